@@ -1,0 +1,112 @@
+# zdispl top-level build.
+#
+#   make            userspace programs (build/bin) and kernel modules (build/modules)
+#   make deps       install build and test dependencies from Debian's packages
+#   make check      deps, build, host unit tests (plain + ASan/UBSan), every lab scenario
+#   make demo       deps, build, boot the lab and run the main job
+#   make unit       host unit tests only;  make unit-asan: the same under ASan+UBSan
+#   make lab SCENARIO=smoke   one lab scenario on the real hypervisor
+#
+# All output goes to $(BUILD) (gitignored).
+
+BUILD   ?= build
+CC      ?= cc
+SHELL   := /bin/bash
+
+# The kernel the lab boots; modules are built against its headers by default.
+LAB_KVER ?= $(shell tools/dev/lab-kver 2>/dev/null)
+KDIR     ?= /usr/src/linux-headers-$(LAB_KVER)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wformat=2 -Wvla
+CFLAGS   ?= -O2 -g
+ZCFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -Ixen-interface $(CFLAGS)
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+
+pkg_cflags = $(shell pkg-config --cflags $(1))
+pkg_libs   = $(shell pkg-config --libs $(1))
+
+# ---------------------------------------------------------------------------
+# Userspace programs: NAME_SRCS, NAME_PKGS.
+PROGRAMS :=
+
+PROGRAMS += zdispl-lab-agent
+zdispl-lab-agent_SRCS := tests/lab/agent/agent.c
+zdispl-lab-agent_PKGS := xenstore
+
+define program_rules
+$(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*.h) | $(BUILD)/bin
+	$$(CC) $$(ZCFLAGS) $$(call pkg_cflags,$$($(1)_PKGS)) -o $$@ $$($(1)_SRCS) \
+		$$(call pkg_libs,$$($(1)_PKGS))
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
+
+# ---------------------------------------------------------------------------
+# Kernel modules, built out of tree.  Kbuild writes objects next to the
+# sources, so each module's sources are copied to $(BUILD)/kmod/<name> first.
+KMODS := tests/lab/modules/labprobe
+
+define kmod_rules
+$(BUILD)/modules/$(notdir $(1)).stamp: $$(wildcard $(1)/*.c $(1)/*.h $(1)/Kbuild) \
+		$$(wildcard xen-interface/*.h) | $(BUILD)/modules
+	@test -d "$(KDIR)" || { echo "error: kernel headers not found at KDIR=$(KDIR)" \
+		"(run 'make deps' or pass KDIR=)" >&2; exit 1; }
+	rm -rf $(BUILD)/kmod/$(notdir $(1)) && mkdir -p $(BUILD)/kmod/$(notdir $(1))
+	cp $(1)/* $(BUILD)/kmod/$(notdir $(1))/
+	$$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(notdir $(1)) \
+		ZDISPL_INC=$(CURDIR)/xen-interface modules
+	cp $(BUILD)/kmod/$(notdir $(1))/*.ko $(BUILD)/modules/
+	touch $$@
+endef
+$(foreach m,$(KMODS),$(eval $(call kmod_rules,$(m))))
+
+# ---------------------------------------------------------------------------
+# Host unit tests: one runner, the fake Xen seam instead of libxen*.
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c))
+UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*.h)
+UNIT_CFLAGS = $(ZCFLAGS) -Itests $(call pkg_cflags,xenstore xengnttab xenevtchn)
+
+$(BUILD)/tests/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests
+	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS)
+
+$(BUILD)/tests-asan/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests-asan
+	$(CC) $(UNIT_CFLAGS) $(SANFLAGS) -o $@ $(UNIT_SRCS)
+
+# ---------------------------------------------------------------------------
+.PHONY: all programs modules deps check demo unit unit-asan lab lab-images clean
+
+all: programs modules
+programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS))
+modules: $(foreach m,$(KMODS),$(BUILD)/modules/$(notdir $(m)).stamp)
+
+deps:
+	tools/dev/install-deps
+
+unit: $(BUILD)/tests/unit-tests
+	$(BUILD)/tests/unit-tests
+
+unit-asan: $(BUILD)/tests-asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(BUILD)/tests-asan/unit-tests
+
+lab-images: all
+	tests/lab/host/images
+
+lab: all
+	@test -n "$(SCENARIO)" || { echo "usage: make lab SCENARIO=<name>" >&2; exit 2; }
+	tests/lab/run $(SCENARIO)
+
+check: deps
+	$(MAKE) all $(BUILD)/tests/unit-tests $(BUILD)/tests-asan/unit-tests
+	tests/check
+
+demo: deps
+	$(MAKE) all
+	tests/lab/demo
+
+clean:
+	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/kmod $(BUILD)/tests $(BUILD)/tests-asan
+
+$(BUILD)/bin $(BUILD)/modules $(BUILD)/tests $(BUILD)/tests-asan:
+	mkdir -p $@

@@ -1,0 +1,31 @@
+/*
+ * internal.h - glue shared by the parts of the fake Xen seam (not for tests).
+ */
+#ifndef ZDISPL_FAKEXEN_INTERNAL_H
+#define ZDISPL_FAKEXEN_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "fakexen.h"
+
+#define FX_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Count one call of @op and return the errno it must fail with because of
+ * an fx_fail() injection, or 0 if it should proceed normally.
+ */
+int fxi_inject(enum fx_op op);
+
+/* A non-blocking eventfd whose readability tracks "events are queued". */
+int fxi_readyfd_open(void);
+void fxi_readyfd_set(int fd, bool ready);
+
+/* Per-library teardown and handle counts, driven by common.c. */
+void fxi_xs_reset(void);
+void fxi_evtchn_reset(void);
+void fxi_gnt_reset(void);
+unsigned int fxi_xs_nr_handles(void);
+unsigned int fxi_evtchn_nr_handles(void);
+unsigned int fxi_gnt_nr_handles(void);
+
+#endif /* ZDISPL_FAKEXEN_INTERNAL_H */
