@@ -20,7 +20,10 @@ KDIR     ?= /usr/src/linux-headers-$(LAB_KVER)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
-ZCFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -Ixen-interface $(CFLAGS)
+# Xen's public headers: the current interface (io/ring.h then wants xen_mb()
+# and friends from us; xen-interface/zdispl/displif-use.h provides them).
+XENIF    := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
+ZCFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) $(XENIF) -Ixen-interface $(CFLAGS)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 
@@ -31,12 +34,31 @@ pkg_libs   = $(shell pkg-config --libs $(1))
 # Userspace programs: NAME_SRCS, NAME_PKGS.
 PROGRAMS :=
 
+PROGRAMS += zdispl-back
+zdispl-back_SRCS := $(sort $(wildcard back/daemon/*.c))
+zdispl-back_PKGS := xenstore xengnttab xenevtchn libdrm
+
 PROGRAMS += zdispl-lab-agent
 zdispl-lab-agent_SRCS := tests/lab/agent/agent.c
 zdispl-lab-agent_PKGS := xenstore
 
+# Lab display tools: a DRM client drawing the test pattern, and a dom0
+# scanout capture that checks it (tools/common is shared between them).
+ZD_TOOLS_COMMON := tools/common/pixfmt.c tools/common/pattern.c tools/common/drmcard.c
+
+PROGRAMS += zdispl-pattern
+zdispl-pattern_SRCS := $(ZD_TOOLS_COMMON) $(sort $(wildcard tools/pattern/*.c))
+zdispl-pattern_PKGS := libdrm
+$(BUILD)/bin/zdispl-pattern: $(wildcard tools/common/*.h tools/pattern/*.h)
+
+PROGRAMS += zdispl-capture
+zdispl-capture_SRCS := $(ZD_TOOLS_COMMON) tools/common/patcheck.c tools/common/png.c \
+	$(sort $(wildcard tools/capture/*.c))
+zdispl-capture_PKGS := libdrm
+$(BUILD)/bin/zdispl-capture: $(wildcard tools/common/*.h tools/capture/*.h)
+
 define program_rules
-$(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*.h) | $(BUILD)/bin
+$(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*/*.h $$(dir $$($(1)_SRCS))*.h) | $(BUILD)/bin
 	$$(CC) $$(ZCFLAGS) $$(call pkg_cflags,$$($(1)_PKGS)) -o $$@ $$($(1)_SRCS) \
 		$$(call pkg_libs,$$($(1)_PKGS))
 endef
@@ -62,10 +84,12 @@ endef
 $(foreach m,$(KMODS),$(eval $(call kmod_rules,$(m))))
 
 # ---------------------------------------------------------------------------
-# Host unit tests: one runner, the fake Xen seam instead of libxen*.
-UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c))
-UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*.h)
-UNIT_CFLAGS = $(ZCFLAGS) -Itests $(call pkg_cflags,xenstore xengnttab xenevtchn)
+# Host unit tests: one runner; the daemon's core linked with the fake Xen
+# seam (tests/fakexen) instead of libxen*, and a fake display instead of KMS.
+DAEMON_CORE := $(filter-out back/daemon/main.c back/daemon/kms%.c,$(wildcard back/daemon/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_CORE))
+UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h back/daemon/*.h)
+UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon $(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)
 
 $(BUILD)/tests/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests
 	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS)

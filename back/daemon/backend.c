@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * backend.c: the Xen handles, the watch on our vdispl backend directory,
+ * device discovery, and dispatch of xenstore and event channel events to
+ * devices and connectors.
+ */
+#include "backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "device.h"
+#include "log.h"
+#include "xsutil.h"
+
+#define BE_TOKEN "be"
+
+struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid,
+				  unsigned int devid)
+{
+	for (struct zd_device *d = be->devices; d; d = d->next)
+		if (d->fe_domid == fe_domid && d->devid == devid)
+			return d;
+	return NULL;
+}
+
+static void unlink_device(struct zd_backend *be, struct zd_device *dev)
+{
+	for (struct zd_device **pp = &be->devices; *pp; pp = &(*pp)->next) {
+		if (*pp == dev) {
+			*pp = dev->next;
+			return;
+		}
+	}
+}
+
+/* Step a device; free it when its backend directory is gone. */
+static void step_device(struct zd_backend *be, struct zd_device *dev)
+{
+	zd_device_step(dev);
+	if (dev->gone) {
+		unlink_device(be, dev);
+		zd_device_free(dev);
+	}
+}
+
+/* Make sure (fe, dev) is served, then step it. */
+static void ensure_device(struct zd_backend *be, unsigned int fe, unsigned int devid)
+{
+	struct zd_device *dev = zd_backend_find(be, fe, devid);
+	int r;
+
+	if (!dev) {
+		r = zd_device_new(be, fe, devid, &dev);
+		if (r) {
+			zd_err(NULL, "dom%u/vdispl/%u: cannot create device: %s", fe, devid,
+			       strerror(-r));
+			return;
+		}
+		dev->next = be->devices;
+		be->devices = dev;
+	}
+	step_device(be, dev);
+}
+
+/* List <dir>, calling fn for every child that is a decimal in [0, max]. */
+static void for_each_id(struct zd_backend *be, const char *dir, uint32_t max,
+			void (*fn)(struct zd_backend *, const char *, uint32_t))
+{
+	unsigned int n;
+	char **names = xs_directory(be->xs, XBT_NULL, dir, &n);
+	uint32_t id;
+
+	if (!names)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (zd_parse_uint(names[i], 0, max, &id) == 0)
+			fn(be, dir, id);
+		else
+			zd_dbg(NULL, "%s/%s: not a device id, ignored", dir, names[i]);
+	}
+	free(names);
+}
+
+static void scan_dev(struct zd_backend *be, const char *dir, uint32_t devid)
+{
+	unsigned int fe = (unsigned int)strtoul(strrchr(dir, '/') + 1, NULL, 10);
+
+	ensure_device(be, fe, devid);
+}
+
+static void scan_fe(struct zd_backend *be, const char *dir, uint32_t fe)
+{
+	char path[128];
+
+	(void)dir;
+	snprintf(path, sizeof(path), "%s/%u", be->path, fe);
+	for_each_id(be, path, UINT16_MAX, scan_dev);
+}
+
+/* Full rescan: new devices are created, every known device is stepped. */
+static void rescan(struct zd_backend *be)
+{
+	struct zd_device *d, *next;
+
+	for_each_id(be, be->path, UINT16_MAX - 1, scan_fe);
+	for (d = be->devices; d; d = next) {
+		next = d->next;
+		step_device(be, d);
+	}
+}
+
+/* A change at path under our backend directory. */
+static void backend_path_changed(struct zd_backend *be, const char *path)
+{
+	size_t n = strlen(be->path);
+	unsigned int fe, devid;
+	char tail[16];
+
+	if (strncmp(path, be->path, n) || (path[n] && path[n] != '/'))
+		return;
+	/* .../vdispl/<fe>/<dev>[/...]: only that device; anything above: all. */
+	if (sscanf(path + n, "/%u/%u%15s", &fe, &devid, tail) >= 2 && fe < UINT16_MAX &&
+	    devid <= UINT16_MAX) {
+		struct zd_device *dev = zd_backend_find(be, fe, devid);
+
+		if (dev)
+			step_device(be, dev);
+		else
+			ensure_device(be, fe, devid);
+		return;
+	}
+	rescan(be);
+}
+
+void zd_backend_xs_event(void *data)
+{
+	struct zd_backend *be = data;
+	unsigned int fe, devid;
+	char **ev;
+
+	while ((ev = xs_check_watch(be->xs))) {
+		const char *path = ev[XS_WATCH_PATH], *token = ev[XS_WATCH_TOKEN];
+
+		if (!strcmp(token, BE_TOKEN)) {
+			backend_path_changed(be, path);
+		} else if (sscanf(token, "fe/%u/%u", &fe, &devid) == 2) {
+			struct zd_device *dev = zd_backend_find(be, fe, devid);
+
+			if (dev)
+				step_device(be, dev);
+		}
+		free(ev);
+	}
+}
+
+static struct zd_conn *conn_by_port(struct zd_backend *be, int port, struct zd_device **devp)
+{
+	for (struct zd_device *d = be->devices; d; d = d->next) {
+		for (unsigned int i = 0; i < d->nr_conns; i++) {
+			struct zd_conn *c = &d->conns[i];
+
+			if (c->req_port == port || c->evt_port == port) {
+				*devp = d;
+				return c;
+			}
+		}
+	}
+	return NULL;
+}
+
+void zd_backend_evtchn_event(void *data)
+{
+	struct zd_backend *be = data;
+	struct zd_device *dev;
+	struct zd_conn *c;
+	int port, r;
+
+	while ((port = xenevtchn_pending(be->evtchn)) >= 0) {
+		xenevtchn_unmask(be->evtchn, (evtchn_port_t)port);
+		c = conn_by_port(be, port, &dev);
+		/* Only the request channel carries work; the event one is ours. */
+		if (!c || c->req_port != port)
+			continue;
+		r = zd_conn_process(c);
+		if (r)
+			zd_device_fail(dev, r, "request ring broken");
+	}
+}
+
+int zd_backend_new(struct zd_loop *loop, struct zd_display *display,
+		   const struct zd_limits *limits, struct zd_backend **out)
+{
+	struct zd_backend *be = calloc(1, sizeof(*be));
+	uint32_t domid;
+	int r;
+
+	if (!be)
+		return -ENOMEM;
+	be->loop = loop;
+	be->display = display;
+	be->limits = *limits;
+
+	be->xs = xs_open(0);
+	if (!be->xs) {
+		r = -errno;
+		zd_err(NULL, "cannot open xenstore: %s", strerror(errno));
+		goto err_free;
+	}
+	r = zd_xs_read_uint(be->xs, "", "domid", 0, UINT16_MAX - 1, &domid);
+	if (r) {
+		/* "domid" relative to our own domain directory */
+		zd_err(NULL, "cannot read our domain id from xenstore: %s", strerror(-r));
+		goto err_xs;
+	}
+	be->domid = domid;
+	snprintf(be->path, sizeof(be->path), "/local/domain/%u/backend/%s", domid,
+		 XENDISPL_DRIVER_NAME);
+
+	be->evtchn = xenevtchn_open(NULL, 0);
+	if (!be->evtchn) {
+		r = -errno;
+		zd_err(NULL, "cannot open event channels: %s", strerror(errno));
+		goto err_xs;
+	}
+	be->gnt = xengnttab_open(NULL, 0);
+	if (!be->gnt) {
+		r = -errno;
+		zd_err(NULL, "cannot open the grant table device: %s", strerror(errno));
+		goto err_evtchn;
+	}
+	be->xs_src = zd_loop_add(loop, xs_fileno(be->xs), zd_backend_xs_event, be);
+	be->evtchn_src = zd_loop_add(loop, xenevtchn_fd(be->evtchn), zd_backend_evtchn_event, be);
+	if (!be->xs_src || !be->evtchn_src) {
+		r = -ENOMEM;
+		goto err_src;
+	}
+	if (!xs_watch(be->xs, be->path, BE_TOKEN)) {
+		r = -errno;
+		zd_err(NULL, "cannot watch %s: %s", be->path, strerror(errno));
+		goto err_src;
+	}
+	zd_info(NULL, "serving %s", be->path);
+	*out = be;
+	return 0;
+
+err_src:
+	zd_loop_remove(loop, be->evtchn_src);
+	zd_loop_remove(loop, be->xs_src);
+	xengnttab_close(be->gnt);
+err_evtchn:
+	xenevtchn_close(be->evtchn);
+err_xs:
+	xs_close(be->xs);
+err_free:
+	free(be);
+	return r;
+}
+
+void zd_backend_free(struct zd_backend *be)
+{
+	struct zd_device *d;
+
+	if (!be)
+		return;
+	while ((d = be->devices)) {
+		be->devices = d->next;
+		zd_device_free(d);
+	}
+	xs_unwatch(be->xs, be->path, BE_TOKEN);
+	zd_loop_remove(be->loop, be->evtchn_src);
+	zd_loop_remove(be->loop, be->xs_src);
+	xengnttab_close(be->gnt);
+	xenevtchn_close(be->evtchn);
+	xs_close(be->xs);
+	free(be);
+}

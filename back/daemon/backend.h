@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * backend.h: the daemon as a whole. It owns the Xen handles (one xenstore
+ * connection, one event channel handle, one grant table handle), the
+ * display, and the list of vdispl devices served: every device under
+ * /local/domain/<self>/backend/vdispl/<frontend-domid>/<dev>.
+ *
+ * xenstore watches use string tokens, never pointers:
+ *   "be"               the backend directory (devices appear/disappear)
+ *   "fe/<domid>/<dev>" a frontend's state node
+ */
+#ifndef ZD_BACKEND_H
+#define ZD_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+
+#include "loop.h"
+
+struct zd_device;
+struct zd_display;
+
+/* Per-frontend limits; each at most the hard maximum in displif-use.h. */
+struct zd_limits {
+	uint32_t max_buffer_bytes; /* one display buffer */
+	uint32_t max_buffers;	   /* display buffers per device */
+	uint32_t max_fbs;	   /* framebuffers per device */
+};
+
+struct zd_backend {
+	struct zd_loop *loop;
+	struct xs_handle *xs;
+	xenevtchn_handle *evtchn;
+	xengnttab_handle *gnt;
+	struct zd_source *xs_src, *evtchn_src;
+	struct zd_display *display; /* may be NULL: no output (tests) */
+	unsigned int domid;	    /* the domain we run in */
+	char path[64];		    /* /local/domain/<domid>/backend/vdispl */
+	struct zd_limits limits;
+	struct zd_device *devices;
+};
+
+int zd_backend_new(struct zd_loop *loop, struct zd_display *display,
+		   const struct zd_limits *limits, struct zd_backend **out);
+/* Closes every device as if its frontend had gone, then frees. */
+void zd_backend_free(struct zd_backend *be);
+
+/* Event handlers, also called directly by unit tests. */
+void zd_backend_xs_event(void *be);
+void zd_backend_evtchn_event(void *be);
+
+/* Lookup for tests and the status interface. */
+struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid,
+				  unsigned int devid);
+
+#endif /* ZD_BACKEND_H */

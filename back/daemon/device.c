@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * device.c: a vdispl device and its xenbus state machine.
+ *
+ *   Initialising --config ok--> InitWait --fe Initialised/Connected--> Connected
+ *   Connected --fe Initialising/InitWait--> InitWait  (frontend starts over)
+ *   Connected --fe Closing--> Closing --fe Closed/gone--> Closed
+ *   Connected --fe Closed/gone--> Closed
+ *   Closed --online, fe Initialising..Connected--> InitWait  (reconnect)
+ *   any --ring broken (zd_device_fail)--> Closing
+ *
+ * Every transition writes our state node once and logs one line; states
+ * that repeat or that the frontend skips are handled by re-evaluating from
+ * the current state until nothing changes.
+ */
+#include "device.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xsutil.h"
+
+#define MAX_STEPS 8 /* transitions per zd_device_step; the graph has no longer path */
+
+const char *zd_xenbus_state_name(enum xenbus_state s)
+{
+	static const char *const names[] = {
+		[XenbusStateUnknown] = "Unknown",	[XenbusStateInitialising] = "Initialising",
+		[XenbusStateInitWait] = "InitWait",	[XenbusStateInitialised] = "Initialised",
+		[XenbusStateConnected] = "Connected",	[XenbusStateClosing] = "Closing",
+		[XenbusStateClosed] = "Closed",		[XenbusStateReconfiguring] = "Reconfiguring",
+		[XenbusStateReconfigured] = "Reconfigured",
+	};
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "Invalid";
+}
+
+static void set_state(struct zd_device *dev, enum xenbus_state s)
+{
+	int r;
+
+	if (dev->state == s)
+		return;
+	zd_info(dev->name, "%s -> %s", zd_xenbus_state_name(dev->state), zd_xenbus_state_name(s));
+	dev->state = s;
+	r = zd_xs_write_uint(dev->be->xs, dev->be_path, "state", (uint32_t)s);
+	if (r && !dev->gone)
+		zd_warn(dev->name, "cannot write state: %s", strerror(-r));
+}
+
+/* The frontend's state; Unknown when missing or malformed. */
+static enum xenbus_state read_fe_state(struct zd_device *dev)
+{
+	uint32_t v;
+
+	if (zd_xs_read_uint(dev->be->xs, dev->fe_path, "state", 0, XenbusStateReconfigured, &v))
+		return XenbusStateUnknown;
+	return (enum xenbus_state)v;
+}
+
+static bool backend_online(struct zd_device *dev)
+{
+	uint32_t v;
+
+	return zd_xs_read_uint(dev->be->xs, dev->be_path, "online", 0, 1, &v) == 0 && v == 1;
+}
+
+static bool backend_dir_exists(struct zd_device *dev)
+{
+	unsigned int len;
+	char *v = xs_read(dev->be->xs, XBT_NULL, dev->be_path, &len);
+
+	free(v);
+	return v != NULL;
+}
+
+/* Initialising: read the device's configuration, offer our versions. */
+static int device_init(struct zd_device *dev)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ZD_MAX_CONNECTORS; i++) {
+		char idx[8];
+		unsigned int len;
+		char path[128];
+		char *v;
+
+		snprintf(idx, sizeof(idx), "%u", i);
+		snprintf(path, sizeof(path), "%s/%s", dev->fe_path, idx);
+		v = xs_read(dev->be->xs, XBT_NULL, path, &len);
+		if (!v)
+			break;
+		free(v);
+		zd_conn_init(&dev->conns[i], dev, i);
+		r = zd_conn_read_config(&dev->conns[i]);
+		if (r)
+			return r;
+	}
+	if (!i) {
+		zd_err(dev->name, "no connectors configured under %s", dev->fe_path);
+		return -ENOENT;
+	}
+	dev->nr_conns = i;
+	return zd_xs_write_str(dev->be->xs, dev->be_path, XENDISPL_FIELD_BE_VERSIONS,
+			       ZD_BE_VERSIONS);
+}
+
+static void device_disconnect(struct zd_device *dev)
+{
+	for (unsigned int i = dev->nr_conns; i-- > 0;)
+		zd_conn_disconnect(&dev->conns[i]);
+	zd_buffers_free_all(dev);
+}
+
+/* Frontend published its rings: negotiate and map everything. */
+static int device_connect(struct zd_device *dev)
+{
+	char buf[ZD_MAX_XS_VALUE];
+	uint32_t v;
+	int r;
+
+	r = zd_xs_read_str(dev->be->xs, dev->fe_path, XENDISPL_FIELD_FE_VERSION, buf,
+			   sizeof(buf));
+	if (r || zd_parse_uint(buf, 1, XENDISPL_PROTOCOL_VERSION_INT, &v)) {
+		zd_err(dev->name, "frontend chose no protocol version we offer (%s)",
+		       r ? strerror(-r) : buf);
+		return r ? r : -EPROTO;
+	}
+	dev->version = v;
+	r = zd_xs_read_uint(dev->be->xs, dev->fe_path, XENDISPL_FIELD_BE_ALLOC, 0, 1, &v);
+	dev->be_alloc = r == 0 && v == 1;
+
+	for (unsigned int i = 0; i < dev->nr_conns; i++) {
+		r = zd_conn_connect(&dev->conns[i]);
+		if (r) {
+			device_disconnect(dev);
+			return r;
+		}
+	}
+	zd_info(dev->name, "protocol version %u, %u connector(s)%s", dev->version, dev->nr_conns,
+		dev->be_alloc ? ", be-alloc" : "");
+	return 0;
+}
+
+/* One transition; true if the state changed (evaluate again). */
+static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool online)
+{
+	enum xenbus_state old = dev->state;
+	int r;
+
+	switch (dev->state) {
+	case XenbusStateUnknown:
+	case XenbusStateInitialising:
+		r = device_init(dev);
+		if (r) {
+			zd_err(dev->name, "bad configuration: %s", strerror(-r));
+			set_state(dev, XenbusStateClosed);
+		} else {
+			set_state(dev, XenbusStateInitWait);
+		}
+		break;
+	case XenbusStateInitWait:
+		if (fe == XenbusStateInitialised || fe == XenbusStateConnected) {
+			r = device_connect(dev);
+			set_state(dev, r ? XenbusStateClosing : XenbusStateConnected);
+		} else if (fe == XenbusStateClosing) {
+			set_state(dev, XenbusStateClosing);
+		}
+		break;
+	case XenbusStateConnected:
+		if (fe == XenbusStateConnected || fe == XenbusStateInitialised)
+			break;
+		device_disconnect(dev);
+		if (fe == XenbusStateInitialising || fe == XenbusStateInitWait)
+			set_state(dev, XenbusStateInitWait);
+		else if (fe == XenbusStateClosing || fe == XenbusStateReconfiguring)
+			set_state(dev, XenbusStateClosing);
+		else
+			set_state(dev, XenbusStateClosed);
+		break;
+	case XenbusStateClosing:
+		if (fe == XenbusStateClosed || fe == XenbusStateUnknown)
+			set_state(dev, XenbusStateClosed);
+		else if (fe == XenbusStateInitialising && online)
+			set_state(dev, XenbusStateInitWait);
+		break;
+	case XenbusStateClosed:
+		if (online && (fe == XenbusStateInitialising || fe == XenbusStateInitWait ||
+			       fe == XenbusStateInitialised || fe == XenbusStateConnected))
+			set_state(dev, XenbusStateInitWait);
+		break;
+	default:
+		/* A state we never enter (we were restarted over a stale node). */
+		set_state(dev, XenbusStateInitialising);
+		break;
+	}
+	return dev->state != old;
+}
+
+void zd_device_step(struct zd_device *dev)
+{
+	enum xenbus_state fe;
+	bool online;
+
+	if (!backend_dir_exists(dev)) {
+		/* The toolstack removed the device: tear down without writing. */
+		dev->gone = true;
+		device_disconnect(dev);
+		zd_info(dev->name, "removed");
+		return;
+	}
+	fe = read_fe_state(dev);
+	online = backend_online(dev);
+	if (fe != dev->fe_state) {
+		zd_dbg(dev->name, "frontend %s -> %s", zd_xenbus_state_name(dev->fe_state),
+		       zd_xenbus_state_name(fe));
+		dev->fe_state = fe;
+	}
+	for (int i = 0; i < MAX_STEPS && device_advance(dev, fe, online); i++)
+		;
+}
+
+void zd_device_fail(struct zd_device *dev, int err, const char *why)
+{
+	zd_err(dev->name, "%s (%s): closing the device", why, strerror(err < 0 ? -err : err));
+	device_disconnect(dev);
+	set_state(dev, XenbusStateClosing);
+}
+
+int zd_device_new(struct zd_backend *be, unsigned int fe_domid, unsigned int devid,
+		  struct zd_device **out)
+{
+	struct zd_device *dev = calloc(1, sizeof(*dev));
+	char fe_state_path[128];
+
+	if (!dev)
+		return -ENOMEM;
+	dev->be = be;
+	dev->fe_domid = fe_domid;
+	dev->devid = devid;
+	dev->limits = be->limits;
+	dev->state = XenbusStateInitialising;
+	dev->fe_state = XenbusStateUnknown;
+	snprintf(dev->name, sizeof(dev->name), "dom%u/%s/%u", fe_domid, XENDISPL_DRIVER_NAME,
+		 devid);
+	snprintf(dev->be_path, sizeof(dev->be_path), "%s/%u/%u", be->path, fe_domid, devid);
+	snprintf(dev->fe_path, sizeof(dev->fe_path), "/local/domain/%u/device/%s/%u", fe_domid,
+		 XENDISPL_DRIVER_NAME, devid);
+	snprintf(dev->watch_token, sizeof(dev->watch_token), "fe/%u/%u", fe_domid, devid);
+	for (unsigned int i = 0; i < ZD_MAX_CONNECTORS; i++)
+		zd_conn_init(&dev->conns[i], dev, i);
+
+	snprintf(fe_state_path, sizeof(fe_state_path), "%s/state", dev->fe_path);
+	if (!xs_watch(be->xs, fe_state_path, dev->watch_token)) {
+		int r = -errno;
+
+		free(dev);
+		return r;
+	}
+	dev->watching = true;
+	zd_info(dev->name, "new device (frontend %s)", dev->fe_path);
+	*out = dev;
+	return 0;
+}
+
+void zd_device_free(struct zd_device *dev)
+{
+	char fe_state_path[128];
+
+	if (!dev)
+		return;
+	device_disconnect(dev);
+	if (!dev->gone && dev->state != XenbusStateClosed)
+		set_state(dev, XenbusStateClosed);
+	if (dev->watching) {
+		snprintf(fe_state_path, sizeof(fe_state_path), "%s/state", dev->fe_path);
+		xs_unwatch(dev->be->xs, fe_state_path, dev->watch_token);
+	}
+	free(dev->bufs.dbufs);
+	free(dev->bufs.fbs);
+	free(dev);
+}

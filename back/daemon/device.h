@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * device.h: one vdispl device (a frontend domain's display with 1 to
+ * ZD_MAX_CONNECTORS connectors) and its xenbus state machine.
+ *
+ * All display buffers and framebuffers of a device are shared by its
+ * connectors (cookies are unique per frontend; buffer requests arrive on
+ * connector 0's ring), so they live here, in buffers.h tables.
+ *
+ * The state machine (device.c, zd_device_step) is the only place that
+ * changes dev->state; it is driven by the frontend's state, the backend's
+ * "online" node and errors, tolerates repeated and skipped states, and
+ * disconnect is idempotent.
+ */
+#ifndef ZD_DEVICE_H
+#define ZD_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xen/io/xenbus.h>
+#include <zdispl/displif-use.h>
+
+#include "backend.h"
+#include "buffers.h"
+#include "conn.h"
+#include "log.h"
+
+struct zd_device {
+	struct zd_backend *be;
+	struct zd_device *next;
+	unsigned int fe_domid, devid;
+	char be_path[96]; /* .../backend/vdispl/<fe>/<dev> */
+	char fe_path[96]; /* /local/domain/<fe>/device/vdispl/<dev> */
+	char name[48];	  /* log prefix: dom<fe>/vdispl/<dev> */
+	char watch_token[32];
+	bool watching;
+	enum xenbus_state state;    /* ours, as last written */
+	enum xenbus_state fe_state; /* the frontend's, as last read */
+	unsigned int version;	    /* negotiated protocol version */
+	bool be_alloc;
+	struct zd_limits limits;
+	unsigned int nr_conns;
+	struct zd_conn conns[ZD_MAX_CONNECTORS];
+	struct zd_buffers bufs;
+	bool gone; /* backend directory removed: free after this step */
+	struct zd_ratelimit rl; /* for messages this frontend can trigger */
+};
+
+int zd_device_new(struct zd_backend *be, unsigned int fe_domid, unsigned int devid,
+		  struct zd_device **out);
+/* Disconnect (if connected) and free. */
+void zd_device_free(struct zd_device *dev);
+
+/* Re-read the frontend and backend nodes and advance the state machine. */
+void zd_device_step(struct zd_device *dev);
+
+/* A connector's ring is broken: close this device only. */
+void zd_device_fail(struct zd_device *dev, int err, const char *why);
+
+const char *zd_xenbus_state_name(enum xenbus_state s);
+
+#endif /* ZD_DEVICE_H */

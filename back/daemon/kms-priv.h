@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kms-priv.h: what the parts of the KMS display share. Nothing outside
+ * kms*.c includes it; the daemon's core only sees display.h.
+ *
+ *   kms.c          devices, outputs, DRM events, the display.h entry points
+ *   kms-commit.c   KMS properties and atomic commits (modeset, plane, off):
+ *                  knows framebuffer ids, not where their pixels come from
+ *   kms-scanout.c  the copy path: dumb scanout buffers and drawing into them
+ *   kms-mode.c     picking a connector mode or generating a CVT-RB one
+ *
+ * Every function returns 0 or -errno; libdrm's conventions are translated
+ * next to each call.
+ */
+#ifndef ZD_KMS_PRIV_H
+#define ZD_KMS_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "display.h"
+#include "loop.h"
+
+/* Double buffering: one buffer on screen (or in flight), one to draw into. */
+#define KMS_NBUF 2
+
+/* How long set_config waits for a flip in flight to reach the screen. */
+#define KMS_FLIP_WAIT_MS 1000
+
+/*
+ * One dumb buffer of the mode's size with its framebuffer, mapped. drawn
+ * remembers where the last image went: everything else is known to be black,
+ * so only a change of that rectangle clears the buffer again.
+ */
+struct kms_scanout {
+	uint32_t handle; /* GEM handle, 0: none */
+	uint32_t fb_id;	 /* 0: none */
+	uint32_t width, height, pitch, fourcc, cpp;
+	uint64_t size;
+	uint8_t *map; /* NULL: not mapped */
+	bool drawn_valid;
+	uint32_t drawn_x, drawn_y, drawn_w, drawn_h;
+};
+
+/* Where a plane takes its pixels from (16.16 is applied by the commit). */
+struct kms_plane_cfg {
+	uint32_t fb_id;
+	uint32_t src_x, src_y, src_w, src_h; /* pixels of the framebuffer */
+	int32_t crtc_x, crtc_y;
+	uint32_t crtc_w, crtc_h;
+};
+
+/* KMS property ids of a claimed output's connector, CRTC and plane. */
+struct kms_props {
+	uint32_t conn_crtc_id;
+	uint32_t crtc_active, crtc_mode_id;
+	uint32_t plane_fb_id, plane_crtc_id;
+	uint32_t plane_src_x, plane_src_y, plane_src_w, plane_src_h;
+	uint32_t plane_crtc_x, plane_crtc_y, plane_crtc_w, plane_crtc_h;
+};
+
+struct kms_dev {
+	struct zd_display *d;
+	int fd; /* -1: not open */
+	char path[64];
+	int card; /* N of /dev/dri/cardN, -1 if the path says nothing */
+	bool master;
+	struct zd_source *src;
+	uint32_t *crtcs; /* CRTC ids by index (the bits of possible_crtcs) */
+	unsigned int ncrtcs;
+	uint32_t min_w, max_w, min_h, max_h;
+};
+
+struct zd_output {
+	struct kms_dev *dev;
+	char name[64];	     /* zd_output_name(): "Virtual-1" or "card1:Virtual-1" */
+	char conn_name[32];  /* as the kernel names the connector: "Virtual-1" */
+	uint32_t conn_id;
+	uint32_t possible_crtcs; /* CRTC index bits over all encoders */
+	uint32_t boot_crtc;	 /* CRTC driving the connector when opened, 0: none */
+
+	/* Claim. */
+	bool claimed;
+	char prefix[96]; /* log prefix given by the claimant */
+	zd_flip_done_fn fn;
+	void *data;
+	uint32_t crtc_id, plane_id;
+	unsigned int crtc_idx;
+	uint32_t *formats; /* the plane's formats */
+	unsigned int nformats;
+	struct kms_props props;
+
+	/* Configuration. */
+	bool active;		 /* CRTC on and showing our plane */
+	drmModeModeInfo mode;	 /* valid when mode_blob != 0 */
+	uint32_t mode_blob;
+	uint32_t x, y;		 /* where the image goes on the screen */
+	struct kms_scanout buf[KMS_NBUF];
+	unsigned int front;	 /* buf[front] is on screen (when active) */
+
+	/*
+	 * Flips. flip_pending from a commit with PAGE_FLIP_EVENT until its event
+	 * is read; done from then until fn is called from the loop. A released
+	 * output's late event is read but not reported (flip_notify false).
+	 */
+	bool flip_pending, flip_notify;
+	unsigned int pending_buf;
+	uint64_t flip_token;
+	bool done;
+	uint64_t done_token;
+};
+
+/* kms-commit.c */
+int kms_props_lookup(struct zd_output *o);
+int kms_plane_is_primary(int fd, uint32_t plane_id, bool *primary);
+int kms_commit_modeset(struct zd_output *o, uint32_t mode_blob, const struct kms_plane_cfg *p);
+/* flags: DRM_MODE_ATOMIC_NONBLOCK and/or DRM_MODE_PAGE_FLIP_EVENT. */
+int kms_commit_plane(struct zd_output *o, const struct kms_plane_cfg *p, uint32_t flags);
+int kms_commit_off(struct zd_output *o);
+
+/* kms-scanout.c */
+uint32_t kms_format_cpp(uint32_t fourcc); /* 0: a format the copy path does not know */
+int kms_scanout_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
+		       struct kms_scanout *s);
+void kms_scanout_destroy(int fd, struct kms_scanout *s); /* safe on a zeroed one */
+/*
+ * Draw img with its top-left pixel at (x, y), clipped to the buffer, black
+ * around it. img must be checked (kms.c) and of the buffer's cpp. Returns the
+ * octets copied from img.
+ */
+uint64_t kms_scanout_draw(struct kms_scanout *s, uint32_t x, uint32_t y,
+			  const struct zd_image *img);
+/* The whole buffer as a plane's source, covering the whole CRTC. */
+void kms_scanout_plane_cfg(const struct kms_scanout *s, struct kms_plane_cfg *p);
+
+/* kms-mode.c */
+/*
+ * The connector's mode of exactly width x height (the preferred mode's
+ * refresh rate first), else a generated 60 Hz CVT reduced-blanking one.
+ * *generated says which. -ERANGE when no mode can describe the size.
+ */
+int kms_mode_pick(const drmModeConnector *conn, uint32_t width, uint32_t height,
+		  drmModeModeInfo *mode, bool *generated);
+int kms_mode_cvt_rb(uint32_t width, uint32_t height, uint32_t hz, drmModeModeInfo *mode);
+
+#endif /* ZD_KMS_PRIV_H */

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * loop.h: the daemon's single event loop, over poll(2).
+ *
+ * A source is an fd with a callback. Sources may be added and removed from
+ * inside callbacks (including a callback removing its own source): removal
+ * only marks the source dead, and dead sources are freed between
+ * iterations. The pollfd array is rebuilt only when the set changed.
+ */
+#ifndef ZD_LOOP_H
+#define ZD_LOOP_H
+
+#include <stdbool.h>
+
+struct zd_loop;
+struct zd_source;
+
+/* Called when fd is readable (or in error/hang-up). */
+typedef void (*zd_source_fn)(void *data);
+
+int zd_loop_new(struct zd_loop **out);
+void zd_loop_free(struct zd_loop *loop);
+
+struct zd_source *zd_loop_add(struct zd_loop *loop, int fd, zd_source_fn fn, void *data);
+void zd_loop_remove(struct zd_loop *loop, struct zd_source *src);
+
+/* One poll round: wait at most timeout_ms (-1: forever). -errno on failure. */
+int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms);
+
+/* Make zd_loop_run() return after the current iteration. */
+void zd_loop_quit(struct zd_loop *loop);
+int zd_loop_run(struct zd_loop *loop);
+
+#endif /* ZD_LOOP_H */

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdispl-back: the zdispl displif v2 backend daemon. Serves every vdispl
+ * device whose backend is the domain it runs in, showing frames on KMS.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "display.h"
+#include "log.h"
+#include "xsutil.h"
+
+#define MAX_DRM_PATHS 8
+
+struct options {
+	const char *drm[MAX_DRM_PATHS];
+	unsigned int ndrm;
+	bool no_display;
+	enum zd_log_level level;
+	bool use_syslog;
+	struct zd_limits limits;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: zdispl-back [OPTION]...\n"
+		"Xen PV display (displif v2) backend: serves every vdispl device whose\n"
+		"backend is this domain and shows the guests' frames on KMS.\n"
+		"\n"
+		"  -d, --drm PATH         DRM device to drive; repeat for several\n"
+		"                         (default: every KMS device in /dev/dri)\n"
+		"      --no-display       serve guests without any output (flips complete at once)\n"
+		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+		"      --syslog           log to syslog instead of stderr\n"
+		"      --max-buffer-mib N largest display buffer a frontend may create (default %u)\n"
+		"      --max-buffers N    display buffers per device (default %u)\n"
+		"      --max-fbs N        framebuffers per device (default %u)\n"
+		"  -h, --help             this help\n"
+		"\n"
+		"Limits are capped at the hard maximums of xen-interface/zdispl/displif-use.h\n"
+		"(buffer %u MiB, %u buffers, %u framebuffers). SIGTERM or SIGINT closes every\n"
+		"device and exits.\n",
+		ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_MAX_BUFFER_BYTES >> 20,
+		ZD_MAX_BUFFERS, ZD_MAX_FBS);
+}
+
+static int parse_limit(const char *opt, const char *s, uint32_t max, uint32_t *out)
+{
+	if (zd_parse_uint(s, 1, max, out)) {
+		fprintf(stderr, "zdispl-back: %s wants a number from 1 to %u, not '%s'\n", opt, max,
+			s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_NO_DISPLAY = 256, OPT_SYSLOG, OPT_MAX_MIB, OPT_MAX_BUFS, OPT_MAX_FBS };
+	static const struct option longopts[] = {
+		{ "drm", required_argument, NULL, 'd' },
+		{ "no-display", no_argument, NULL, OPT_NO_DISPLAY },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "max-buffer-mib", required_argument, NULL, OPT_MAX_MIB },
+		{ "max-buffers", required_argument, NULL, OPT_MAX_BUFS },
+		{ "max-fbs", required_argument, NULL, OPT_MAX_FBS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t mib;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:l:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (o->ndrm == MAX_DRM_PATHS) {
+				fprintf(stderr, "zdispl-back: at most %d --drm devices\n",
+					MAX_DRM_PATHS);
+				return -1;
+			}
+			o->drm[o->ndrm++] = optarg;
+			break;
+		case OPT_NO_DISPLAY:
+			o->no_display = true;
+			break;
+		case 'l':
+			if (zd_log_parse_level(optarg, &o->level)) {
+				fprintf(stderr, "zdispl-back: unknown log level '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_SYSLOG:
+			o->use_syslog = true;
+			break;
+		case OPT_MAX_MIB:
+			if (parse_limit("--max-buffer-mib", optarg, ZD_MAX_BUFFER_BYTES >> 20, &mib))
+				return -1;
+			o->limits.max_buffer_bytes = mib << 20;
+			break;
+		case OPT_MAX_BUFS:
+			if (parse_limit("--max-buffers", optarg, ZD_MAX_BUFFERS,
+					&o->limits.max_buffers))
+				return -1;
+			break;
+		case OPT_MAX_FBS:
+			if (parse_limit("--max-fbs", optarg, ZD_MAX_FBS, &o->limits.max_fbs))
+				return -1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "zdispl-back: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->no_display && o->ndrm) {
+		fprintf(stderr, "zdispl-back: --no-display and --drm exclude each other\n");
+		return -1;
+	}
+	return 0;
+}
+
+struct sig_ctx {
+	struct zd_loop *loop;
+	int fd;
+};
+
+static void on_signal(void *data)
+{
+	struct sig_ctx *s = data;
+	struct signalfd_siginfo si;
+
+	if (read(s->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		zd_info(NULL, "%s: shutting down", strsignal((int)si.ssi_signo));
+		zd_loop_quit(s->loop);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {
+		.level = ZD_LOG_INFO,
+		.limits = { ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS },
+	};
+	struct zd_display *display = NULL;
+	struct zd_backend *be = NULL;
+	struct zd_loop *loop = NULL;
+	struct sig_ctx sig = { .fd = -1 };
+	sigset_t mask;
+	int r;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	zd_log_init(o.level, o.use_syslog);
+	signal(SIGPIPE, SIG_IGN);
+
+	r = zd_loop_new(&loop);
+	if (r)
+		goto out;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sig.loop = loop;
+	sig.fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sig.fd < 0 || !zd_loop_add(loop, sig.fd, on_signal, &sig)) {
+		r = -errno;
+		zd_err(NULL, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (!o.no_display) {
+		r = zd_display_open(loop, o.ndrm ? o.drm : NULL, o.ndrm, &display);
+		if (r) {
+			zd_err(NULL, "no usable display (%s); use --no-display to run without",
+			       strerror(-r));
+			goto out;
+		}
+	}
+	r = zd_backend_new(loop, display, &o.limits, &be);
+	if (r)
+		goto out;
+	r = zd_loop_run(loop);
+	if (r)
+		zd_err(NULL, "event loop: %s", strerror(-r));
+out:
+	zd_backend_free(be);
+	zd_display_close(display);
+	if (sig.fd >= 0)
+		close(sig.fd);
+	zd_loop_free(loop);
+	return r ? 1 : 0;
+}

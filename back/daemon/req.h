@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * req.h: displif request dispatch. Handlers return 0 or -errno; the one
+ * translation to a displif status (-XEN_Exxx) is zd_status_from_errno(),
+ * applied to every response here.
+ */
+#ifndef ZD_REQ_H
+#define ZD_REQ_H
+
+#include <stdint.h>
+#include <zdispl/displif-use.h>
+
+struct zd_conn;
+
+/* req is a private copy; resp has id and operation set. */
+void zd_req_handle(struct zd_conn *c, const struct xendispl_req *req, struct xendispl_resp *resp);
+
+int32_t zd_status_from_errno(int err);
+const char *zd_op_name(uint8_t op);
+
+#endif /* ZD_REQ_H */

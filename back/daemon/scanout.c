@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/* scanout.c: SET_CONFIG, PG_FLIP and flip completion for one connector. */
+#include "scanout.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "conn.h"
+#include "device.h"
+#include "display.h"
+#include "log.h"
+
+/* The part of fb that the configuration shows. */
+static void fb_image(const struct zd_conn *c, const struct zd_fb *fb, struct zd_image *img)
+{
+	const struct zd_dbuf *d = fb->dbuf;
+
+	img->pixels = (const uint8_t *)d->map + d->data_ofs;
+	img->width = fb->width < c->cfg_w ? fb->width : c->cfg_w;
+	img->height = fb->height < c->cfg_h ? fb->height : c->cfg_h;
+	img->pitch = d->pitch;
+	img->fourcc = fb->fourcc;
+}
+
+static void complete(struct zd_conn *c, uint64_t fb_cookie)
+{
+	c->flips++;
+	zd_conn_send_event(c, XENDISPL_EVT_PG_FLIP, fb_cookie);
+}
+
+static int start_flip(struct zd_conn *c, const struct zd_fb *fb)
+{
+	struct zd_image img;
+	int r;
+
+	fb_image(c, fb, &img);
+	r = zd_output_flip(c->out, &img, fb->cookie, &c->bytes_copied);
+	if (r)
+		return r;
+	c->flip_busy = true;
+	c->flip_fb = fb->cookie;
+	return 0;
+}
+
+static bool is_reset(const struct xendispl_set_config_req *q)
+{
+	return !q->fb_cookie && !q->x && !q->y && !q->width && !q->height && !q->bpp;
+}
+
+int zd_scanout_set_config(struct zd_conn *c, const struct xendispl_set_config_req *q)
+{
+	struct zd_fb *fb;
+	struct zd_image img;
+	int r;
+
+	if (is_reset(q)) {
+		if (c->out)
+			zd_output_disable(c->out);
+		c->configured = false;
+		zd_info(c->name, "display off");
+		return 0;
+	}
+	fb = zd_fb_find(&c->dev->bufs, q->fb_cookie);
+	if (!fb)
+		return -ENOENT;
+	/* The shown rectangle lies within the connector and the fb. */
+	if (!q->width || !q->height || q->x > c->width || q->width > c->width - q->x ||
+	    q->y > c->height || q->height > c->height - q->y || q->width > fb->width ||
+	    q->height > fb->height || q->bpp != fb->cpp * 8)
+		return -EINVAL;
+	c->cfg_x = q->x;
+	c->cfg_y = q->y;
+	c->cfg_w = q->width;
+	c->cfg_h = q->height;
+	if (c->out) {
+		fb_image(c, fb, &img);
+		r = zd_output_set_config(c->out, c->width, c->height, q->x, q->y, &img,
+					 &c->bytes_copied);
+		if (r)
+			return r;
+	}
+	c->configured = true;
+	c->config_fb = q->fb_cookie;
+	zd_info(c->name, "display on: %ux%u at %u,%u of %ux%u", q->width, q->height, q->x, q->y,
+		c->width, c->height);
+	return 0;
+}
+
+int zd_scanout_page_flip(struct zd_conn *c, uint64_t fb_cookie)
+{
+	struct zd_fb *fb = zd_fb_find(&c->dev->bufs, fb_cookie);
+
+	if (!fb)
+		return -ENOENT;
+	if (!c->configured)
+		return -EINVAL;
+	if (!c->out) {
+		complete(c, fb_cookie);
+		return 0;
+	}
+	if (c->flip_busy) {
+		if (c->queued)
+			complete(c, c->queued_fb); /* superseded, never shown */
+		c->queued = true;
+		c->queued_fb = fb_cookie;
+		return 0;
+	}
+	return start_flip(c, fb);
+}
+
+void zd_scanout_flip_done(struct zd_conn *c, uint64_t fb_cookie)
+{
+	struct zd_fb *fb;
+
+	c->flip_busy = false;
+	complete(c, fb_cookie);
+	if (!c->queued)
+		return;
+	c->queued = false;
+	fb = zd_fb_find(&c->dev->bufs, c->queued_fb);
+	/* Detached meanwhile, or the display refused: still answer it. */
+	if (!fb || !c->configured || start_flip(c, fb))
+		complete(c, c->queued_fb);
+}
+
+void zd_scanout_reset(struct zd_conn *c)
+{
+	c->configured = false;
+	c->flip_busy = false;
+	c->queued = false;
+}
