@@ -210,9 +210,8 @@ int zd_backend_new(struct zd_loop *loop, struct zd_display *display,
 		zd_err(NULL, "cannot open xenstore: %s", strerror(errno));
 		goto err_free;
 	}
-	r = zd_xs_read_uint(be->xs, "", "domid", 0, UINT16_MAX - 1, &domid);
+	r = zd_xs_read_uint(be->xs, NULL, "domid", 0, UINT16_MAX - 1, &domid);
 	if (r) {
-		/* "domid" relative to our own domain directory */
 		zd_err(NULL, "cannot read our domain id from xenstore: %s", strerror(-r));
 		goto err_xs;
 	}

@@ -9,9 +9,10 @@
 
 #include <zdispl/displif-use.h>
 
+/* dir NULL: node is relative to our own domain's directory. */
 static int node_path(char *path, size_t size, const char *dir, const char *node)
 {
-	int n = snprintf(path, size, "%s/%s", dir, node);
+	int n = dir ? snprintf(path, size, "%s/%s", dir, node) : snprintf(path, size, "%s", node);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }

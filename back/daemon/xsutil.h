@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <xenstore.h>
 
-/* Read dir/node into buf (NUL-terminated, at most size - 1 octets). */
+/*
+ * Read dir/node into buf (NUL-terminated, at most size - 1 octets). dir NULL:
+ * node is relative to our own domain's directory (as for every function here).
+ */
 int zd_xs_read_str(struct xs_handle *xs, const char *dir, const char *node, char *buf,
 		   size_t size);
 
