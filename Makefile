@@ -38,6 +38,10 @@ PROGRAMS += zdispl-back
 zdispl-back_SRCS := $(sort $(wildcard back/daemon/*.c))
 zdispl-back_PKGS := xenstore xengnttab xenevtchn libdrm
 
+PROGRAMS += zdispl-status
+zdispl-status_SRCS := tools/status/zdispl-status.c
+zdispl-status_PKGS :=
+
 PROGRAMS += zdispl-lab-agent
 zdispl-lab-agent_SRCS := tests/lab/agent/agent.c
 zdispl-lab-agent_PKGS := xenstore

@@ -15,6 +15,11 @@
 #include "log.h"
 #include "pgdir.h"
 
+const char *zd_path_name(enum zd_path p)
+{
+	return p == ZD_PATH_COPY ? "copy" : "?";
+}
+
 uint32_t zd_format_cpp(uint32_t fourcc)
 {
 	switch (fourcc) {
@@ -134,6 +139,7 @@ int zd_dbuf_create(struct zd_device *dev, const struct xendispl_dbuf_create_req 
 	d->pitch = pitch;
 	d->npages = zd_data_pages(q->buffer_sz);
 	d->path = ZD_PATH_COPY;
+	d->why = "zero-copy is not built yet: frames are copied";
 	d->grefs = calloc(d->npages, sizeof(*d->grefs));
 	if (!d->grefs) {
 		r = -ENOMEM;

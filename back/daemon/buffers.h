@@ -38,6 +38,7 @@ struct zd_dbuf {
 	uint32_t npages;
 	grant_ref_t *grefs; /* private copy of the page directory */
 	enum zd_path path;
+	const char *why;    /* why this path (status interface), static string */
 	void *map;	    /* copy path: all npages mapped read-only */
 	unsigned int nfbs;  /* framebuffers attached */
 };
@@ -62,6 +63,8 @@ int zd_fb_detach(struct zd_device *dev, uint64_t cookie);
 
 struct zd_dbuf *zd_dbuf_find(struct zd_buffers *b, uint64_t cookie);
 struct zd_fb *zd_fb_find(struct zd_buffers *b, uint64_t cookie);
+
+const char *zd_path_name(enum zd_path p);
 
 /* Bytes per pixel of a displif/DRM fourcc we accept, or 0. */
 uint32_t zd_format_cpp(uint32_t fourcc);

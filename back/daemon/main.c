@@ -15,6 +15,7 @@
 #include "backend.h"
 #include "display.h"
 #include "log.h"
+#include "status.h"
 #include "xsutil.h"
 
 #define MAX_DRM_PATHS 8
@@ -25,6 +26,7 @@ struct options {
 	bool no_display;
 	enum zd_log_level level;
 	bool use_syslog;
+	const char *status_path;
 	struct zd_limits limits;
 };
 
@@ -40,6 +42,7 @@ static void usage(FILE *f)
 		"      --no-display       serve guests without any output (flips complete at once)\n"
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
 		"      --syslog           log to syslog instead of stderr\n"
+		"  -s, --status PATH      status socket for zdispl-status (default %s)\n"
 		"      --max-buffer-mib N largest display buffer a frontend may create (default %u)\n"
 		"      --max-buffers N    display buffers per device (default %u)\n"
 		"      --max-fbs N        framebuffers per device (default %u)\n"
@@ -48,7 +51,7 @@ static void usage(FILE *f)
 		"Limits are capped at the hard maximums of xen-interface/zdispl/displif-use.h\n"
 		"(buffer %u MiB, %u buffers, %u framebuffers). SIGTERM or SIGINT closes every\n"
 		"device and exits.\n",
-		ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_MAX_BUFFER_BYTES >> 20,
+		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_MAX_BUFFER_BYTES >> 20,
 		ZD_MAX_BUFFERS, ZD_MAX_FBS);
 }
 
@@ -70,6 +73,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "no-display", no_argument, NULL, OPT_NO_DISPLAY },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "status", required_argument, NULL, 's' },
 		{ "max-buffer-mib", required_argument, NULL, OPT_MAX_MIB },
 		{ "max-buffers", required_argument, NULL, OPT_MAX_BUFS },
 		{ "max-fbs", required_argument, NULL, OPT_MAX_FBS },
@@ -79,7 +83,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	uint32_t mib;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:l:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (o->ndrm == MAX_DRM_PATHS) {
@@ -100,6 +104,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SYSLOG:
 			o->use_syslog = true;
+			break;
+		case 's':
+			o->status_path = optarg;
 			break;
 		case OPT_MAX_MIB:
 			if (parse_limit("--max-buffer-mib", optarg, ZD_MAX_BUFFER_BYTES >> 20, &mib))
@@ -154,10 +161,12 @@ int main(int argc, char **argv)
 {
 	struct options o = {
 		.level = ZD_LOG_INFO,
+		.status_path = ZD_STATUS_SOCKET,
 		.limits = { ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS },
 	};
 	struct zd_display *display = NULL;
 	struct zd_backend *be = NULL;
+	struct zd_status *status = NULL;
 	struct zd_loop *loop = NULL;
 	struct sig_ctx sig = { .fd = -1 };
 	sigset_t mask;
@@ -193,10 +202,16 @@ int main(int argc, char **argv)
 	r = zd_backend_new(loop, display, &o.limits, &be);
 	if (r)
 		goto out;
+	r = zd_status_open(be, o.status_path, &status);
+	if (r) {
+		zd_err(NULL, "status socket %s: %s", o.status_path, strerror(-r));
+		goto out;
+	}
 	r = zd_loop_run(loop);
 	if (r)
 		zd_err(NULL, "event loop: %s", strerror(-r));
 out:
+	zd_status_close(status);
 	zd_backend_free(be);
 	zd_display_close(display);
 	if (sig.fd >= 0)

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* status.c: the status socket (see status.h). */
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "device.h"
+#include "display.h"
+#include "log.h"
+
+struct zd_status {
+	struct zd_backend *be;
+	struct zd_source *src;
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+void zd_status_write(struct zd_backend *be, FILE *f)
+{
+	unsigned int n = 0;
+	struct zd_device *d;
+
+	for (d = be->devices; d; d = d->next)
+		n++;
+	fprintf(f, "zdispl-back version=1 devices=%u\n", n);
+	for (d = be->devices; d; d = d->next) {
+		fprintf(f,
+			"device name=%s state=%s frontend=%s version=%u be-alloc=%d buffers=%u "
+			"fbs=%u\n",
+			d->name, zd_xenbus_state_name(d->state), zd_xenbus_state_name(d->fe_state),
+			d->version, d->be_alloc, d->bufs.ndbufs, d->bufs.nfbs);
+		for (unsigned int i = 0; i < d->nr_conns; i++) {
+			const struct zd_conn *c = &d->conns[i];
+
+			fprintf(f,
+				"conn name=%s resolution=%ux%u output=%s configured=%d flips=%llu "
+				"bytes-copied=%llu events-dropped=%llu\n",
+				c->name, c->width, c->height, c->out ? zd_output_name(c->out) : "none",
+				c->configured, (unsigned long long)c->flips,
+				(unsigned long long)c->bytes_copied,
+				(unsigned long long)c->events_dropped);
+		}
+		for (uint32_t i = 0; i < d->bufs.ndbufs; i++) {
+			const struct zd_dbuf *b = d->bufs.dbufs[i];
+
+			fprintf(f,
+				"buffer device=%s cookie=%#llx size=%ux%ux%u bytes=%u pages=%u "
+				"path=%s why=\"%s\"\n",
+				d->name, (unsigned long long)b->cookie, b->width, b->height, b->bpp,
+				b->size, b->npages, zd_path_name(b->path), b->why ? b->why : "");
+		}
+	}
+}
+
+static void on_client(void *data)
+{
+	struct zd_status *st = data;
+	int fd = accept4(st->fd, NULL, NULL, SOCK_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		return;
+	/* A snapshot is small; a client that does not read is cut off. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){ .tv_sec = 1 },
+		   sizeof(struct timeval));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	zd_status_write(st->be, f);
+	fclose(f);
+}
+
+int zd_status_open(struct zd_backend *be, const char *path, struct zd_status **out)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct zd_status *st;
+	mode_t old;
+	int r;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->be = be;
+	strcpy(st->path, path);
+	strcpy(addr.sun_path, path);
+	st->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (st->fd < 0) {
+		r = -errno;
+		goto err_free;
+	}
+	unlink(path); /* a stale socket from a previous run */
+	old = umask(0077);
+	r = bind(st->fd, (struct sockaddr *)&addr, sizeof(addr)) ? -errno : 0;
+	umask(old);
+	if (r)
+		goto err_close;
+	if (listen(st->fd, 4)) {
+		r = -errno;
+		goto err_unlink;
+	}
+	st->src = zd_loop_add(be->loop, st->fd, on_client, st);
+	if (!st->src) {
+		r = -ENOMEM;
+		goto err_unlink;
+	}
+	*out = st;
+	return 0;
+
+err_unlink:
+	unlink(path);
+err_close:
+	close(st->fd);
+err_free:
+	free(st);
+	return r;
+}
+
+void zd_status_close(struct zd_status *st)
+{
+	if (!st)
+		return;
+	zd_loop_remove(st->be->loop, st->src);
+	close(st->fd);
+	unlink(st->path);
+	free(st);
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdispl-status: show what zdispl-back is serving: every vdispl device, its
+ * connectors and their outputs, and for every display buffer whether it is
+ * shown zero-copy, and if not, why. Reads the daemon's status socket.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/run/zdispl-back.sock"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: zdispl-status [-s SOCKET] [--raw]\n"
+		   "Show the devices, connectors and buffers zdispl-back serves, and for each\n"
+		   "buffer whether zero-copy is on and, if not, why.\n\n"
+		   "  -s, --socket PATH  the daemon's status socket (default %s)\n"
+		   "      --raw          print the daemon's records unformatted\n"
+		   "  -h, --help         this help\n",
+		   DEFAULT_SOCKET);
+}
+
+/* Value of key in a record line, copied to buf; "" if absent. */
+static const char *field(const char *line, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = line;
+
+	buf[0] = '\0';
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			const char *v = p + klen + 1;
+			size_t n;
+
+			if (*v == '"') {
+				const char *end = strrchr(++v, '"');
+
+				n = end && end > v ? (size_t)(end - v) : strlen(v);
+			} else {
+				n = strcspn(v, " \n");
+			}
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return buf;
+		}
+		p += klen;
+	}
+	return buf;
+}
+
+static const char *human_bytes(const char *num, char *buf, size_t size)
+{
+	double v = strtod(num, NULL);
+	const char *unit = "B";
+
+	if (v >= 1e9) {
+		v /= 1e9;
+		unit = "GB";
+	} else if (v >= 1e6) {
+		v /= 1e6;
+		unit = "MB";
+	} else if (v >= 1e3) {
+		v /= 1e3;
+		unit = "kB";
+	}
+	snprintf(buf, size, "%.1f %s", v, unit);
+	return buf;
+}
+
+static void pretty(const char *line)
+{
+	char a[128], b[128], c[128], d[128], e[128], f[128], g[256];
+
+	if (!strncmp(line, "zdispl-back ", 12)) {
+		printf("zdispl-back: %s device(s)\n", field(line, "devices", a, sizeof(a)));
+	} else if (!strncmp(line, "device ", 7)) {
+		printf("\n%s  %s (frontend %s), protocol %s%s, %s buffer(s), %s framebuffer(s)\n",
+		       field(line, "name", a, sizeof(a)), field(line, "state", b, sizeof(b)),
+		       field(line, "frontend", c, sizeof(c)), field(line, "version", d, sizeof(d)),
+		       strcmp(field(line, "be-alloc", e, sizeof(e)), "1") ? "" : ", be-alloc",
+		       field(line, "buffers", f, sizeof(f)), field(line, "fbs", g, sizeof(g)));
+	} else if (!strncmp(line, "conn ", 5)) {
+		const char *name = field(line, "name", a, sizeof(a));
+
+		printf("  connector %s  %s -> %s  %s  flips %s  copied %s  events dropped %s\n",
+		       strrchr(name, '/') ? strrchr(name, '/') + 1 : name,
+		       field(line, "resolution", b, sizeof(b)), field(line, "output", c, sizeof(c)),
+		       strcmp(field(line, "configured", d, sizeof(d)), "1") ? "off" : "on",
+		       field(line, "flips", e, sizeof(e)),
+		       human_bytes(field(line, "bytes-copied", f, sizeof(f)), g, sizeof(g)),
+		       field(line, "events-dropped", d, sizeof(d)));
+	} else if (!strncmp(line, "buffer ", 7)) {
+		bool zc = !strcmp(field(line, "path", d, sizeof(d)), "zero-copy");
+
+		printf("  buffer %s  %s  %s  zero-copy: %s%s%s%s\n", field(line, "cookie", a, sizeof(a)),
+		       field(line, "size", b, sizeof(b)),
+		       human_bytes(field(line, "bytes", c, sizeof(c)), e, sizeof(e)),
+		       zc ? "on" : "off", zc ? "" : " (", zc ? "" : field(line, "why", g, sizeof(g)),
+		       zc ? "" : ")");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *path = DEFAULT_SOCKET;
+	bool raw = false;
+	char line[1024];
+	FILE *f;
+	int c, fd;
+
+	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'r':
+			raw = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		fprintf(stderr, "zdispl-status: socket path too long\n");
+		return 2;
+	}
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		fprintf(stderr, "zdispl-status: cannot reach zdispl-back at %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (raw)
+			fputs(line, stdout);
+		else
+			pretty(line);
+	}
+	fclose(f);
+	return 0;
+}
