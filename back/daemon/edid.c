@@ -21,25 +21,25 @@
 
 /* CVT reduced blanking v1 constants. */
 #define CVT_REFRESH_HZ 60
-#define CVT_CELL 8			/* character cell granularity, pixels */
-#define CVT_RB_H_BLANK 160		/* pixels */
-#define CVT_RB_H_SYNC 32		/* pixels */
-#define CVT_RB_H_FPORCH 48		/* pixels; the back porch is the rest */
-#define CVT_RB_V_FPORCH 3		/* lines */
-#define CVT_RB_MIN_V_BPORCH 6		/* lines */
-#define CVT_RB_MIN_V_BLANK_US 460	/* minimum vertical blanking time */
-#define CVT_CLOCK_STEP_HZ 250000	/* pixel clock granularity */
-#define CVT_V_SYNC_OTHER 10		/* lines, aspect ratio not in the table */
+#define CVT_CELL 8		  /* character cell granularity, pixels */
+#define CVT_RB_H_BLANK 160	  /* pixels */
+#define CVT_RB_H_SYNC 32	  /* pixels */
+#define CVT_RB_H_FPORCH 48	  /* pixels; the back porch is the rest */
+#define CVT_RB_V_FPORCH 3	  /* lines */
+#define CVT_RB_MIN_V_BPORCH 6	  /* lines */
+#define CVT_RB_MIN_V_BLANK_US 460 /* minimum vertical blanking time */
+#define CVT_CLOCK_STEP_HZ 250000  /* pixel clock granularity */
+#define CVT_V_SYNC_OTHER 10	  /* lines, aspect ratio not in the table */
 
 /* Detailed timing descriptor field limits (bit widths). */
-#define DTD_MAX_ACTIVE 4095		/* 12 bits */
-#define DTD_MAX_BLANK 4095		/* 12 bits */
-#define DTD_MAX_H_FPORCH 1023		/* 10 bits */
-#define DTD_MAX_H_SYNC 1023		/* 10 bits */
-#define DTD_MAX_V_FPORCH 63		/* 6 bits */
-#define DTD_MAX_V_SYNC 63		/* 6 bits */
-#define DTD_MAX_CLOCK_10KHZ 65535	/* 16 bits, 10 kHz units */
-#define DTD_MAX_SIZE_MM 4095		/* 12 bits */
+#define DTD_MAX_ACTIVE 4095	  /* 12 bits */
+#define DTD_MAX_BLANK 4095	  /* 12 bits */
+#define DTD_MAX_H_FPORCH 1023	  /* 10 bits */
+#define DTD_MAX_H_SYNC 1023	  /* 10 bits */
+#define DTD_MAX_V_FPORCH 63	  /* 6 bits */
+#define DTD_MAX_V_SYNC 63	  /* 6 bits */
+#define DTD_MAX_CLOCK_10KHZ 65535 /* 16 bits, 10 kHz units */
+#define DTD_MAX_SIZE_MM 4095	  /* 12 bits */
 
 /* Base block layout (E-EDID 1.4, section 3). */
 #define EDID_OFS_VENDOR 8
@@ -92,7 +92,7 @@ static uint32_t cvt_vsync(uint32_t width, uint32_t height)
 	static const struct {
 		uint32_t num, den, vsync;
 	} aspect[] = {
-		{4, 3, 4}, {16, 9, 5}, {16, 10, 6}, {5, 4, 7}, {15, 9, 7},
+	    {4, 3, 4}, {16, 9, 5}, {16, 10, 6}, {5, 4, 7}, {15, 9, 7},
 	};
 	uint32_t cells = width / CVT_CELL;
 	size_t i;
@@ -235,10 +235,10 @@ static void put_basic(uint8_t *e, uint32_t width, uint32_t height)
 static void put_chromaticity(uint8_t *e)
 {
 	static const uint32_t xy[8] = {
-		6400, 3300,	/* red */
-		3000, 6000,	/* green */
-		1500, 600,	/* blue */
-		3127, 3290,	/* white */
+	    6400, 3300, /* red */
+	    3000, 6000, /* green */
+	    1500, 600,	/* blue */
+	    3127, 3290, /* white */
 	};
 	uint8_t *p = e + EDID_OFS_CHROMA;
 	size_t i;
@@ -274,8 +274,8 @@ static void put_dtd(uint8_t *d, const struct cvt_mode *m)
 	d[8] = (uint8_t)m->hfporch;
 	d[9] = (uint8_t)m->hsync;
 	d[10] = (uint8_t)((m->vfporch & 0xf) << 4 | (m->vsync & 0xf));
-	d[11] = (uint8_t)((m->hfporch >> 8) << 6 | (m->hsync >> 8) << 4 |
-			  (m->vfporch >> 4) << 2 | (m->vsync >> 4));
+	d[11] = (uint8_t)((m->hfporch >> 8) << 6 | (m->hsync >> 8) << 4 | (m->vfporch >> 4) << 2 |
+			  (m->vsync >> 4));
 	d[12] = (uint8_t)hmm;
 	d[13] = (uint8_t)vmm;
 	d[14] = (uint8_t)((hmm >> 8) << 4 | (vmm >> 8));

@@ -39,18 +39,17 @@ struct pgdir_walk;
  * Handles directory page number @i, granted as @gref: moves its grefs and
  * returns its next pointer through @next (only meaningful on success).
  */
-typedef int (*pgdir_page_fn)(struct pgdir_walk *w, uint32_t i, grant_ref_t gref,
-			     grant_ref_t *next);
+typedef int (*pgdir_page_fn)(struct pgdir_walk *w, uint32_t i, grant_ref_t gref, grant_ref_t *next);
 
 /* One walk down a directory chain. */
 struct pgdir_walk {
 	xengnttab_handle *gnt;
 	uint32_t domid;
-	uint32_t npages;	 /* data grefs the chain must hold */
-	uint32_t ndir;		 /* directory pages those need */
-	grant_ref_t *out;	 /* zd_pgdir_read(): where the grefs go */
-	const grant_ref_t *in;	 /* zd_pgdir_write(): the grefs to store */
-	uint32_t nseen;		 /* directory pages visited so far */
+	uint32_t npages;       /* data grefs the chain must hold */
+	uint32_t ndir;	       /* directory pages those need */
+	grant_ref_t *out;      /* zd_pgdir_read(): where the grefs go */
+	const grant_ref_t *in; /* zd_pgdir_write(): the grefs to store */
+	uint32_t nseen;	       /* directory pages visited so far */
 	grant_ref_t seen[PGDIR_MAX_DIR_PAGES];
 };
 
