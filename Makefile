@@ -9,6 +9,8 @@
 #
 # All output goes to $(BUILD) (gitignored).
 
+.DEFAULT_GOAL := all
+
 BUILD   ?= build
 CC      ?= cc
 SHELL   := /bin/bash
@@ -60,6 +62,13 @@ zdispl-capture_SRCS := $(ZD_TOOLS_COMMON) tools/common/patcheck.c tools/common/p
 	$(sort $(wildcard tools/capture/*.c))
 zdispl-capture_PKGS := libdrm
 $(BUILD)/bin/zdispl-capture: $(wildcard tools/common/*.h tools/capture/*.h)
+
+# Lab test of the backend's KMS display (kms*.c) on vkms in dom0.
+PROGRAMS += zdispl-display-test
+zdispl-display-test_SRCS := tests/lab/progs/display-test.c $(sort $(wildcard back/daemon/kms*.c)) \
+	back/daemon/loop.c back/daemon/log.c tools/common/pattern.c tools/common/pixfmt.c
+zdispl-display-test_PKGS := libdrm
+$(BUILD)/bin/zdispl-display-test: $(wildcard back/daemon/*.h tools/common/*.h)
 
 define program_rules
 $(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*/*.h $$(dir $$($(1)_SRCS))*.h) | $(BUILD)/bin

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <zdispl/displif-use.h>
 
 #include "backend.h"
 #include "display.h"

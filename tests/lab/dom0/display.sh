@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# display.sh: helpers for display scenarios (sourced after lab.sh by a
+# scenario's run.sh as `. /lab/display.sh`): the vkms card, zdispl-back,
+# the guest pattern client and the pixel-exact capture.
+
+PATTERN_TIMEOUT=${PATTERN_TIMEOUT:-150}
+BACK_LOG=$RESULTS/zdispl-back.log
+BACK_PID=""
+
+# lab_field KEY FILE: the value of KEY=VALUE in the last line of FILE having it.
+lab_field() { grep -o "\<$1=[^ ]*" "$2" | tail -n 1 | cut -d= -f2; }
+
+# lab_vkms_card: cardN of the vkms platform device (waits for it).
+_lab_vkms_card() {
+	local d
+	for d in /sys/class/drm/card[0-9]*; do
+		case ${d##*/} in *-*) continue ;; esac
+		[ "$(basename "$(readlink -f "$d/device")")" = vkms ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+lab_vkms_card() {
+	lab_wait 30 "vkms card" _lab_vkms_card && _lab_vkms_card
+}
+
+# lab_back_start ARGS...: start zdispl-back (debug log in $BACK_LOG), wait
+# until it serves the backend directory.
+lab_back_start() {
+	zdispl-back --log-level debug "$@" >"$BACK_LOG" 2>&1 &
+	BACK_PID=$!
+	lab_step "zdispl-back serves vdispl" 30 lab_wait 30 "zdispl-back serving" \
+		grep -q "serving /local/domain/0/backend/vdispl" "$BACK_LOG"
+}
+
+# lab_back_stop: SIGTERM; it must close every device and exit 0.
+lab_back_stop() {
+	local rc=0
+	kill -TERM "$BACK_PID"
+	lab_step "zdispl-back exits on SIGTERM" 30 lab_wait 30 "zdispl-back exit" \
+		bash -c "! kill -0 $BACK_PID 2>/dev/null"
+	wait "$BACK_PID" || rc=$?
+	lab_check "zdispl-back exit status 0 (got $rc)" test "$rc" = 0
+	lab_check "zdispl-back logged its shutdown" grep -q "shutting down" "$BACK_LOG"
+}
+
+# lab_guest_pattern NAME ARGS...: run zdispl-pattern in guest NAME until it
+# holds its last frame; its output goes to $RESULTS/NAME-pattern.out.
+_lab_guest_holding() { lab_guest_run "$1" "grep -q '^holding ' /tmp/pattern.out" 10 >/dev/null; }
+lab_guest_pattern() {
+	local name=$1
+	shift
+	lab_guest_run "$name" "zdispl-pattern $* --hold inf >/tmp/pattern.out 2>/tmp/pattern.err &" 10
+	lab_step "$name: zdispl-pattern holds its last frame" $((PATTERN_TIMEOUT + 10)) \
+		lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name"
+	lab_guest_run "$name" "cat /tmp/pattern.out" | lab_save "$name-pattern.out"
+	lab_guest_run "$name" "cat /tmp/pattern.err" | lab_save "$name-pattern.err"
+	lab_log "$name: $(grep '^frames=' "$RESULTS/$name-pattern.out")"
+}
+
+lab_guest_pattern_stop() {
+	lab_guest_run "$1" "pkill -TERM zdispl-pattern" 10 >/dev/null
+}
+
+# lab_capture_check TAG CONNECTOR FRAME: capture what dom0 scans out on
+# CONNECTOR and require it to be pattern frame FRAME, pixel-exact, and not
+# frame FRAME-1 (the comparison can fail).
+lab_capture_check() {
+	local tag=$1 conn=$2 frame=$3 rc=0 cap=$RESULTS/$1-capture
+	timeout 60 zdispl-capture --connector "$conn" -o "$cap.png" --verify-pattern "$frame" \
+		>"$cap.out" 2>"$cap.err" || rc=$?
+	lab_check "$tag: dom0 scans out frame $frame pixel-exact (rc $rc)" \
+		bash -c "[ $rc = 0 ] && grep -q '^match=yes frame=$frame ' '$cap.out'"
+	rc=0
+	timeout 60 zdispl-capture --connector "$conn" --verify-pattern $((frame - 1)) \
+		>"$cap-wrong.out" 2>&1 || rc=$?
+	lab_check "$tag: frame $((frame - 1)) does not match (rc $rc = 1)" test "$rc" = 1
+}
