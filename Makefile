@@ -147,3 +147,51 @@ clean:
 
 $(BUILD)/bin $(BUILD)/modules $(BUILD)/tests $(BUILD)/tests-asan:
 	mkdir -p $@
+
+# ---------------------------------------------------------------------------
+# Fuzzing (libFuzzer; clang from Debian's clang and libclang-rt-14-dev).
+# fuzz_requests plays scripts (tests/fuzz/script.h) against the daemon core
+# through the fake Xen seam and the simulated frontend of the unit tests.
+#   make fuzz         build and run for FUZZ_SECONDS (default 60)
+#   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (default 20); for make check
+# The corpus lives in $(BUILD)/fuzz/corpus (kept by make clean), seeds are
+# generated into $(BUILD)/fuzz/seeds, crashes land in $(BUILD)/fuzz/artifacts.
+FUZZ_CC            ?= clang
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
+# log.c is replaced by a quiet, clock-free one: the fuzzer must be fast and
+# deterministic.
+FUZZ_SRCS := tests/fuzz/fuzz_requests.c tests/fuzz/quiet_log.c tests/unit/fe_sim.c \
+	     tests/unit/fake_display.c $(sort $(wildcard tests/fakexen/*.c)) \
+	     $(filter-out back/daemon/log.c,$(DAEMON_CORE))
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h) $(UNIT_HDRS) tests/fuzz/coverage-ignore.txt
+FUZZ_CFLAGS = $(UNIT_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	      -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
+# Every image handed to the display, the closing of the grant and event
+# channel handles, and writable buffer mappings pass through checks in
+# fuzz_requests.c first.
+FUZZ_WRAP := -Wl,--wrap=zd_output_flip,--wrap=zd_output_set_config \
+	     -Wl,--wrap=xengnttab_close,--wrap=xenevtchn_close \
+	     -Wl,--wrap=xengnttab_map_domain_grant_refs
+
+$(BUILD)/fuzz/fuzz_requests: $(FUZZ_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ $(FUZZ_SRCS)
+
+$(BUILD)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c tests/fuzz/script.h | $(BUILD)/fuzz
+	$(CC) $(UNIT_CFLAGS) -o $@ tests/fuzz/gen_seeds.c
+
+$(BUILD)/fuzz/seeds.stamp: $(BUILD)/fuzz/gen-seeds
+	rm -rf $(BUILD)/fuzz/seeds && mkdir -p $(BUILD)/fuzz/seeds
+	$(BUILD)/fuzz/gen-seeds $(BUILD)/fuzz/seeds
+	touch $@
+
+.PHONY: fuzz fuzz-smoke
+fuzz: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/seeds.stamp
+	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS)
+
+fuzz-smoke: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/seeds.stamp
+	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SMOKE_SECONDS)
+
+$(BUILD)/fuzz:
+	mkdir -p $@

@@ -6,7 +6,9 @@
  *   Connected --fe Initialising/InitWait--> InitWait  (frontend starts over)
  *   Connected --fe Closing--> Closing --fe Closed/gone--> Closed
  *   Connected --fe Closed/gone--> Closed
- *   Closed --online, fe Initialising..Connected--> InitWait  (reconnect)
+ *   InitWait --fe Closing--> Closing;  InitWait --fe Closed--> Closed
+ *   Closed --online, config ok, fe Initialising..Connected--> InitWait  (reconnect)
+ *   Initialising --bad config--> Closed  (for good: never offered again)
  *   any --ring broken (zd_device_fail)--> Closing
  *
  * Every transition writes our state node once and logs one line; states
@@ -38,17 +40,27 @@ const char *zd_xenbus_state_name(enum xenbus_state s)
 	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "Invalid";
 }
 
+/*
+ * Publish dev->state. A failed write is retried on the next step: the
+ * transition already happened on our side, and a frontend waiting for a
+ * node we never wrote would wait forever.
+ */
+static void write_state(struct zd_device *dev)
+{
+	int r = zd_xs_write_uint(dev->be->xs, dev->be_path, "state", (uint32_t)dev->state);
+
+	dev->state_unwritten = r != 0;
+	if (r && !dev->gone)
+		zd_warn(dev->name, "cannot write state: %s", strerror(-r));
+}
+
 static void set_state(struct zd_device *dev, enum xenbus_state s)
 {
-	int r;
-
 	if (dev->state == s)
 		return;
 	zd_info(dev->name, "%s -> %s", zd_xenbus_state_name(dev->state), zd_xenbus_state_name(s));
 	dev->state = s;
-	r = zd_xs_write_uint(dev->be->xs, dev->be_path, "state", (uint32_t)s);
-	if (r && !dev->gone)
-		zd_warn(dev->name, "cannot write state: %s", strerror(-r));
+	write_state(dev);
 }
 
 /* The frontend's state; Unknown when missing or malformed. */
@@ -104,9 +116,13 @@ static int device_init(struct zd_device *dev)
 		zd_err(dev->name, "no connectors configured under %s", dev->fe_path);
 		return -ENOENT;
 	}
+	r = zd_xs_write_str(dev->be->xs, dev->be_path, XENDISPL_FIELD_BE_VERSIONS,
+			    ZD_BE_VERSIONS);
+	if (r)
+		return r;
+	/* Only now: nr_conns != 0 means the configuration was accepted. */
 	dev->nr_conns = i;
-	return zd_xs_write_str(dev->be->xs, dev->be_path, XENDISPL_FIELD_BE_VERSIONS,
-			       ZD_BE_VERSIONS);
+	return 0;
 }
 
 static void device_disconnect(struct zd_device *dev)
@@ -123,9 +139,15 @@ static int device_connect(struct zd_device *dev)
 	uint32_t v;
 	int r;
 
+	/*
+	 * Linux's drm_xen_front writes no "version": a frontend that chose none
+	 * gets the newest we offer (a v1 frontend never sends v2 requests).
+	 */
 	r = zd_xs_read_str(dev->be->xs, dev->fe_path, XENDISPL_FIELD_FE_VERSION, buf,
 			   sizeof(buf));
-	if (r || zd_parse_uint(buf, 1, XENDISPL_PROTOCOL_VERSION_INT, &v)) {
+	if (r == -ENOENT) {
+		v = XENDISPL_PROTOCOL_VERSION_INT;
+	} else if (r || zd_parse_uint(buf, 1, XENDISPL_PROTOCOL_VERSION_INT, &v)) {
 		zd_err(dev->name, "frontend chose no protocol version we offer (%s)",
 		       r ? strerror(-r) : buf);
 		return r ? r : -EPROTO;
@@ -169,6 +191,9 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 			set_state(dev, r ? XenbusStateClosing : XenbusStateConnected);
 		} else if (fe == XenbusStateClosing) {
 			set_state(dev, XenbusStateClosing);
+		} else if (fe == XenbusStateClosed) {
+			/* It gave up before connecting, skipping Closing. */
+			set_state(dev, XenbusStateClosed);
 		}
 		break;
 	case XenbusStateConnected:
@@ -189,8 +214,13 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 			set_state(dev, XenbusStateInitWait);
 		break;
 	case XenbusStateClosed:
-		if (online && (fe == XenbusStateInitialising || fe == XenbusStateInitWait ||
-			       fe == XenbusStateInitialised || fe == XenbusStateConnected))
+		/*
+		 * A device whose configuration was rejected (nr_conns 0) is not
+		 * offered again: it would connect with no connectors at all.
+		 */
+		if (online && dev->nr_conns &&
+		    (fe == XenbusStateInitialising || fe == XenbusStateInitWait ||
+		     fe == XenbusStateInitialised || fe == XenbusStateConnected))
 			set_state(dev, XenbusStateInitWait);
 		break;
 	default:
@@ -213,6 +243,8 @@ void zd_device_step(struct zd_device *dev)
 		zd_info(dev->name, "removed");
 		return;
 	}
+	if (dev->state_unwritten)
+		write_state(dev);
 	fe = read_fe_state(dev);
 	online = backend_online(dev);
 	if (fe != dev->fe_state) {

@@ -66,9 +66,13 @@ int kms_mode_cvt_rb(uint32_t width, uint32_t height, uint32_t hz, drmModeModeInf
 	/* drmModeModeInfo has 16-bit timings. */
 	if (htotal > UINT16_MAX || vtotal > UINT16_MAX)
 		return -ERANGE;
-	/* Pixel clock, rounded down to CVT's 0.25 MHz step. */
+	/*
+	 * Pixel clock, rounded down to CVT's 0.25 MHz step unless that costs
+	 * tiny modes more than 1/60 of their refresh rate.
+	 */
 	clock_khz = (uint64_t)htotal * vtotal * hz / 1000;
-	clock_khz -= clock_khz % CVT_CLOCK_STEP_KHZ;
+	if ((clock_khz - clock_khz % CVT_CLOCK_STEP_KHZ) * 60 >= clock_khz * 59)
+		clock_khz -= clock_khz % CVT_CLOCK_STEP_KHZ;
 	if (!clock_khz || clock_khz > INT32_MAX)
 		return -ERANGE;
 
