@@ -7,6 +7,7 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,16 @@ int zd_backend_new(struct zd_loop *loop, struct zd_display *display,
 		r = -errno;
 		zd_err(NULL, "cannot open event channels: %s", strerror(errno));
 		goto err_xs;
+	}
+	/*
+	 * xenevtchn_pending() reads the device: on a blocking fd, draining it
+	 * would wait for the next event instead of returning to the loop.
+	 */
+	r = fcntl(xenevtchn_fd(be->evtchn), F_GETFL);
+	if (r < 0 || fcntl(xenevtchn_fd(be->evtchn), F_SETFL, r | O_NONBLOCK) < 0) {
+		r = -errno;
+		zd_err(NULL, "cannot make the event channel fd non-blocking: %s", strerror(errno));
+		goto err_evtchn;
 	}
 	be->gnt = xengnttab_open(NULL, 0);
 	if (!be->gnt) {

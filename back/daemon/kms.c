@@ -58,13 +58,13 @@ static void on_flip(int fd, unsigned int seq, unsigned int sec, unsigned int use
 	struct zd_output *o = user_data; /* see kms_commit_plane() */
 
 	(void)fd;
-	(void)seq;
 	(void)sec;
 	(void)usec;
 	if (!o || !o->flip_pending) {
 		zd_warn(KMS_LOG, "flip event for CRTC %u that nothing waits for", crtc_id);
 		return;
 	}
+	zd_dbg(o->prefix, "%s: flip event (seq %u)", o->name, seq);
 	o->flip_pending = false;
 	o->front = o->pending_buf;
 	if (o->flip_notify) {
@@ -867,6 +867,7 @@ int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t tok
 	}
 	if (new_bufs)
 		pair_install(o, nb);
+	zd_dbg(o->prefix, "%s: flip committed (buffer %u)", o->name, next);
 	o->flip_pending = true;
 	o->flip_notify = true;
 	o->pending_buf = next;

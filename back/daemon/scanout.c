@@ -24,8 +24,12 @@ static void fb_image(const struct zd_conn *c, const struct zd_fb *fb, struct zd_
 
 static void complete(struct zd_conn *c, uint64_t fb_cookie)
 {
+	int r;
+
 	c->flips++;
-	zd_conn_send_event(c, XENDISPL_EVT_PG_FLIP, fb_cookie);
+	r = zd_conn_send_event(c, XENDISPL_EVT_PG_FLIP, fb_cookie);
+	zd_dbg(c->name, "PG_FLIP event for fb %#llx: %s", (unsigned long long)fb_cookie,
+	       r ? strerror(-r) : "sent");
 }
 
 static int start_flip(struct zd_conn *c, const struct zd_fb *fb)

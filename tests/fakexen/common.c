@@ -3,6 +3,7 @@
  * injection and the eventfd helper behind the pollable fds.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -69,9 +70,9 @@ int fxi_inject(enum fx_op op)
 	return inj->err;
 }
 
-int fxi_readyfd_open(void)
+int fxi_readyfd_open(bool nonblock)
 {
-	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return eventfd(0, EFD_CLOEXEC | (nonblock ? EFD_NONBLOCK : 0));
 }
 
 /*
@@ -85,9 +86,15 @@ void fxi_readyfd_set(int fd, bool ready)
 
 	if (fd < 0)
 		return;
-	if (ready)
+	if (ready) {
 		n = write(fd, &v, sizeof(v));
-	else
-		n = read(fd, &v, sizeof(v)); /* EAGAIN: was not readable */
+	} else {
+		/* Only read when readable: the fd may be a blocking one. */
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 0) != 1)
+			return;
+		n = read(fd, &v, sizeof(v));
+	}
 	(void)n;
 }

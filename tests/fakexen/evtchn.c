@@ -7,6 +7,8 @@
  * port number; see fakexen.h for the model.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -164,7 +166,7 @@ xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *logger, unsigned int 
 		errno = ENOMEM;
 		return NULL;
 	}
-	h->fd = fxi_readyfd_open();
+	h->fd = fxi_readyfd_open(false);
 	if (h->fd < 0) {
 		err = errno;
 		free(h);
@@ -288,8 +290,19 @@ xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *xce)
 		return fail(err);
 	if (xce->overflow)
 		return fail(EFBIG); /* the Linux device reports ring overflow so */
-	if (xce->ring_count == 0)
-		return fail(EAGAIN); /* the real call may block here */
+	if (xce->ring_count == 0) {
+		/*
+		 * The real call reads /dev/xen/evtchn: on a blocking fd it
+		 * waits for the next event, which in a single-threaded
+		 * daemon may never come. Code under test must set O_NONBLOCK.
+		 */
+		if (!(fcntl(xce->fd, F_GETFL) & O_NONBLOCK)) {
+			fprintf(stderr, "fakexen: xenevtchn_pending() on a blocking fd with "
+					"nothing pending would block forever\n");
+			abort();
+		}
+		return fail(EAGAIN);
+	}
 	port = xce->ring[xce->ring_head];
 	xce->ring_head = (xce->ring_head + 1) % FX_EVTCHN_RING_SIZE;
 	xce->ring_count--;

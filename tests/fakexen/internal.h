@@ -16,8 +16,11 @@
  */
 int fxi_inject(enum fx_op op);
 
-/* A non-blocking eventfd whose readability tracks "events are queued". */
-int fxi_readyfd_open(void);
+/*
+ * An eventfd whose readability tracks "events are queued". The evtchn one is
+ * blocking, like /dev/xen/evtchn, until the code under test sets O_NONBLOCK.
+ */
+int fxi_readyfd_open(bool nonblock);
 void fxi_readyfd_set(int fd, bool ready);
 
 /* Per-library teardown and handle counts, driven by common.c. */

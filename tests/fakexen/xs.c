@@ -537,7 +537,7 @@ struct xs_handle *xs_open(unsigned long flags)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return fail_null(ENOMEM);
-	h->fd = fxi_readyfd_open();
+	h->fd = fxi_readyfd_open(true);
 	if (h->fd < 0) {
 		err = errno;
 		free(h);

@@ -2,6 +2,7 @@
  * test_fakexen_evtchn.c - proves the fake event channels behave like Xen
  * plus the Linux evtchn device: binding, masking, pending and the fd.
  */
+#include <fcntl.h>
 #include <errno.h>
 
 #include <xenevtchn.h>
@@ -31,9 +32,19 @@ static void expect_nothing_pending(xenevtchn_handle *h)
 	CHECK_EQ_INT(errno, EAGAIN);
 }
 
+/* As real callers must: the device fd blocks until made non-blocking. */
+static xenevtchn_handle *open_nonblocking(void)
+{
+	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+
+	if (h)
+		fcntl(xenevtchn_fd(h), F_SETFL, fcntl(xenevtchn_fd(h), F_GETFL) | O_NONBLOCK);
+	return h;
+}
+
 TEST(evtchn_open_close_counts_handles)
 {
-	xenevtchn_handle *a = xenevtchn_open(NULL, 0), *b = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *a = open_nonblocking(), *b = open_nonblocking();
 
 	CHECK_NOT_NULL(a);
 	CHECK_NOT_NULL(b);
@@ -48,7 +59,7 @@ TEST(evtchn_open_close_counts_handles)
 
 TEST(evtchn_bind_and_peer_notify_become_pending)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int peer, local = bind_peer_port(h, &peer);
 
 	CHECK(local != peer); /* distinct numbering catches port mix-ups */
@@ -70,7 +81,7 @@ TEST(evtchn_bind_and_peer_notify_become_pending)
 
 TEST(evtchn_notify_while_masked_is_delivered_on_unmask)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int peer, local = bind_peer_port(h, &peer);
 
 	CHECK_EQ_INT(fx_evtchn_notify_from_peer(peer), 0);
@@ -92,7 +103,7 @@ TEST(evtchn_notify_while_masked_is_delivered_on_unmask)
 
 TEST(evtchn_two_ports_queue_in_order)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int p1, p2, l1 = bind_peer_port(h, &p1), l2 = bind_peer_port(h, &p2);
 
 	CHECK(l1 != l2);
@@ -106,7 +117,7 @@ TEST(evtchn_two_ports_queue_in_order)
 
 TEST(evtchn_backend_notify_counts_per_peer_port)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int peer, local = bind_peer_port(h, &peer);
 
 	CHECK_EQ_INT(fx_evtchn_peer_notifications(peer), 0);
@@ -128,7 +139,7 @@ TEST(evtchn_backend_notify_counts_per_peer_port)
 
 TEST(evtchn_bind_errors)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0), *other = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking(), *other = open_nonblocking();
 	int for_us = fx_evtchn_alloc_unbound(PEER, 0);
 	int for_dom7 = fx_evtchn_alloc_unbound(PEER, 7);
 
@@ -161,7 +172,7 @@ TEST(evtchn_bind_errors)
 
 TEST(evtchn_unbind_frees_both_ends)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int peer, local = bind_peer_port(h, &peer);
 
 	CHECK_EQ_INT(fx_evtchn_notify_from_peer(peer), 0);
@@ -182,7 +193,7 @@ TEST(evtchn_unbind_frees_both_ends)
 
 TEST(evtchn_unmask_of_foreign_port_is_einval)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0), *other = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking(), *other = open_nonblocking();
 	int peer, local = bind_peer_port(h, &peer);
 
 	errno = 0;
@@ -198,7 +209,7 @@ TEST(evtchn_unmask_of_foreign_port_is_einval)
 
 TEST(evtchn_close_unbinds_everything)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int p1, p2;
 
 	bind_peer_port(h, &p1);
@@ -212,7 +223,7 @@ TEST(evtchn_close_unbinds_everything)
 
 TEST(evtchn_peer_close_leaves_dead_local_port)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int peer, local = bind_peer_port(h, &peer);
 
 	CHECK_EQ_INT(fx_evtchn_close(peer), 0);
@@ -239,14 +250,14 @@ TEST(evtchn_bad_handle_and_unsupported_calls)
 	CHECK_EQ_INT(xenevtchn_bind_virq(NULL, 1), -1);
 	CHECK_EQ_INT(errno, ENOSYS);
 	CHECK_EQ_INT(fx_fail(FX_EVTCHN_OPEN, EACCES, 0), 0);
-	CHECK_NULL(xenevtchn_open(NULL, 0));
+	CHECK_NULL(open_nonblocking());
 	CHECK_EQ_INT(errno, EACCES);
 	CHECK_EQ_INT(fx_live_handles(), 0);
 }
 
 TEST(evtchn_reset_frees_ports_and_handles)
 {
-	xenevtchn_handle *h = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *h = open_nonblocking();
 	int peer;
 
 	bind_peer_port(h, &peer);

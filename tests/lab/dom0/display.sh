@@ -46,14 +46,19 @@ lab_back_stop() {
 # lab_guest_pattern NAME ARGS...: run zdispl-pattern in guest NAME until it
 # holds its last frame; its output goes to $RESULTS/NAME-pattern.out.
 _lab_guest_holding() { lab_guest_run "$1" "grep -q '^holding ' /tmp/pattern.out" 10 >/dev/null; }
+_lab_guest_pattern_save() {
+	lab_guest_run "$1" "cat /tmp/pattern.out" | lab_save "$1-pattern.out"
+	lab_guest_run "$1" "cat /tmp/pattern.err; dmesg | tail -n 30" | lab_save "$1-pattern.err"
+}
 lab_guest_pattern() {
 	local name=$1
 	shift
 	lab_guest_run "$name" "zdispl-pattern $* --hold inf >/tmp/pattern.out 2>/tmp/pattern.err &" 10
-	lab_step "$name: zdispl-pattern holds its last frame" $((PATTERN_TIMEOUT + 10)) \
-		lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name"
-	lab_guest_run "$name" "cat /tmp/pattern.out" | lab_save "$name-pattern.out"
-	lab_guest_run "$name" "cat /tmp/pattern.err" | lab_save "$name-pattern.err"
+	if ! lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name"; then
+		_lab_guest_pattern_save "$name"
+		lab_step "$name: zdispl-pattern holds its last frame" 1 false
+	fi
+	_lab_guest_pattern_save "$name"
 	lab_log "$name: $(grep '^frames=' "$RESULTS/$name-pattern.out")"
 }
 
