@@ -116,8 +116,7 @@ static int device_init(struct zd_device *dev)
 		zd_err(dev->name, "no connectors configured under %s", dev->fe_path);
 		return -ENOENT;
 	}
-	r = zd_xs_write_str(dev->be->xs, dev->be_path, XENDISPL_FIELD_BE_VERSIONS,
-			    ZD_BE_VERSIONS);
+	r = zd_xs_write_str(dev->be->xs, dev->be_path, XENDISPL_FIELD_BE_VERSIONS, ZD_BE_VERSIONS);
 	if (r)
 		return r;
 	/* Only now: nr_conns != 0 means the configuration was accepted. */

@@ -35,6 +35,7 @@ struct zd_device {
 	char watch_token[32];
 	bool watching;
 	enum xenbus_state state;    /* ours, as last written */
+	bool state_unwritten;	    /* writing it failed: retry on the next step */
 	enum xenbus_state fe_state; /* the frontend's, as last read */
 	unsigned int version;	    /* negotiated protocol version */
 	bool be_alloc;

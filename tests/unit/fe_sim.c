@@ -9,6 +9,7 @@
 #include <string.h>
 #include <xen/io/xenbus.h>
 
+#include "device.h"
 #include "fakexen/fakexen.h"
 #include "loop.h"
 
@@ -30,13 +31,15 @@ static void fe_set(struct sim *s, const char *node, const char *val)
 
 static bool fd_readable(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	return poll(&p, 1, 0) == 1;
 }
 
 void sim_pump(struct sim *s)
 {
+	if (!s->be)
+		return;
 	/* Bounded: a daemon that keeps generating events is a test failure. */
 	for (int i = 0; i < 64; i++) {
 		bool xs = fd_readable(xs_fileno(s->be->xs));
@@ -70,22 +73,31 @@ void sim_set_fe_state(struct sim *s, int state)
 	sim_pump(s);
 }
 
-int sim_start(struct sim *s, unsigned int nconns, const char *const *resolutions,
-	      unsigned int outputs)
+void sim_set_online(struct sim *s, bool online)
 {
-	struct zd_limits lim = { ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS };
+	xs_set(s->be_path, "online", online ? "1" : "0");
+	sim_pump(s);
+}
+
+void sim_remove_device(struct sim *s, bool frontend_too)
+{
+	fx_xs_rm(0, s->be_path);
+	if (frontend_too)
+		fx_xs_rm(0, s->fe_path);
+	sim_pump(s);
+}
+
+struct zd_device *sim_device(struct sim *s)
+{
+	return s->be ? zd_backend_find(s->be, s->fe_domid, s->devid) : NULL;
+}
+
+/* What libxl writes for vdispl = [ '...' ], all in one transaction. */
+static void write_device(struct sim *s, unsigned int nconns, const char *const *resolutions,
+			 const struct sim_opts *o)
+{
 	char buf[64];
-	int r;
 
-	memset(s, 0, sizeof(*s));
-	s->fe_domid = SIM_FE_DOMID;
-	s->nconns = nconns;
-	snprintf(s->fe_path, sizeof(s->fe_path), "/local/domain/%u/device/vdispl/0", s->fe_domid);
-	snprintf(s->be_path, sizeof(s->be_path), "/local/domain/0/backend/vdispl/%u/0",
-		 s->fe_domid);
-
-	/* What libxl writes for vdispl = [ '...' ]. */
-	fx_xs_write(0, "/local/domain/0/domid", "0");
 	xs_set(s->be_path, "frontend", s->fe_path);
 	snprintf(buf, sizeof(buf), "%u", s->fe_domid);
 	xs_set(s->be_path, "frontend-id", buf);
@@ -99,16 +111,62 @@ int sim_start(struct sim *s, unsigned int nconns, const char *const *resolutions
 		char dir[128];
 
 		snprintf(dir, sizeof(dir), "%s/%u", s->fe_path, i);
-		xs_set(dir, "resolution", resolutions[i]);
-		snprintf(buf, sizeof(buf), "Fake-%u", i + 1);
-		xs_set(dir, "unique-id", buf);
+		/* NULL: no resolution node (unique-id still makes the directory). */
+		if (resolutions[i])
+			xs_set(dir, "resolution", resolutions[i]);
+		if (o->no_unique_id)
+			continue;
+		if (o->unique_id) {
+			xs_set(dir, "unique-id", o->unique_id);
+		} else {
+			snprintf(buf, sizeof(buf), "Fake-%u", i + 1);
+			xs_set(dir, "unique-id", buf);
+		}
+	}
+}
+
+int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolutions,
+		   const struct sim_opts *o)
+{
+	static const struct sim_opts defaults;
+	struct zd_limits lim = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS};
+	int r;
+
+	if (!o)
+		o = &defaults;
+	if (nconns > ZD_MAX_CONNECTORS)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->fe_domid = o->fe_domid ? o->fe_domid : SIM_FE_DOMID;
+	s->devid = o->devid;
+	s->nconns = nconns;
+	snprintf(s->fe_version, sizeof(s->fe_version), "%s",
+		 o->fe_version ? o->fe_version : XENDISPL_PROTOCOL_VERSION);
+	snprintf(s->fe_path, sizeof(s->fe_path), "/local/domain/%u/device/vdispl/%u", s->fe_domid,
+		 s->devid);
+	snprintf(s->be_path, sizeof(s->be_path), "/local/domain/0/backend/vdispl/%u/%u",
+		 s->fe_domid, s->devid);
+	if (!o->no_device)
+		write_device(s, nconns, resolutions, o);
+
+	if (o->share) {
+		/* Another device of an already running daemon. */
+		s->loop = o->share->loop;
+		s->display = o->share->display;
+		s->be = o->share->be;
+		sim_pump(s);
+		return 0;
 	}
 
+	s->owner = true;
+	fx_xs_write(0, "/local/domain/0/domid", "0");
+	if (o->limits.max_buffer_bytes || o->limits.max_buffers || o->limits.max_fbs)
+		lim = o->limits;
 	r = zd_loop_new(&s->loop);
 	if (r)
 		return r;
-	if (outputs) {
-		s->display = fake_display_new(outputs);
+	if (o->outputs) {
+		s->display = fake_display_new(o->outputs);
 		if (!s->display)
 			return -ENOMEM;
 	}
@@ -119,81 +177,163 @@ int sim_start(struct sim *s, unsigned int nconns, const char *const *resolutions
 	return 0;
 }
 
+int sim_start(struct sim *s, unsigned int nconns, const char *const *resolutions,
+	      unsigned int outputs)
+{
+	struct sim_opts o = {.outputs = outputs};
+
+	return sim_start_opts(s, nconns, resolutions, &o);
+}
+
+void sim_free_backend(struct sim *s)
+{
+	if (!s->owner)
+		return;
+	zd_backend_free(s->be);
+	s->be = NULL;
+}
+
 unsigned int sim_stop(struct sim *s)
 {
-	zd_backend_free(s->be);
-	zd_display_close(s->display);
-	zd_loop_free(s->loop);
+	if (s->owner) {
+		sim_free_backend(s);
+		zd_display_close(s->display);
+		zd_loop_free(s->loop);
+		s->display = NULL;
+		s->loop = NULL;
+	}
 	s->be = NULL;
 	return fx_live_handles();
 }
 
-int sim_fe_connect(struct sim *s)
+void sim_fe_write(struct sim *s, const char *node, const char *val)
 {
-	char dir[128], buf[32];
+	fe_set(s, node, val);
+}
 
-	fe_set(s, "version", XENDISPL_PROTOCOL_VERSION);
+static void conn_node(struct sim *s, unsigned int i, const char *node, unsigned int val)
+{
+	char n[64], v[16];
+
+	snprintf(n, sizeof(n), "%u/%s", i, node);
+	snprintf(v, sizeof(v), "%u", val);
+	fe_set(s, n, v);
+}
+
+int sim_fe_publish(struct sim *s)
+{
+	fe_set(s, XENDISPL_FIELD_FE_VERSION, s->fe_version);
 	for (unsigned int i = 0; i < s->nconns; i++) {
 		struct sim_conn *c = &s->conns[i];
 		struct xen_displif_sring *sring;
-		int p;
+		int r;
 
-		c->req_ref = (grant_ref_t)fx_gnt_grant(s->fe_domid, 0, false);
-		c->evt_ref = (grant_ref_t)fx_gnt_grant(s->fe_domid, 0, false);
+		memset(c, 0, sizeof(*c));
+		r = fx_gnt_grant(s->fe_domid, 0, false);
+		if (r < 0)
+			return r;
+		c->req_ref = (grant_ref_t)r;
+		r = fx_gnt_grant(s->fe_domid, 0, false);
+		if (r < 0)
+			return r;
+		c->evt_ref = (grant_ref_t)r;
 		sring = fx_gnt_page(s->fe_domid, c->req_ref);
 		c->evt_page = fx_gnt_page(s->fe_domid, c->evt_ref);
 		if (!sring || !c->evt_page)
 			return -ENOMEM;
 		SHARED_RING_INIT(sring);
 		FRONT_RING_INIT(&c->ring, sring, ZD_PAGE_SIZE);
-		p = fx_evtchn_alloc_unbound(s->fe_domid, 0);
-		if (p < 0)
-			return p;
-		c->req_port = (unsigned int)p;
-		p = fx_evtchn_alloc_unbound(s->fe_domid, 0);
-		if (p < 0)
-			return p;
-		c->evt_port = (unsigned int)p;
+		r = fx_evtchn_alloc_unbound(s->fe_domid, 0);
+		if (r < 0)
+			return r;
+		c->req_port = (unsigned int)r;
+		r = fx_evtchn_alloc_unbound(s->fe_domid, 0);
+		if (r < 0)
+			return r;
+		c->evt_port = (unsigned int)r;
 
-		snprintf(dir, sizeof(dir), "%u/", i);
-#define SET(node, fmt, val)                                                                       \
-	do {                                                                                      \
-		char n_[64];                                                                      \
-		snprintf(n_, sizeof(n_), "%u/%s", i, node);                                       \
-		snprintf(buf, sizeof(buf), fmt, val);                                             \
-		fe_set(s, n_, buf);                                                               \
-	} while (0)
-		SET(XENDISPL_FIELD_REQ_RING_REF, "%u", c->req_ref);
-		SET(XENDISPL_FIELD_REQ_CHANNEL, "%u", c->req_port);
-		SET(XENDISPL_FIELD_EVT_RING_REF, "%u", c->evt_ref);
-		SET(XENDISPL_FIELD_EVT_CHANNEL, "%u", c->evt_port);
-#undef SET
+		conn_node(s, i, XENDISPL_FIELD_REQ_RING_REF, c->req_ref);
+		conn_node(s, i, XENDISPL_FIELD_REQ_CHANNEL, c->req_port);
+		conn_node(s, i, XENDISPL_FIELD_EVT_RING_REF, c->evt_ref);
+		conn_node(s, i, XENDISPL_FIELD_EVT_CHANNEL, c->evt_port);
 	}
+	return 0;
+}
+
+int sim_fe_connect(struct sim *s)
+{
+	int r = sim_fe_publish(s);
+
+	if (r)
+		return r;
 	sim_set_fe_state(s, XenbusStateInitialised);
 	return sim_be_state(s) == XenbusStateConnected ? 0 : -EPROTO;
+}
+
+int sim_fe_teardown(struct sim *s)
+{
+	int err = 0;
+
+	for (unsigned int i = 0; i < s->nconns; i++) {
+		struct sim_conn *c = &s->conns[i];
+		grant_ref_t refs[2] = {c->req_ref, c->evt_ref};
+		unsigned int ports[2] = {c->req_port, c->evt_port};
+
+		for (unsigned int k = 0; k < 2; k++) {
+			/* A backend still holding a page or a port is the bug we look for. */
+			if (refs[k] && fx_gnt_revoke(s->fe_domid, refs[k]) == -EBUSY)
+				err = -EBUSY;
+			if (ports[k] && fx_evtchn_is_bound(ports[k]) == 1)
+				err = -EBUSY;
+			if (ports[k])
+				fx_evtchn_close(ports[k]);
+		}
+		memset(c, 0, sizeof(*c));
+	}
+	return err;
+}
+
+void sim_push(struct sim *s, unsigned int ci, const struct xendispl_req *req)
+{
+	struct sim_conn *c = &s->conns[ci];
+	int notify;
+
+	*RING_GET_REQUEST(&c->ring, c->ring.req_prod_pvt) = *req;
+	c->ring.req_prod_pvt++;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&c->ring, notify);
+	(void)notify; /* sim_kick() always kicks: spurious ones must be harmless */
+}
+
+void sim_kick(struct sim *s, unsigned int ci)
+{
+	fx_evtchn_notify_from_peer(s->conns[ci].req_port);
+	sim_pump(s);
+}
+
+bool sim_response(struct sim *s, unsigned int ci, struct xendispl_resp *resp)
+{
+	struct sim_conn *c = &s->conns[ci];
+
+	if (c->ring.rsp_cons == c->ring.sring->rsp_prod)
+		return false;
+	*resp = *RING_GET_RESPONSE(&c->ring, c->ring.rsp_cons);
+	c->ring.rsp_cons++;
+	return true;
 }
 
 int32_t sim_request(struct sim *s, unsigned int ci, struct xendispl_req *req,
 		    struct xendispl_resp *resp)
 {
-	struct sim_conn *c = &s->conns[ci];
-	struct xendispl_resp *r;
-	int notify;
+	struct xendispl_resp r;
 
-	req->id = c->next_id++;
-	*RING_GET_REQUEST(&c->ring, c->ring.req_prod_pvt) = *req;
-	c->ring.req_prod_pvt++;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&c->ring, notify);
-	(void)notify; /* always kick: the backend must cope with spurious ones */
-	fx_evtchn_notify_from_peer(c->req_port);
-	sim_pump(s);
-	if (c->ring.rsp_cons == c->ring.sring->rsp_prod)
+	req->id = s->conns[ci].next_id++;
+	sim_push(s, ci, req);
+	sim_kick(s, ci);
+	if (!sim_response(s, ci, &r))
 		return INT32_MIN; /* no response */
-	r = RING_GET_RESPONSE(&c->ring, c->ring.rsp_cons);
-	c->ring.rsp_cons++;
 	if (resp)
-		*resp = *r;
-	return r->id == req->id && r->operation == req->operation ? r->status : INT32_MIN + 1;
+		*resp = r;
+	return r.id == req->id && r.operation == req->operation ? r.status : INT32_MIN + 1;
 }
 
 bool sim_event(struct sim *s, unsigned int ci, struct xendispl_evt *evt)
@@ -212,32 +352,43 @@ void *sim_page(struct sim *s, grant_ref_t ref)
 	return fx_gnt_page(s->fe_domid, ref);
 }
 
-grant_ref_t sim_buffer(struct sim *s, uint32_t size, grant_ref_t *grefs)
+static grant_ref_t make_buffer(struct sim *s, uint32_t size, grant_ref_t *grefs, bool data_ro)
 {
 	uint32_t npages = zd_data_pages(size), ndir = zd_dir_pages(npages);
-	grant_ref_t dir[64];
+	grant_ref_t dir[SIM_MAX_DIR_PAGES];
 
-	if (ndir > 64 || npages > SIM_MAX_PAGES)
+	if (ndir > SIM_MAX_DIR_PAGES || npages > SIM_MAX_PAGES)
 		return 0;
 	for (uint32_t k = 0; k < npages; k++)
-		grefs[k] = (grant_ref_t)fx_gnt_grant(s->fe_domid, 0, false);
+		grefs[k] = (grant_ref_t)fx_gnt_grant(s->fe_domid, 0, data_ro);
 	for (uint32_t d = 0; d < ndir; d++)
 		dir[d] = (grant_ref_t)fx_gnt_grant(s->fe_domid, 0, true);
 	for (uint32_t d = 0; d < ndir; d++) {
-		struct xendispl_page_directory *pd = sim_page(s, dir[d]);
+		/* As slots: struct xendispl_page_directory declares gref[1]. */
+		grant_ref_t *pd = sim_page(s, dir[d]);
 		uint32_t first = d * (uint32_t)ZD_GREFS_PER_DIR_PAGE;
 
-		pd->gref_dir_next_page = d + 1 < ndir ? dir[d + 1] : 0;
+		pd[0] = d + 1 < ndir ? dir[d + 1] : 0;
 		for (uint32_t k = first; k < npages && k < first + ZD_GREFS_PER_DIR_PAGE; k++)
-			pd->gref[k - first] = grefs[k];
+			pd[1 + k - first] = grefs[k];
 	}
 	return dir[0];
+}
+
+grant_ref_t sim_buffer(struct sim *s, uint32_t size, grant_ref_t *grefs)
+{
+	return make_buffer(s, size, grefs, false);
+}
+
+grant_ref_t sim_buffer_ro(struct sim *s, uint32_t size, grant_ref_t *grefs)
+{
+	return make_buffer(s, size, grefs, true);
 }
 
 int32_t sim_dbuf_create(struct sim *s, uint64_t cookie, uint32_t w, uint32_t h, uint32_t bpp,
 			grant_ref_t *grefs_out)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_req req = {.operation = XENDISPL_OP_DBUF_CREATE};
 	uint32_t size = w * h * (bpp / 8);
 	static grant_ref_t scratch[SIM_MAX_PAGES];
 
@@ -250,10 +401,18 @@ int32_t sim_dbuf_create(struct sim *s, uint64_t cookie, uint32_t w, uint32_t h, 
 	return sim_request(s, 0, &req, NULL);
 }
 
+int32_t sim_dbuf_destroy(struct sim *s, uint64_t cookie)
+{
+	struct xendispl_req req = {.operation = XENDISPL_OP_DBUF_DESTROY};
+
+	req.op.dbuf_destroy.dbuf_cookie = cookie;
+	return sim_request(s, 0, &req, NULL);
+}
+
 int32_t sim_fb_attach(struct sim *s, uint64_t dbuf, uint64_t fb, uint32_t w, uint32_t h,
 		      uint32_t fourcc)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_FB_ATTACH };
+	struct xendispl_req req = {.operation = XENDISPL_OP_FB_ATTACH};
 
 	req.op.fb_attach.dbuf_cookie = dbuf;
 	req.op.fb_attach.fb_cookie = fb;
@@ -263,10 +422,18 @@ int32_t sim_fb_attach(struct sim *s, uint64_t dbuf, uint64_t fb, uint32_t w, uin
 	return sim_request(s, 0, &req, NULL);
 }
 
+int32_t sim_fb_detach(struct sim *s, uint64_t fb)
+{
+	struct xendispl_req req = {.operation = XENDISPL_OP_FB_DETACH};
+
+	req.op.fb_detach.fb_cookie = fb;
+	return sim_request(s, 0, &req, NULL);
+}
+
 int32_t sim_set_config(struct sim *s, unsigned int ci, uint64_t fb, uint32_t w, uint32_t h,
 		       uint32_t bpp)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_SET_CONFIG };
+	struct xendispl_req req = {.operation = XENDISPL_OP_SET_CONFIG};
 
 	req.op.set_config.fb_cookie = fb;
 	req.op.set_config.width = w;
@@ -277,7 +444,7 @@ int32_t sim_set_config(struct sim *s, unsigned int ci, uint64_t fb, uint32_t w, 
 
 int32_t sim_page_flip(struct sim *s, unsigned int ci, uint64_t fb)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_PG_FLIP };
+	struct xendispl_req req = {.operation = XENDISPL_OP_PG_FLIP};
 
 	req.op.pg_flip.fb_cookie = fb;
 	return sim_request(s, ci, &req, NULL);
