@@ -108,7 +108,10 @@ static void deliver(struct zd_display *d)
 static void dev_readable(void *data)
 {
 	struct kms_dev *k = data;
-	int r = dev_read_events(k);
+	int r;
+
+	zd_dbg(k->path, "DRM events readable");
+	r = dev_read_events(k);
 
 	if (r) {
 		/* Polling on would spin: the device is gone or broken. */

@@ -45,7 +45,15 @@ lab_back_stop() {
 
 # lab_guest_pattern NAME ARGS...: run zdispl-pattern in guest NAME until it
 # holds its last frame; its output goes to $RESULTS/NAME-pattern.out.
-_lab_guest_holding() { lab_guest_run "$1" "grep -q '^holding ' /tmp/pattern.out" 10 >/dev/null; }
+# Succeeds once the client holds its frame; exits the wait early (status 2)
+# when the client died first.
+_lab_guest_holding() {
+	local rc=0
+	lab_guest_run "$1" "grep -q '^holding ' /tmp/pattern.out && exit 0;
+		pgrep zdispl-pattern >/dev/null && exit 1; exit 2" 10 >/dev/null || rc=$?
+	[ $rc = 2 ] && { lab_log "$1: zdispl-pattern exited: $(lab_guest_run "$1" 'tail -n 2 /tmp/pattern.err')"; return 0; }
+	return $rc
+}
 _lab_guest_pattern_save() {
 	lab_guest_run "$1" "cat /tmp/pattern.out" | lab_save "$1-pattern.out"
 	lab_guest_run "$1" "cat /tmp/pattern.err; dmesg | tail -n 30" | lab_save "$1-pattern.err"
@@ -54,7 +62,8 @@ lab_guest_pattern() {
 	local name=$1
 	shift
 	lab_guest_run "$name" "zdispl-pattern $* --hold inf >/tmp/pattern.out 2>/tmp/pattern.err &" 10
-	if ! lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name"; then
+	if ! lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name" ||
+		! lab_guest_run "$name" "grep -q '^holding ' /tmp/pattern.out" 10 >/dev/null; then
 		_lab_guest_pattern_save "$name"
 		lab_step "$name: zdispl-pattern holds its last frame" 1 false
 	fi
