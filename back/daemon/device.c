@@ -230,6 +230,22 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 	return dev->state != old;
 }
 
+/*
+ * The toolstack removed the device and made it anew between two of our
+ * looks: a new backend directory starts with state Initialising, which we
+ * never write once past it.
+ */
+static bool recreated(struct zd_device *dev)
+{
+	uint32_t v;
+
+	if (dev->state == XenbusStateInitialising || dev->state_unwritten)
+		return false;
+	return zd_xs_read_uint(dev->be->xs, dev->be_path, "state", 0, XenbusStateReconfigured,
+			       &v) == 0 &&
+	       v == XenbusStateInitialising;
+}
+
 void zd_device_step(struct zd_device *dev)
 {
 	enum xenbus_state fe;
@@ -244,6 +260,12 @@ void zd_device_step(struct zd_device *dev)
 	}
 	if (dev->state_unwritten)
 		write_state(dev);
+	if (recreated(dev)) {
+		zd_info(dev->name, "re-created by the toolstack: starting over");
+		device_disconnect(dev);
+		dev->nr_conns = 0;
+		dev->state = XenbusStateInitialising;
+	}
 	fe = read_fe_state(dev);
 	online = backend_online(dev);
 	if (fe != dev->fe_state) {

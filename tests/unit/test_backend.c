@@ -118,3 +118,32 @@ TEST(backend_ring_overflow_closes_only_that_device)
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 0);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
+
+TEST(backend_device_recreated_between_two_looks_starts_over)
+{
+	char path[160];
+	struct sim s;
+
+	CHECK_EQ_INT(sim_start(&s, 1, one_vga, 1), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK(fx_gnt_live_mappings() > 0);
+	/* Toolstack: detach and attach again before the daemon looks. */
+	fx_xs_rm(0, s.be_path);
+	snprintf(path, sizeof(path), "%s/frontend", s.be_path);
+	fx_xs_write(0, path, s.fe_path);
+	snprintf(path, sizeof(path), "%s/online", s.be_path);
+	fx_xs_write(0, path, "1");
+	snprintf(path, sizeof(path), "%s/state", s.be_path);
+	fx_xs_write(0, path, "1");
+	snprintf(path, sizeof(path), "%s/state", s.fe_path);
+	fx_xs_write(SIM_FE_DOMID, path, "1");
+	sim_pump(&s);
+	CHECK_EQ_INT(sim_be_state(&s), XenbusStateInitWait);
+	snprintf(path, sizeof(path), "%s/versions", s.be_path);
+	CHECK_STR_EQ(fx_xs_read(path), "1,2");
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 0);
+	CHECK(!fx_evtchn_is_bound(s.conns[0].req_port));
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}

@@ -90,12 +90,13 @@ static void pretty(const char *line)
 		       field(line, "buffers", f, sizeof(f)), field(line, "fbs", g, sizeof(g)));
 	} else if (!strncmp(line, "conn ", 5)) {
 		const char *name = field(line, "name", a, sizeof(a));
+		bool on = !strcmp(field(line, "configured", d, sizeof(d)), "1");
 
+		/* Every field() below writes its own buffer: printf reads them all. */
 		printf("  connector %s  %s -> %s  %s  flips %s  copied %s  events dropped %s\n",
 		       strrchr(name, '/') ? strrchr(name, '/') + 1 : name,
 		       field(line, "resolution", b, sizeof(b)), field(line, "output", c, sizeof(c)),
-		       strcmp(field(line, "configured", d, sizeof(d)), "1") ? "off" : "on",
-		       field(line, "flips", e, sizeof(e)),
+		       on ? "on" : "off", field(line, "flips", e, sizeof(e)),
 		       human_bytes(field(line, "bytes-copied", f, sizeof(f)), g, sizeof(g)),
 		       field(line, "events-dropped", d, sizeof(d)));
 	} else if (!strncmp(line, "buffer ", 7)) {
