@@ -173,12 +173,38 @@ static struct zd_conn *conn_by_port(struct zd_backend *be, int port, struct zd_d
 	return NULL;
 }
 
+static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c);
+
+/* Connectors that used up their budget get another turn. */
+static void run_leftovers(void *data)
+{
+	struct zd_backend *be = data;
+	struct zd_device *d, *next;
+
+	for (d = be->devices; d; d = next) {
+		next = d->next;
+		for (unsigned int i = 0; i < d->nr_conns; i++)
+			if (d->conns[i].more)
+				process_conn(be, d, &d->conns[i]);
+	}
+}
+
+static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c)
+{
+	int r = zd_conn_process(c);
+
+	if (r < 0)
+		zd_device_fail(dev, r, "request ring broken");
+	else if (r > 0 && zd_loop_defer(be->loop, run_leftovers, be))
+		c->more = false; /* out of memory: the next kick resumes */
+}
+
 void zd_backend_evtchn_event(void *data)
 {
 	struct zd_backend *be = data;
 	struct zd_device *dev;
 	struct zd_conn *c;
-	int port, r;
+	int port;
 
 	while ((port = xenevtchn_pending(be->evtchn)) >= 0) {
 		xenevtchn_unmask(be->evtchn, (evtchn_port_t)port);
@@ -186,9 +212,7 @@ void zd_backend_evtchn_event(void *data)
 		/* Only the request channel carries work; the event one is ours. */
 		if (!c || c->req_port != port)
 			continue;
-		r = zd_conn_process(c);
-		if (r)
-			zd_device_fail(dev, r, "request ring broken");
+		process_conn(be, dev, c);
 	}
 }
 

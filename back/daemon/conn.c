@@ -155,8 +155,9 @@ int zd_conn_connect(struct zd_conn *c)
 	}
 	zd_info(c->name, "connected: %ux%u, output %s", c->width, c->height,
 		c->out ? zd_output_name(c->out) : "none");
-	/* Requests may already be waiting. */
-	return zd_conn_process(c);
+	/* Requests may already be waiting; leftovers come with the next kick. */
+	r = zd_conn_process(c);
+	return r < 0 ? r : 0;
 
 err:
 	zd_conn_disconnect(c);
@@ -183,6 +184,7 @@ void zd_conn_disconnect(struct zd_conn *c)
 		xengnttab_unmap(be->gnt, c->req_page, 1);
 	c->evt_page = NULL;
 	c->req_page = NULL;
+	c->more = false;
 	c->req_ref = c->evt_ref = ZD_GREF_INVALID;
 }
 
@@ -197,9 +199,11 @@ int zd_conn_process(struct zd_conn *c)
 {
 	struct xendispl_resp resp;
 	struct xendispl_req req;
+	unsigned int budget = ZD_REQ_BUDGET;
 	RING_IDX rc, rp;
 	int more, push;
 
+	c->more = false;
 	if (!c->req_page)
 		return 0;
 	do {
@@ -214,6 +218,10 @@ int zd_conn_process(struct zd_conn *c)
 		while (rc != rp) {
 			if (RING_REQUEST_CONS_OVERFLOW(&c->ring, rc))
 				break;
+			if (!budget--) {
+				c->more = true;
+				return 1;
+			}
 			RING_COPY_REQUEST(&c->ring, rc, &req);
 			c->ring.req_cons = ++rc;
 

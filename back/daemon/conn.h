@@ -48,6 +48,8 @@ struct zd_conn {
 	bool queued;		/* a PG_FLIP waits for the display */
 	uint64_t queued_fb;
 
+	bool more; /* requests left over after the budget */
+
 	/* Counters (status interface). */
 	uint64_t flips, bytes_copied, events_dropped;
 };
@@ -64,7 +66,16 @@ int zd_conn_connect(struct zd_conn *c);
 /* Unbind, unmap, release the output. Idempotent. */
 void zd_conn_disconnect(struct zd_conn *c);
 
-/* Handle every queued request. -EPROTO if the ring is broken. */
+/*
+ * Requests handled per call: a frontend refilling its ring from another
+ * vCPU must not keep the daemon from its other devices.
+ */
+#define ZD_REQ_BUDGET 16
+
+/*
+ * Handle queued requests, at most ZD_REQ_BUDGET. Returns 0 when the ring is
+ * empty, 1 when requests remain (call again), -EPROTO if the ring is broken.
+ */
 int zd_conn_process(struct zd_conn *c);
 
 /* Queue an event to the frontend. -ENOSPC if the event ring is full. */

@@ -14,8 +14,15 @@ struct zd_source {
 	struct zd_source *next;
 };
 
+struct zd_deferred {
+	zd_source_fn fn;
+	void *data;
+	struct zd_deferred *next;
+};
+
 struct zd_loop {
 	struct zd_source *sources;
+	struct zd_deferred *deferred;
 	struct pollfd *pfds;
 	struct zd_source **pfd_src; /* pfds[i] belongs to pfd_src[i] */
 	unsigned int npfds, cap;
@@ -35,9 +42,14 @@ int zd_loop_new(struct zd_loop **out)
 void zd_loop_free(struct zd_loop *loop)
 {
 	struct zd_source *s, *n;
+	struct zd_deferred *d;
 
 	if (!loop)
 		return;
+	while ((d = loop->deferred)) {
+		loop->deferred = d->next;
+		free(d);
+	}
 	for (s = loop->sources; s; s = n) {
 		n = s->next;
 		free(s);
@@ -108,6 +120,36 @@ static int rebuild(struct zd_loop *loop)
 	return 0;
 }
 
+int zd_loop_defer(struct zd_loop *loop, zd_source_fn fn, void *data)
+{
+	struct zd_deferred *d;
+
+	for (d = loop->deferred; d; d = d->next)
+		if (d->fn == fn && d->data == data)
+			return 0;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->fn = fn;
+	d->data = data;
+	d->next = loop->deferred;
+	loop->deferred = d;
+	return 0;
+}
+
+/* Run what was deferred before this round; callbacks may defer again. */
+static void run_deferred(struct zd_loop *loop)
+{
+	struct zd_deferred *d = loop->deferred, *n;
+
+	loop->deferred = NULL;
+	for (; d; d = n) {
+		n = d->next;
+		d->fn(d->data);
+		free(d);
+	}
+}
+
 int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms)
 {
 	int r;
@@ -117,7 +159,7 @@ int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms)
 		if (r)
 			return r;
 	}
-	r = poll(loop->pfds, loop->npfds, timeout_ms);
+	r = poll(loop->pfds, loop->npfds, loop->deferred ? 0 : timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (unsigned int i = 0; i < loop->npfds && r > 0; i++) {
@@ -130,6 +172,7 @@ int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms)
 		if (!s->dead)
 			s->fn(s->data);
 	}
+	run_deferred(loop);
 	return 0;
 }
 

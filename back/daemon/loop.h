@@ -24,6 +24,13 @@ void zd_loop_free(struct zd_loop *loop);
 struct zd_source *zd_loop_add(struct zd_loop *loop, int fd, zd_source_fn fn, void *data);
 void zd_loop_remove(struct zd_loop *loop, struct zd_source *src);
 
+/*
+ * Run fn(data) once after the current poll round, without waiting for any
+ * fd (work left over when a callback used up its budget). A pair already
+ * deferred is not added twice. -ENOMEM.
+ */
+int zd_loop_defer(struct zd_loop *loop, zd_source_fn fn, void *data);
+
 /* One poll round: wait at most timeout_ms (-1: forever). -errno on failure. */
 int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms);
 

@@ -36,21 +36,31 @@ static bool fd_readable(int fd)
 	return poll(&p, 1, 0) == 1;
 }
 
+static bool leftovers(struct zd_backend *be)
+{
+	for (struct zd_device *d = be->devices; d; d = d->next)
+		for (unsigned int i = 0; i < d->nr_conns; i++)
+			if (d->conns[i].more)
+				return true;
+	return false;
+}
+
 void sim_pump(struct sim *s)
 {
 	if (!s->be)
 		return;
-	/* Bounded: a daemon that keeps generating events is a test failure. */
+	/*
+	 * Through the daemon's own loop, as in production (deferred work
+	 * included). Bounded: a daemon that keeps generating events is a
+	 * test failure.
+	 */
 	for (int i = 0; i < 64; i++) {
 		bool xs = fd_readable(xs_fileno(s->be->xs));
 		bool ev = fd_readable(xenevtchn_fd(s->be->evtchn));
 
-		if (!xs && !ev)
+		if (!xs && !ev && !leftovers(s->be))
 			return;
-		if (xs)
-			zd_backend_xs_event(s->be);
-		if (ev)
-			zd_backend_evtchn_event(s->be);
+		zd_loop_dispatch(s->loop, 0);
 	}
 }
 

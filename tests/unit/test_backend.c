@@ -147,3 +147,32 @@ TEST(backend_device_recreated_between_two_looks_starts_over)
 	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
+
+TEST(backend_request_budget_leaves_the_rest_for_the_next_round)
+{
+	struct xendispl_req req = { .operation = 0x7f };
+	struct xendispl_resp resp;
+	unsigned int n = 0, size;
+	struct sim s;
+
+	CHECK_EQ_INT(sim_start(&s, 1, one_vga, 1), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	size = RING_SIZE(&s.conns[0].ring);
+	CHECK(size > ZD_REQ_BUDGET);
+	for (unsigned int i = 0; i < size; i++) {
+		req.id = (uint16_t)i;
+		sim_push(&s, 0, &req);
+	}
+	fx_evtchn_notify_from_peer(s.conns[0].req_port);
+	zd_backend_evtchn_event(s.be); /* one callback: one budget */
+	while (sim_response(&s, 0, &resp))
+		n++;
+	CHECK_EQ_INT(n, ZD_REQ_BUDGET);
+	CHECK(sim_device(&s)->conns[0].more);
+	sim_pump(&s); /* the loop's deferred round serves the rest */
+	while (sim_response(&s, 0, &resp))
+		n++;
+	CHECK_EQ_INT(n, size);
+	CHECK(!sim_device(&s)->conns[0].more);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
