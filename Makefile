@@ -65,7 +65,7 @@ $(BUILD)/bin/zdispl-capture: $(wildcard tools/common/*.h tools/capture/*.h)
 
 # Lab test of the backend's KMS display (kms*.c) on vkms in dom0.
 PROGRAMS += zdispl-display-test
-zdispl-display-test_SRCS := tests/lab/progs/display-test.c $(sort $(wildcard back/daemon/kms*.c)) \
+zdispl-display-test_SRCS := tests/lab/progs/display-test.c $(sort $(wildcard back/daemon/kms*.c)) back/daemon/format.c \
 	back/daemon/loop.c back/daemon/log.c tools/common/pattern.c tools/common/pixfmt.c
 zdispl-display-test_PKGS := libdrm
 $(BUILD)/bin/zdispl-display-test: $(wildcard back/daemon/*.h tools/common/*.h)

@@ -189,14 +189,21 @@ static void run_leftovers(void *data)
 	}
 }
 
+void zd_backend_schedule_leftovers(struct zd_backend *be)
+{
+	/* Out of memory: the flags stay set and the next kick resumes. */
+	if (zd_loop_defer(be->loop, run_leftovers, be))
+		zd_warn(NULL, "cannot defer request processing: out of memory");
+}
+
 static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c)
 {
 	int r = zd_conn_process(c);
 
 	if (r < 0)
 		zd_device_fail(dev, r, "request ring broken");
-	else if (r > 0 && zd_loop_defer(be->loop, run_leftovers, be))
-		c->more = false; /* out of memory: the next kick resumes */
+	else if (r > 0)
+		zd_backend_schedule_leftovers(be);
 }
 
 void zd_backend_evtchn_event(void *data)

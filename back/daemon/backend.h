@@ -52,6 +52,9 @@ void zd_backend_free(struct zd_backend *be);
 void zd_backend_xs_event(void *be);
 void zd_backend_evtchn_event(void *be);
 
+/* A connector has requests left over (conn->more): serve them next round. */
+void zd_backend_schedule_leftovers(struct zd_backend *be);
+
 /* Lookup for tests and the status interface. */
 struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid,
 				  unsigned int devid);

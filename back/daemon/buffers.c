@@ -12,25 +12,13 @@
 #include <sys/mman.h>
 
 #include "device.h"
+#include "format.h"
 #include "log.h"
 #include "pgdir.h"
 
 const char *zd_path_name(enum zd_path p)
 {
 	return p == ZD_PATH_COPY ? "copy" : "?";
-}
-
-uint32_t zd_format_cpp(uint32_t fourcc)
-{
-	switch (fourcc) {
-	case DRM_FORMAT_XRGB8888:
-	case DRM_FORMAT_ARGB8888:
-		return 4;
-	case DRM_FORMAT_RGB565:
-		return 2;
-	default:
-		return 0;
-	}
 }
 
 struct zd_dbuf *zd_dbuf_find(struct zd_buffers *b, uint64_t cookie)

@@ -66,9 +66,6 @@ struct zd_fb *zd_fb_find(struct zd_buffers *b, uint64_t cookie);
 
 const char *zd_path_name(enum zd_path p);
 
-/* Bytes per pixel of a displif/DRM fourcc we accept, or 0. */
-uint32_t zd_format_cpp(uint32_t fourcc);
-
 /* Destroy everything (frontend gone). */
 void zd_buffers_free_all(struct zd_device *dev);
 

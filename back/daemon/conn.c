@@ -155,8 +155,10 @@ int zd_conn_connect(struct zd_conn *c)
 	}
 	zd_info(c->name, "connected: %ux%u, output %s", c->width, c->height,
 		c->out ? zd_output_name(c->out) : "none");
-	/* Requests may already be waiting; leftovers come with the next kick. */
+	/* Requests may already be waiting; more than a budget's worth too. */
 	r = zd_conn_process(c);
+	if (r > 0)
+		zd_backend_schedule_leftovers(be);
 	return r < 0 ? r : 0;
 
 err:

@@ -22,6 +22,7 @@
 
 #include "display.h"
 #include "loop.h"
+#include "format.h"
 
 /* Double buffering: one buffer on screen (or in flight), one to draw into. */
 #define KMS_NBUF 2
@@ -120,8 +121,7 @@ int kms_commit_modeset(struct zd_output *o, uint32_t mode_blob, const struct kms
 int kms_commit_plane(struct zd_output *o, const struct kms_plane_cfg *p, uint32_t flags);
 int kms_commit_off(struct zd_output *o);
 
-/* kms-scanout.c */
-uint32_t kms_format_cpp(uint32_t fourcc); /* 0: a format the copy path does not know */
+/* kms-scanout.c (bytes per pixel: zd_format_cpp() of format.h) */
 int kms_scanout_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
 		       struct kms_scanout *s);
 void kms_scanout_destroy(int fd, struct kms_scanout *s); /* safe on a zeroed one */

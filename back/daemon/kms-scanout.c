@@ -16,24 +16,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-uint32_t kms_format_cpp(uint32_t fourcc)
-{
-	switch (fourcc) {
-	case DRM_FORMAT_XRGB8888:
-	case DRM_FORMAT_ARGB8888:
-		return 4;
-	case DRM_FORMAT_RGB565:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
 int kms_scanout_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
 		       struct kms_scanout *s)
 {
 	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
-	uint32_t cpp = kms_format_cpp(fourcc);
+	uint32_t cpp = zd_format_cpp(fourcc);
 	uint64_t offset;
 	void *map;
 	int r;

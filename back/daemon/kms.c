@@ -627,7 +627,7 @@ static int check_image(const struct zd_image *img)
 
 	if (!img)
 		return -EINVAL;
-	cpp = kms_format_cpp(img->fourcc);
+	cpp = zd_format_cpp(img->fourcc);
 	if (!cpp || img->width > ZD_MAX_DIMENSION || img->height > ZD_MAX_DIMENSION)
 		return -EINVAL;
 	if ((uint64_t)img->width * cpp > img->pitch)

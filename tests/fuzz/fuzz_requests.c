@@ -44,6 +44,7 @@
 
 #include "device.h"
 #include "display.h"
+#include "format.h"
 #include "fakexen/fakexen.h"
 #include "fuzz/script.h"
 #include "status.h"

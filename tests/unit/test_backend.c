@@ -176,3 +176,24 @@ TEST(backend_request_budget_leaves_the_rest_for_the_next_round)
 	CHECK(!sim_device(&s)->conns[0].more);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
+
+TEST(backend_requests_queued_before_connect_are_all_answered)
+{
+	struct xendispl_req req = { .operation = 0x7f };
+	struct xendispl_resp resp;
+	unsigned int n = 0, queued;
+	struct sim s;
+
+	CHECK_EQ_INT(sim_start(&s, 1, one_vga, 1), 0);
+	CHECK_EQ_INT(sim_fe_publish(&s), 0);
+	queued = ZD_REQ_BUDGET + 5;
+	for (unsigned int i = 0; i < queued; i++)
+		sim_push(&s, 0, &req);
+	/* No kick: the backend finds them when it connects. */
+	sim_set_fe_state(&s, XenbusStateInitialised);
+	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
+	while (sim_response(&s, 0, &resp))
+		n++;
+	CHECK_EQ_INT(n, queued);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
