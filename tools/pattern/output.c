@@ -89,6 +89,27 @@ static uint32_t pick_crtc(int fd, const drmModeRes *res, const drmModeConnector 
 	return crtc;
 }
 
+/*
+ * Only the DRM master may force a connector probe (without it the kernel
+ * answers with the modes it last knew, maybe none) or set a mode. The
+ * card's first opener becomes master by itself, but a previous client's
+ * master can still be going away when we start: ask for a while.
+ */
+static int become_master(struct zd_output *out)
+{
+	for (int i = 0; i < 50 && !drmIsMaster(out->fd); i++) {
+		if (!drmSetMaster(out->fd))
+			break;
+		usleep(100 * 1000);
+	}
+	if (!drmIsMaster(out->fd)) {
+		fprintf(stderr, "error: %s: cannot become DRM master (another client holds it)\n",
+			out->card);
+		return -1;
+	}
+	return 0;
+}
+
 int zd_output_open(const struct zd_output_req *req, struct zd_output *out)
 {
 	drmModeRes *res = NULL;
@@ -99,6 +120,8 @@ int zd_output_open(const struct zd_output_req *req, struct zd_output *out)
 			       sizeof(out->card));
 	if (out->fd < 0)
 		return -1;
+	if (become_master(out) < 0)
+		goto fail;
 	res = drmModeGetResources(out->fd);
 	if (!res) {
 		fprintf(stderr, "error: %s: drmModeGetResources: %s (not a modesetting device?)\n",

@@ -23,6 +23,32 @@ lab_vkms_card() {
 	lab_wait 30 "vkms card" _lab_vkms_card && _lab_vkms_card
 }
 
+# lab_drm_card DRIVER: cardN whose device is bound to DRIVER (waits for it).
+_lab_drm_card() {
+	local d
+	for d in /sys/class/drm/card[0-9]*; do
+		case ${d##*/} in *-*) continue ;; esac
+		[ "$(basename "$(readlink -f "$d/device/driver")")" = "$1" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+lab_drm_card() {
+	lab_wait 30 "$1 card" _lab_drm_card "$1" && _lab_drm_card "$1"
+}
+
+# lab_card_connector CARD: the name of CARD's first connector (e.g. Virtual-2:
+# connector numbers are global per type, so a second device's is not -1).
+lab_card_connector() {
+	local c
+	for c in /sys/class/drm/"$1"-*; do
+		[ -e "$c/status" ] || continue
+		case ${c##*/} in *Writeback*) continue ;; esac
+		echo "${c##*/$1-}"
+		return 0
+	done
+	return 1
+}
+
 # lab_back_start ARGS...: start zdispl-back (debug log in $BACK_LOG), wait
 # until it serves the backend directory.
 lab_back_start() {
@@ -56,7 +82,8 @@ _lab_guest_holding() {
 }
 _lab_guest_pattern_save() {
 	lab_guest_run "$1" "cat /tmp/pattern.out" | lab_save "$1-pattern.out"
-	lab_guest_run "$1" "cat /tmp/pattern.err; dmesg | tail -n 30" | lab_save "$1-pattern.err"
+	lab_guest_run "$1" "cat /tmp/pattern.err" | lab_save "$1-pattern.err"
+	lab_guest_run "$1" "dmesg | tail -n 20" | lab_save "$1-dmesg-tail.txt"
 }
 lab_guest_pattern() {
 	local name=$1
@@ -71,21 +98,24 @@ lab_guest_pattern() {
 	lab_log "$name: $(grep '^frames=' "$RESULTS/$name-pattern.out")"
 }
 
+# lab_guest_pattern_stop NAME: SIGTERM the client, wait until it is gone.
 lab_guest_pattern_stop() {
 	lab_guest_run "$1" "pkill -TERM zdispl-pattern" 10 >/dev/null
+	lab_step "$1: zdispl-pattern exits" 30 lab_wait 30 "$1 pattern gone" \
+		lab_guest_run "$1" "! pgrep zdispl-pattern" 10
 }
 
-# lab_capture_check TAG CONNECTOR FRAME: capture what dom0 scans out on
-# CONNECTOR and require it to be pattern frame FRAME, pixel-exact, and not
-# frame FRAME-1 (the comparison can fail).
+# lab_capture_check TAG CARD CONNECTOR FRAME: capture what dom0 scans out
+# on CONNECTOR of CARD and require it to be pattern frame FRAME, pixel-exact,
+# and not frame FRAME-1 (the comparison can fail).
 lab_capture_check() {
-	local tag=$1 conn=$2 frame=$3 rc=0 cap=$RESULTS/$1-capture
-	timeout 60 zdispl-capture --connector "$conn" -o "$cap.png" --verify-pattern "$frame" \
-		>"$cap.out" 2>"$cap.err" || rc=$?
+	local tag=$1 card=$2 conn=$3 frame=$4 rc=0 cap=$RESULTS/$1-capture
+	timeout 60 zdispl-capture --card "$card" --connector "$conn" -o "$cap.png" \
+		--verify-pattern "$frame" >"$cap.out" 2>"$cap.err" || rc=$?
 	lab_check "$tag: dom0 scans out frame $frame pixel-exact (rc $rc)" \
 		bash -c "[ $rc = 0 ] && grep -q '^match=yes frame=$frame ' '$cap.out'"
 	rc=0
-	timeout 60 zdispl-capture --connector "$conn" --verify-pattern $((frame - 1)) \
+	timeout 60 zdispl-capture --card "$card" --connector "$conn" --verify-pattern $((frame - 1)) \
 		>"$cap-wrong.out" 2>&1 || rc=$?
 	lab_check "$tag: frame $((frame - 1)) does not match (rc $rc = 1)" test "$rc" = 1
 }

@@ -1,46 +1,66 @@
 # shellcheck shell=bash
 # drm-xen-front-copy: zdispl-back serves Linux's drm_xen_front over the
-# copy path. A guest client flips numbered frames of the test pattern;
-# what dom0's vkms scans out is captured and compared pixel by pixel with
-# the frame the guest says it showed last. The backend then survives
-# `xl destroy` of that guest and serves a second one, and exits cleanly
-# on SIGTERM.
+# copy path, on two dom0 KMS devices (vkms and bochs). A guest client flips
+# numbered frames of the test pattern on one connector; what dom0 scans
+# out there is captured and compared pixel by pixel with the frame the
+# guest says it showed last. The backend survives `xl destroy` of that
+# guest, serves a second one, and exits cleanly on SIGTERM.
 
 . /lab/display.sh
 
 lab_step "modprobe vkms enable_writeback=1" 60 modprobe vkms enable_writeback=1
-CARD=$(lab_vkms_card) || lab_step "vkms card" 1 false
-lab_back_start --drm "/dev/dri/$CARD"
+lab_step "modprobe bochs" 60 modprobe bochs
+VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
+BOCHS=$(lab_drm_card bochs-drm) || lab_step "bochs card" 1 false
+lab_log "vkms is $VKMS, bochs is $BOCHS"
+# Outputs are taken in this order: Virtual-1 of vkms, then bochs's.
+lab_back_start --drm "/dev/dri/$VKMS" --drm "/dev/dri/$BOCHS"
 
-# guest_round NAME CFG: one guest from create to a verified capture.
-guest_round() {
-	local name=$1 cfg=$2 last size
-	lab_guest_create "$cfg"
-	lab_step "$name: backend Connected" 60 lab_wait 60 "$name connected" \
-		grep -q "dom$(lab_domid "$name")/vdispl/0: InitWait -> Connected" "$BACK_LOG"
-	lab_guest_pattern "$name" --frames 120
-	last=$(lab_field last_frame "$RESULTS/$name-pattern.out")
-	size=$(lab_field WxH "$RESULTS/$name-pattern.out")
-	lab_check "$name: guest mode is the configured 640x480 (got $size)" test "$size" = 640x480
-	lab_capture_check "$name" Virtual-1 "$last"
-	zdispl-status >"$RESULTS/$name-status.txt" 2>&1
-	zdispl-status --raw >"$RESULTS/$name-status.raw" 2>&1
-	lab_check "$name: status shows flips and copied bytes" bash -c \
-		"grep -q 'conn name=dom$(lab_domid "$name")/vdispl/0/0 resolution=640x480 output=Virtual-1 configured=1' '$RESULTS/$name-status.raw' &&
-		 ! grep -q 'bytes-copied=0 ' '$RESULTS/$name-status.raw'"
-	lab_check "$name: status says why each buffer is copied" \
-		grep -q 'path=copy why="' "$RESULTS/$name-status.raw"
+# conn_round GUEST IDX CARD WxH: connector IDX of the guest, shown on CARD.
+conn_round() {
+	local name=$1 idx=$2 card=$3 want=$4 tag=$1-$2 last size
+	lab_guest_run "$name" 'for c in /sys/class/drm/card*-*; do
+		echo "${c##*/} $(cat $c/status) $(cat $c/modes | tr "\n" " ")"; done' |
+		lab_save "$tag-guest-connectors.txt"
+	lab_guest_pattern "$name" --connector "$idx" --frames 120
+	cp "$RESULTS/$name-pattern.out" "$RESULTS/$tag-pattern.out"
+	last=$(lab_field last_frame "$RESULTS/$tag-pattern.out")
+	size=$(lab_field WxH "$RESULTS/$tag-pattern.out")
+	lab_check "$tag: guest mode is the configured $want (got $size)" test "$size" = "$want"
+	lab_capture_check "$tag" "/dev/dri/$card" "$(lab_card_connector "$card")" "$last"
+	zdispl-status >"$RESULTS/$tag-status.txt" 2>&1
+	zdispl-status --raw >"$RESULTS/$tag-status.raw" 2>&1
+	lab_check "$tag: status: connector $idx at $want is on, has flipped and copied" bash -c \
+		"grep 'conn name=dom$(lab_domid "$name")/vdispl/0/$idx resolution=$want ' '$RESULTS/$tag-status.raw' |
+		 grep -q 'configured=1 flips=[1-9][0-9]* bytes-copied=[1-9]'"
+	lab_check "$tag: status says why each buffer is copied" \
+		grep -q 'zero-copy: off (' "$RESULTS/$tag-status.txt"
+	lab_check "$tag: no flip event was dropped" bash -c \
+		"! grep -q 'events-dropped=[1-9]' '$RESULTS/$tag-status.raw'"
+	lab_guest_pattern_stop "$name"
 }
 
-guest_round copy1 guest1.cfg
-lab_guest_pattern_stop copy1
+connected() {
+	lab_step "$1: backend Connected" 60 lab_wait 60 "$1 connected" \
+		grep -q "dom$(lab_domid "$1")/vdispl/0: InitWait -> Connected" "$BACK_LOG"
+}
+
+# Both guests have the same two connectors. One DRM client runs per guest:
+# guest 1 shows connector 1 (800x600, on bochs), guest 2 connector 0
+# (640x480, on vkms), so together they cover both connectors and both
+# resolutions, and guest 2 proves the backend serves a guest after
+# `xl destroy` of another.
+lab_guest_create guest1.cfg
+connected copy1
+conn_round copy1 1 "$BOCHS" 800x600
 lab_guest_destroy copy1
 lab_check "backend survived xl destroy" kill -0 "$BACK_PID"
 lab_step "backend dropped the device" 30 lab_wait 30 "device gone from status" \
 	bash -c "zdispl-status --raw | grep -q 'devices=0'"
 
-guest_round copy2 guest2.cfg
-lab_guest_pattern_stop copy2
+lab_guest_create guest2.cfg
+connected copy2
+conn_round copy2 0 "$VKMS" 640x480
 lab_guest_destroy copy2
 lab_back_stop
 lab_check "dom0: no kernel warning" bash -c "! dmesg | grep -E -q 'WARNING:|BUG:|Oops'"
