@@ -110,7 +110,6 @@ static void dev_readable(void *data)
 	struct kms_dev *k = data;
 	int r;
 
-	zd_dbg(k->path, "DRM events readable");
 	r = dev_read_events(k);
 
 	if (r) {
