@@ -71,14 +71,22 @@ lab_back_stop() {
 
 # lab_guest_pattern NAME ARGS...: run zdispl-pattern in guest NAME until it
 # holds its last frame; its output goes to $RESULTS/NAME-pattern.out.
-# Succeeds once the client holds its frame; exits the wait early (status 2)
-# when the client died first.
+# The wait's verdict goes to $PATTERN_STATE: "holding" once the client
+# holds its frame, "exited" if it died first (the wait then ends early).
+# The client is tracked by its pid, which exists from the fork on (its name
+# only from its exec, which may come late under TCG); a zombie is gone.
+PATTERN_STATE=/run/lab-pattern-state
+_GUEST_ALIVE='alive() { s=$(sed -n "s/^State:[[:space:]]*\(.\).*/\1/p" /proc/$1/status 2>/dev/null);
+	[ -n "$s" ] && [ "$s" != Z ]; }'
 _lab_guest_holding() {
 	local rc=0
-	lab_guest_run "$1" "grep -q '^holding ' /tmp/pattern.out && exit 0;
-		pgrep zdispl-pattern >/dev/null && exit 1; exit 2" 10 >/dev/null || rc=$?
-	[ $rc = 2 ] && { lab_log "$1: zdispl-pattern exited: $(lab_guest_run "$1" 'tail -n 2 /tmp/pattern.err')"; return 0; }
-	return $rc
+	lab_guest_run "$1" "$_GUEST_ALIVE; grep -q '^holding ' /tmp/pattern.out && exit 0;
+		alive \$(cat /tmp/pattern.pid) && exit 1; exit 2" 10 >/dev/null || rc=$?
+	case $rc in
+	0) echo holding >"$PATTERN_STATE" ;;
+	2) echo exited >"$PATTERN_STATE" ;;
+	*) return 1 ;;
+	esac
 }
 _lab_guest_pattern_save() {
 	lab_guest_run "$1" "cat /tmp/pattern.out" | lab_save "$1-pattern.out"
@@ -86,23 +94,25 @@ _lab_guest_pattern_save() {
 	lab_guest_run "$1" "dmesg | tail -n 20" | lab_save "$1-dmesg-tail.txt"
 }
 lab_guest_pattern() {
-	local name=$1
+	local name=$1 state
 	shift
-	lab_guest_run "$name" "zdispl-pattern $* --hold inf >/tmp/pattern.out 2>/tmp/pattern.err &" 10
-	if ! lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name" ||
-		! lab_guest_run "$name" "grep -q '^holding ' /tmp/pattern.out" 10 >/dev/null; then
-		_lab_guest_pattern_save "$name"
-		lab_step "$name: zdispl-pattern holds its last frame" 1 false
-	fi
+	rm -f "$PATTERN_STATE"
+	lab_guest_run "$name" "zdispl-pattern $* --hold inf >/tmp/pattern.out 2>/tmp/pattern.err &
+		echo \$! >/tmp/pattern.pid" 10
+	lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name"
+	state=$(cat "$PATTERN_STATE" 2>/dev/null || echo "not holding after ${PATTERN_TIMEOUT}s")
 	_lab_guest_pattern_save "$name"
+	[ "$state" = holding ] || lab_step "$name: zdispl-pattern holds its last frame ($state)" 1 false
+	lab_check "$name: zdispl-pattern reports its last frame held" \
+		grep -q '^holding last_frame=' "$RESULTS/$name-pattern.out"
 	lab_log "$name: $(grep '^frames=' "$RESULTS/$name-pattern.out")"
 }
 
 # lab_guest_pattern_stop NAME: SIGTERM the client, wait until it is gone.
 lab_guest_pattern_stop() {
-	lab_guest_run "$1" "pkill -TERM zdispl-pattern" 10 >/dev/null
+	lab_guest_run "$1" "kill -TERM \$(cat /tmp/pattern.pid)" 10 >/dev/null
 	lab_step "$1: zdispl-pattern exits" 30 lab_wait 30 "$1 pattern gone" \
-		lab_guest_run "$1" "! pgrep zdispl-pattern" 10
+		lab_guest_run "$1" "$_GUEST_ALIVE; ! alive \$(cat /tmp/pattern.pid)" 10
 }
 
 # lab_capture_check TAG CARD CONNECTOR FRAME: capture what dom0 scans out
