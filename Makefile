@@ -80,11 +80,11 @@ $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 # ---------------------------------------------------------------------------
 # Kernel modules, built out of tree.  Kbuild writes objects next to the
 # sources, so each module's sources are copied to $(BUILD)/kmod/<name> first.
-KMODS := tests/lab/modules/labprobe
+KMODS := back/zcopy tests/lab/modules/labprobe
 
 define kmod_rules
 $(BUILD)/modules/$(notdir $(1)).stamp: $$(wildcard $(1)/*.c $(1)/*.h $(1)/Kbuild) \
-		$$(wildcard xen-interface/*.h) | $(BUILD)/modules
+		$$(wildcard xen-interface/*/*.h) | $(BUILD)/modules
 	@test -d "$(KDIR)" || { echo "error: kernel headers not found at KDIR=$(KDIR)" \
 		"(run 'make deps' or pass KDIR=)" >&2; exit 1; }
 	rm -rf $(BUILD)/kmod/$(notdir $(1)) && mkdir -p $(BUILD)/kmod/$(notdir $(1))

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdispl_zcopy: zdispl's dom0 helper. Maps a guest's grants as a dma-buf
+ * (export) and grants a local dma-buf's pages to a guest (import), for
+ * zero-copy display on kernels whose gntdev cannot. The ABI is
+ * xen-interface/zdispl/zcopy.h; docs/zcopy.md has the lifetime rules.
+ *
+ * This file: the character device /dev/zdispl-zcopy, its ioctls and the
+ * module-wide counters.
+ */
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <xen/xen.h>
+#include <xen/page.h>
+
+#include "zcopy.h"
+
+struct zc_counters zc_count;
+struct device *zc_dev;
+
+u32 zc_new_id(struct zc_file *f)
+{
+	if (!++f->next_id)
+		f->next_id = 1;
+	return f->next_id;
+}
+
+static int zc_open(struct inode *inode, struct file *filp)
+{
+	struct zc_file *f;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	INIT_LIST_HEAD(&f->exports);
+	INIT_LIST_HEAD(&f->imports);
+	filp->private_data = f;
+	return 0;
+}
+
+static int zc_release(struct inode *inode, struct file *filp)
+{
+	struct zc_file *f = filp->private_data;
+
+	zc_import_release_all(f);
+	zc_export_forget_all(f);
+	mutex_destroy(&f->lock);
+	kfree(f);
+	return 0;
+}
+
+static void zc_stats(struct zcopy_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->exports_alive = atomic64_read(&zc_count.exports_alive);
+	s->pages_mapped = atomic64_read(&zc_count.pages_mapped);
+	s->imports_alive = atomic64_read(&zc_count.imports_alive);
+	s->grants_alive = atomic64_read(&zc_count.grants_alive);
+	s->grants_deferred = atomic64_read(&zc_count.grants_deferred);
+	s->exports_total = atomic64_read(&zc_count.exports_total);
+	s->imports_total = atomic64_read(&zc_count.imports_total);
+}
+
+static long zc_ioctl_wait(struct zc_file *f, void __user *arg)
+{
+	struct zcopy_wait_released req;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	return zc_wait_released(f, &req);
+}
+
+static long zc_ioctl_import(struct zc_file *f, void __user *arg)
+{
+	struct zcopy_import req;
+	int r;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.pad || req.id)
+		return -EINVAL;
+	r = zc_import(f, &req, u64_to_user_ptr(req.refs));
+	if (r)
+		return r;
+	if (copy_to_user(arg, &req, sizeof(req))) {
+		struct zcopy_import_release rel = { .id = req.id };
+
+		zc_import_release(f, &rel);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long zc_ioctl_import_release(struct zc_file *f, void __user *arg)
+{
+	struct zcopy_import_release req;
+	int r;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.busy)
+		return -EINVAL;
+	r = zc_import_release(f, &req);
+	if (r)
+		return r;
+	/* Released either way; busy is information only. */
+	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+static long zc_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct zc_file *f = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct zcopy_stats s;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	switch (cmd) {
+	case ZCOPY_IOCTL_EXPORT:
+		return zc_export(f, uarg);
+	case ZCOPY_IOCTL_WAIT_RELEASED:
+		return zc_ioctl_wait(f, uarg);
+	case ZCOPY_IOCTL_IMPORT:
+		return zc_ioctl_import(f, uarg);
+	case ZCOPY_IOCTL_IMPORT_RELEASE:
+		return zc_ioctl_import_release(f, uarg);
+	case ZCOPY_IOCTL_STATS:
+		zc_stats(&s);
+		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations zc_fops = {
+	.owner = THIS_MODULE,
+	.open = zc_open,
+	.release = zc_release,
+	.unlocked_ioctl = zc_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+/* /sys/class/misc/zdispl-zcopy/stats: the counters, for scripts. */
+static ssize_t stats_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct zcopy_stats s;
+
+	zc_stats(&s);
+	return sysfs_emit(buf,
+			  "exports_alive %llu\npages_mapped %llu\nimports_alive %llu\n"
+			  "grants_alive %llu\ngrants_deferred %llu\nexports_total %llu\n"
+			  "imports_total %llu\n",
+			  s.exports_alive, s.pages_mapped, s.imports_alive, s.grants_alive,
+			  s.grants_deferred, s.exports_total, s.imports_total);
+}
+static DEVICE_ATTR_RO(stats);
+
+static struct attribute *zc_attrs[] = {
+	&dev_attr_stats.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(zc);
+
+static struct miscdevice zc_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = ZCOPY_DEVICE_NAME,
+	.fops = &zc_fops,
+	.mode = 0600,
+	.groups = zc_groups,
+};
+
+static u64 zc_dma_mask = DMA_BIT_MASK(64);
+
+static int __init zc_init(void)
+{
+	int r;
+
+	if (!xen_domain())
+		return -ENODEV;
+	/* Grant refs name Xen pages; one kernel page must be one Xen page. */
+	if (PAGE_SIZE != XEN_PAGE_SIZE) {
+		pr_err(ZC_NAME ": PAGE_SIZE %lu differs from Xen's page size\n", PAGE_SIZE);
+		return -EOPNOTSUPP;
+	}
+	r = misc_register(&zc_misc);
+	if (r)
+		return r;
+	/*
+	 * The device attaches to imported dma-bufs; exporters map their
+	 * sg_table for it, which needs a DMA mask. It never does DMA itself.
+	 */
+	zc_dev = zc_misc.this_device;
+	zc_dev->dma_mask = &zc_dma_mask;
+	zc_dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	pr_info(ZC_NAME ": /dev/%s ready (%s domain)\n", ZCOPY_DEVICE_NAME,
+		xen_pv_domain() ? "PV" : "auto-translated");
+	return 0;
+}
+
+static void __exit zc_exit(void)
+{
+	/*
+	 * Open files, live dma-bufs and deferred grants all hold a module
+	 * reference, so nothing of ours is alive here.
+	 */
+	misc_deregister(&zc_misc);
+	zc_import_module_exit();
+	pr_info(ZC_NAME ": unloaded\n");
+}
+
+module_init(zc_init);
+module_exit(zc_exit);
+
+MODULE_DESCRIPTION("zdispl: Xen grants <-> dma-buf for zero-copy display backends");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);
