@@ -20,9 +20,8 @@
  *     (GNTMAP_contains_pte, which also sets the p2m override for the page)
  *     and at the page's own kernel address, as gntdev does for its kernel
  *     mappings. Grants are unmapped before the area is released.
- *   A user mmap() would need grant-mapped user entries with a notifier
- *   that unmaps them before the kernel zaps them (gntdev's way); in a PV
- *   domain mmap() is refused with -EOPNOTSUPP instead.
+ *   A user mmap() maps the pages (auto-translated) or, in PV, maps the
+ *   grants once more into the user's entries (zcopy-mmap.c).
  *
  * Lifetime
  *   An export has two references: the dma-buf's (dropped by its release,
@@ -340,13 +339,17 @@ static int zc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct zc_export *e = dmabuf->priv;
 
-	if (zc_pv())
+	/* dma-buf's core checked vm_pgoff + the length against the size. */
+	if (zc_pv()) {
+#ifdef CONFIG_XEN_PV
+		return zc_mmap_pv(vma, e->refs + vma->vm_pgoff, e->domid, e->writable);
+#else
 		return -EOPNOTSUPP;
+#endif
+	}
 	if (!e->writable && (vma->vm_flags & VM_WRITE))
 		return -EACCES;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	if (!e->writable)
-		vma->vm_flags &= ~VM_MAYWRITE;
+	zc_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, e->writable ? 0 : VM_MAYWRITE);
 	return vm_map_pages(vma, e->pages, e->nr);
 }
 

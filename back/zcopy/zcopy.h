@@ -4,6 +4,7 @@
  *
  *   zcopy-main.c    the character device: open files, ioctls, ids, counters
  *   zcopy-export.c  foreign grants mapped and exported as a dma-buf
+ *   zcopy-mmap.c    user mappings of an export in an x86 PV domain
  *   zcopy-import.c  a local dma-buf's pages granted to a domain
  *
  * Every object belongs to the open file that made it and is found by a
@@ -14,8 +15,10 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/version.h>
 #include <zdispl/zcopy.h>
 
 #define ZC_NAME "zdispl_zcopy"
@@ -50,6 +53,20 @@ u32 zc_new_id(struct zc_file *f);
 int zc_export(struct zc_file *f, struct zcopy_export __user *ureq);
 int zc_wait_released(struct zc_file *f, const struct zcopy_wait_released *req);
 void zc_export_forget_all(struct zc_file *f);
+
+/* vm_flags became read-only (vm_flags_mod()) in Linux 6.3. */
+static inline void zc_vm_flags_mod(struct vm_area_struct *vma, unsigned long set,
+				   unsigned long clear)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+/* zcopy-mmap.c (x86 PV only): map refs[0..vma pages) into vma. */
+int zc_mmap_pv(struct vm_area_struct *vma, const u32 *refs, domid_t domid, bool writable);
 
 /* zcopy-import.c */
 int zc_import(struct zc_file *f, struct zcopy_import *req, u32 __user *refs);
