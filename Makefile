@@ -98,8 +98,10 @@ $(foreach m,$(KMODS),$(eval $(call kmod_rules,$(m))))
 
 # ---------------------------------------------------------------------------
 # Host unit tests: one runner; the daemon's core linked with the fake Xen
-# seam (tests/fakexen) instead of libxen*, and a fake display instead of KMS.
-DAEMON_CORE := $(filter-out back/daemon/main.c back/daemon/kms%.c,$(wildcard back/daemon/*.c))
+# seam (tests/fakexen) instead of libxen* and the kernel's grant/dma-buf
+# facilities (zcopy-dev.c), and a fake display instead of KMS.
+DAEMON_CORE := $(filter-out back/daemon/main.c back/daemon/kms%.c back/daemon/zcopy-dev.c,\
+	$(wildcard back/daemon/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_CORE))
 UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h back/daemon/*.h)
 UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon $(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)

@@ -223,7 +223,7 @@ void zd_backend_evtchn_event(void *data)
 	}
 }
 
-int zd_backend_new(struct zd_loop *loop, struct zd_display *display,
+int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_zcopy *zcopy,
 		   const struct zd_limits *limits, struct zd_backend **out)
 {
 	struct zd_backend *be = calloc(1, sizeof(*be));
@@ -234,6 +234,7 @@ int zd_backend_new(struct zd_loop *loop, struct zd_display *display,
 		return -ENOMEM;
 	be->loop = loop;
 	be->display = display;
+	be->zcopy = zcopy;
 	be->limits = *limits;
 
 	be->xs = xs_open(0);

@@ -22,6 +22,7 @@
 
 struct zd_device;
 struct zd_display;
+struct zd_zcopy;
 
 /* Per-frontend limits; each at most the hard maximum in displif-use.h. */
 struct zd_limits {
@@ -37,13 +38,15 @@ struct zd_backend {
 	xengnttab_handle *gnt;
 	struct zd_source *xs_src, *evtchn_src;
 	struct zd_display *display; /* may be NULL: no output (tests) */
+	struct zd_zcopy *zcopy;	    /* grants <-> dma-bufs; NULL: none */
 	unsigned int domid;	    /* the domain we run in */
 	char path[64];		    /* /local/domain/<domid>/backend/vdispl */
 	struct zd_limits limits;
 	struct zd_device *devices;
 };
 
-int zd_backend_new(struct zd_loop *loop, struct zd_display *display,
+/* display and zcopy stay the caller's: close them after zd_backend_free(). */
+int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_zcopy *zcopy,
 		   const struct zd_limits *limits, struct zd_backend **out);
 /* Closes every device as if its frontend had gone, then frees. */
 void zd_backend_free(struct zd_backend *be);

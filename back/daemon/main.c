@@ -18,6 +18,7 @@
 #include "log.h"
 #include "status.h"
 #include "xsutil.h"
+#include "zcopy.h"
 
 #define MAX_DRM_PATHS 8
 
@@ -25,6 +26,7 @@ struct options {
 	const char *drm[MAX_DRM_PATHS];
 	unsigned int ndrm;
 	bool no_display;
+	enum zd_zcopy_mode zcopy;
 	enum zd_log_level level;
 	bool use_syslog;
 	const char *status_path;
@@ -41,6 +43,9 @@ static void usage(FILE *f)
 		"  -d, --drm PATH         DRM device to drive; repeat for several\n"
 		"                         (default: every KMS device in /dev/dri)\n"
 		"      --no-display       serve guests without any output (flips complete at once)\n"
+		"      --zcopy=MODE       how grants become dma-bufs for zero-copy: auto (default:\n"
+		"                         the helper /dev/zdispl-zcopy, else gntdev's dma-buf\n"
+		"                         calls, else none), helper, gntdev, or off (copy always)\n"
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
 		"      --syslog           log to syslog instead of stderr\n"
 		"  -s, --status PATH      status socket for zdispl-status (default %s)\n"
@@ -68,10 +73,11 @@ static int parse_limit(const char *opt, const char *s, uint32_t max, uint32_t *o
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_NO_DISPLAY = 256, OPT_SYSLOG, OPT_MAX_MIB, OPT_MAX_BUFS, OPT_MAX_FBS };
+	enum { OPT_NO_DISPLAY = 256, OPT_ZCOPY, OPT_SYSLOG, OPT_MAX_MIB, OPT_MAX_BUFS, OPT_MAX_FBS };
 	static const struct option longopts[] = {
 		{ "drm", required_argument, NULL, 'd' },
 		{ "no-display", no_argument, NULL, OPT_NO_DISPLAY },
+		{ "zcopy", required_argument, NULL, OPT_ZCOPY },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "status", required_argument, NULL, 's' },
@@ -96,6 +102,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_DISPLAY:
 			o->no_display = true;
+			break;
+		case OPT_ZCOPY:
+			if (zd_zcopy_parse_mode(optarg, &o->zcopy)) {
+				fprintf(stderr,
+					"zdispl-back: --zcopy wants auto, helper, gntdev or off, "
+					"not '%s'\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'l':
 			if (zd_log_parse_level(optarg, &o->level)) {
@@ -161,11 +176,13 @@ static void on_signal(void *data)
 int main(int argc, char **argv)
 {
 	struct options o = {
+		.zcopy = ZD_ZCOPY_AUTO,
 		.level = ZD_LOG_INFO,
 		.status_path = ZD_STATUS_SOCKET,
 		.limits = { ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS },
 	};
 	struct zd_display *display = NULL;
+	struct zd_zcopy *zcopy = NULL;
 	struct zd_backend *be = NULL;
 	struct zd_status *status = NULL;
 	struct zd_loop *loop = NULL;
@@ -200,7 +217,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	r = zd_backend_new(loop, display, &o.limits, &be);
+	r = zd_zcopy_open(o.zcopy, &zcopy);
+	if (r)
+		goto out;
+	r = zd_backend_new(loop, display, zcopy, &o.limits, &be);
 	if (r)
 		goto out;
 	r = zd_status_open(be, o.status_path, &status);
@@ -214,6 +234,7 @@ int main(int argc, char **argv)
 out:
 	zd_status_close(status);
 	zd_backend_free(be);
+	zd_zcopy_close(zcopy);
 	zd_display_close(display);
 	if (sig.fd >= 0)
 		close(sig.fd);

@@ -15,6 +15,7 @@
 #include "device.h"
 #include "display.h"
 #include "log.h"
+#include "zcopy.h"
 
 struct zd_status {
 	struct zd_backend *be;
@@ -30,7 +31,7 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 
 	for (d = be->devices; d; d = d->next)
 		n++;
-	fprintf(f, "zdispl-back version=1 devices=%u\n", n);
+	fprintf(f, "zdispl-back version=1 devices=%u zcopy=%s\n", n, zd_zcopy_name(be->zcopy));
 	for (d = be->devices; d; d = d->next) {
 		fprintf(f,
 			"device name=%s state=%s frontend=%s version=%u be-alloc=%d buffers=%u "

@@ -6,7 +6,7 @@
  * a keyword followed by key=value fields (values have no spaces, except
  * the final why="..." which runs to the end of the line):
  *
- *   zdispl-back version=1 devices=N
+ *   zdispl-back version=1 devices=N zcopy=helper|gntdev|none
  *   device name=dom1/vdispl/0 state=Connected frontend=Connected version=2
  *          be-alloc=0 buffers=2 fbs=2              (one line)
  *   conn name=dom1/vdispl/0/0 resolution=640x480 output=Virtual-1

@@ -24,6 +24,7 @@ static unsigned long calls[FX_OP_COUNT];
 
 void fx_reset(void)
 {
+	fxi_dmabuf_reset(); /* before the grants it holds go */
 	fxi_xs_reset();
 	fxi_evtchn_reset();
 	fxi_gnt_reset();
@@ -34,7 +35,8 @@ void fx_reset(void)
 
 unsigned int fx_live_handles(void)
 {
-	return fxi_xs_nr_handles() + fxi_evtchn_nr_handles() + fxi_gnt_nr_handles();
+	return fxi_xs_nr_handles() + fxi_evtchn_nr_handles() + fxi_gnt_nr_handles() +
+	       fxi_dmabuf_nr_handles();
 }
 
 int fx_fail(enum fx_op op, int err, unsigned int after_n_calls)

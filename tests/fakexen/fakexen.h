@@ -127,6 +127,35 @@
  *	unsigned int fx_gnt_live_mappings(void);
  *		Pages currently mapped by the backend, over all handles.
  *
+ * GRANTS <-> DMA-BUFS (tests/fakexen/dmabuf.c)
+ *	The kernel facilities behind back/daemon/zcopy-dev.h: the zdispl
+ *	helper and gntdev's dma-buf calls, both modelled the same way.
+ *	Neither is present until fx_zcopy_present() says so.
+ *
+ *	An export holds its grant pages (fx_gnt_revoke() answers -EBUSY) and
+ *	returns the write end of a pipe as its dma-buf fd: it is released
+ *	once every fd of that pipe (the daemon's and every dup(), e.g. the
+ *	fake display's) is closed, which the fake sees as a hang-up on the
+ *	read end it keeps. Nothing ever sleeps: waiting for an export still
+ *	in use fails with ETIMEDOUT at once. An import takes a dup() of a
+ *	dma-buf fd whose size is exactly n pages (a memfd, as the fake
+ *	display's dumb buffers are) and grants n fresh pages of fx_self_domid
+ *	to the domain; its release revokes them. Ids count from 1. Closing
+ *	the device forgets the ids not waited for and releases its imports.
+ *
+ *	void fx_zcopy_present(bool helper, bool gntdev, bool pv);
+ *		What zd_zcdev_open() finds: the helper, gntdev with dma-buf
+ *		support, and whether we run in a PV domain (gntdev: import
+ *		only). fx_reset() makes both absent.
+ *	void fx_zcopy_stats(struct fx_zcopy_stats *st);
+ *		Live and total counts; all of the *_alive ones are 0 when
+ *		nothing is left behind.
+ *	long long fx_dmabuf_size(int fd);
+ *		Octets of a fake dma-buf (an export) or a memfd; -errno.
+ *	int fx_dmabuf_read(int fd, uint64_t off, void *buf, size_t len);
+ *		Read what a device scanning the dma-buf out sees: an export's
+ *		grant pages, or the file's contents. -EINVAL past the end.
+ *
  * FAILURE INJECTION (tests/fakexen/common.c)
  *	int fx_fail(enum fx_op op, int err, unsigned int after_n_calls);
  *		Let the next @after_n_calls calls of the library function(s)
@@ -142,6 +171,7 @@
 #define ZDISPL_FAKEXEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The library entry points whose failure can be injected. */
@@ -170,6 +200,11 @@ enum fx_op {
 	FX_GNT_SET_MAX,
 	FX_GNT_MAP, /* every xengnttab_map_* function */
 	FX_GNT_UNMAP,
+	FX_ZC_OPEN, /* zd_zcdev_open() */
+	FX_ZC_EXPORT,
+	FX_ZC_WAIT,
+	FX_ZC_IMPORT,
+	FX_ZC_IMPORT_RELEASE,
 	FX_OP_COUNT
 };
 
@@ -201,5 +236,19 @@ int fx_gnt_grant(unsigned int domid, unsigned int grantee, bool readonly);
 void *fx_gnt_page(unsigned int domid, uint32_t ref);
 int fx_gnt_revoke(unsigned int domid, uint32_t ref);
 unsigned int fx_gnt_live_mappings(void);
+
+struct fx_zcopy_stats {
+	unsigned int exports_alive;    /* dma-bufs not released (an fd still open) */
+	unsigned int pages_mapped;     /* grant pages those hold */
+	unsigned int exports_unwaited; /* ids not yet waited for (released or not) */
+	unsigned int imports_alive;    /* imports not released */
+	unsigned int grants_alive;     /* refs granted by imports, not yet ended */
+	unsigned long exports_total, imports_total, waits, waits_timed_out;
+};
+
+void fx_zcopy_present(bool helper, bool gntdev, bool pv);
+void fx_zcopy_stats(struct fx_zcopy_stats *st);
+long long fx_dmabuf_size(int fd);
+int fx_dmabuf_read(int fd, uint64_t off, void *buf, size_t len);
 
 #endif /* ZDISPL_FAKEXEN_H */

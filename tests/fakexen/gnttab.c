@@ -404,7 +404,11 @@ void *fx_gnt_page(unsigned int domid, uint32_t ref)
 
 int fx_gnt_revoke(unsigned int domid, uint32_t ref)
 {
-	int slot = find_grant(domid, ref);
+	int slot;
+
+	/* Exports released since the last look no longer hold their pages. */
+	fxi_dmabuf_reap();
+	slot = find_grant(domid, ref);
 
 	if (slot < 0)
 		return -ENOENT;
@@ -413,6 +417,38 @@ int fx_gnt_revoke(unsigned int domid, uint32_t ref)
 		return -EBUSY;
 	grants[slot] = (struct fx_grant){0};
 	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Kernel-side mappings (tests/fakexen/dmabuf.c)
+ */
+
+int fxi_gnt_hold(unsigned int domid, const uint32_t *refs, uint32_t n, bool writable)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		int slot = find_grant(domid, refs[i]);
+
+		if (slot < 0 || grants[slot].grantee != fx_self_domid ||
+		    (grants[slot].readonly && writable))
+			return -ENXIO;
+	}
+	for (i = 0; i < n; i++)
+		grants[find_grant(domid, refs[i])].maps++;
+	return 0;
+}
+
+void fxi_gnt_unhold(unsigned int domid, const uint32_t *refs, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		int slot = find_grant(domid, refs[i]);
+
+		if (slot >= 0 && grants[slot].maps)
+			grants[slot].maps--;
+	}
 }
 
 unsigned int fx_gnt_live_mappings(void)

@@ -5,6 +5,7 @@
 #define ZDISPL_FAKEXEN_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "fakexen.h"
 
@@ -23,12 +24,24 @@ int fxi_inject(enum fx_op op);
 int fxi_readyfd_open(bool nonblock);
 void fxi_readyfd_set(int fd, bool ready);
 
+/*
+ * A kernel user (a fake dma-buf export) maps refs of domid: -ENXIO and
+ * nothing held unless every ref is granted to fx_self_domid (writable if
+ * asked). Held pages make fx_gnt_revoke() fail with -EBUSY.
+ */
+int fxi_gnt_hold(unsigned int domid, const uint32_t *refs, uint32_t n, bool writable);
+void fxi_gnt_unhold(unsigned int domid, const uint32_t *refs, uint32_t n);
+/* Notice exports whose every fd has been closed, and unhold their pages. */
+void fxi_dmabuf_reap(void);
+
 /* Per-library teardown and handle counts, driven by common.c. */
 void fxi_xs_reset(void);
 void fxi_evtchn_reset(void);
 void fxi_gnt_reset(void);
+void fxi_dmabuf_reset(void);
 unsigned int fxi_xs_nr_handles(void);
 unsigned int fxi_evtchn_nr_handles(void);
 unsigned int fxi_gnt_nr_handles(void);
+unsigned int fxi_dmabuf_nr_handles(void);
 
 #endif /* ZDISPL_FAKEXEN_INTERNAL_H */

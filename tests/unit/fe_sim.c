@@ -163,6 +163,7 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 		/* Another device of an already running daemon. */
 		s->loop = o->share->loop;
 		s->display = o->share->display;
+		s->zcopy = o->share->zcopy;
 		s->be = o->share->be;
 		sim_pump(s);
 		return 0;
@@ -180,7 +181,10 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 		if (!s->display)
 			return -ENOMEM;
 	}
-	r = zd_backend_new(s->loop, s->display, &lim, &s->be);
+	r = zd_zcopy_open(o->zcopy, &s->zcopy);
+	if (r)
+		return r;
+	r = zd_backend_new(s->loop, s->display, s->zcopy, &lim, &s->be);
 	if (r)
 		return r;
 	sim_pump(s);
@@ -207,8 +211,10 @@ unsigned int sim_stop(struct sim *s)
 {
 	if (s->owner) {
 		sim_free_backend(s);
+		zd_zcopy_close(s->zcopy);
 		zd_display_close(s->display);
 		zd_loop_free(s->loop);
+		s->zcopy = NULL;
 		s->display = NULL;
 		s->loop = NULL;
 	}

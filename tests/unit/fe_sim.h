@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "fake_display.h"
+#include "zcopy.h"
 
 #define SIM_FE_DOMID 1
 #define SIM_MAX_PAGES 4096
@@ -43,11 +44,14 @@ struct sim_opts {
 	bool no_unique_id;	 /* write no unique-id node */
 	bool no_device;		 /* toolstack writes nothing: start the daemon only */
 	const char *fe_version;	 /* written by sim_fe_publish(); NULL: "2" */
+	/* --zcopy (what it finds: fx_zcopy_present(), none by default) */
+	enum zd_zcopy_mode zcopy;
 };
 
 struct sim {
 	struct zd_loop *loop;
 	struct zd_display *display;
+	struct zd_zcopy *zcopy;
 	struct zd_backend *be;
 	bool owner; /* started the daemon (not joined) */
 	unsigned int fe_domid, devid, nconns;
@@ -68,7 +72,8 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 		   const struct sim_opts *o);
 /*
  * Free the backend (if this sim owns it and sim_free_backend() did not
- * already), the display and the loop; returns fx_live_handles() afterwards.
+ * already), the seam, the display and the loop; returns fx_live_handles()
+ * afterwards.
  */
 unsigned int sim_stop(struct sim *s);
 /* The daemon's SIGTERM path: zd_backend_free() only; the display stays. */

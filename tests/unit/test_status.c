@@ -31,7 +31,7 @@ TEST(status_reports_devices_connectors_and_buffer_paths)
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK_EQ_INT(sim_dbuf_create(&s, 0xab, 64, 16, 32, NULL), 0);
 	snap = snapshot(&s);
-	CHECK(strstr(snap, "zdispl-back version=1 devices=1\n") != NULL);
+	CHECK(strstr(snap, "zdispl-back version=1 devices=1 zcopy=none\n") != NULL);
 	CHECK(strstr(snap, "device name=dom1/vdispl/0 state=Connected") != NULL);
 	CHECK(strstr(snap, "buffers=1 fbs=0") != NULL);
 	/* One fake output: connector 0 gets it, connector 1 runs headless. */

@@ -81,7 +81,9 @@ static void pretty(const char *line)
 	char a[128], b[128], c[128], d[128], e[128], f[128], g[256];
 
 	if (!strncmp(line, "zdispl-back ", 12)) {
-		printf("zdispl-back: %s device(s)\n", field(line, "devices", a, sizeof(a)));
+		field(line, "zcopy", b, sizeof(b));
+		printf("zdispl-back: %s device(s), zero-copy: %s\n",
+		       field(line, "devices", a, sizeof(a)), b[0] ? b : "?");
 	} else if (!strncmp(line, "device ", 7)) {
 		printf("\n%s  %s (frontend %s), protocol %s%s, %s buffer(s), %s framebuffer(s)\n",
 		       field(line, "name", a, sizeof(a)), field(line, "state", b, sizeof(b)),
