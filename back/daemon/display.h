@@ -10,6 +10,7 @@
 #ifndef ZD_DISPLAY_H
 #define ZD_DISPLAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "loop.h"
@@ -84,5 +85,85 @@ int zd_output_disable(struct zd_output *o);
  */
 int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
 		   uint64_t *bytes_copied);
+
+/* ---- Zero-copy: framebuffers on dma-bufs ------------------------------------
+ *
+ * A dma-buf (a frontend's pages exported through the zcopy seam, or a dumb
+ * buffer the display allocated for be-alloc) is imported into an output's
+ * KMS device as a framebuffer (struct zd_dmafb) and shown as it is: no
+ * octet is copied. The same rules as above hold: set_config is
+ * synchronous, at most one flip is in flight, and its completion comes
+ * through the same flip_done callback.
+ *
+ * The shown part is the top-left w x h of the framebuffer at (x, y) of
+ * the mode, as the copy path places its image. Outside it the copy path
+ * shows black; here the plane simply covers less of the CRTC, and drivers
+ * whose primary plane must cover the whole CRTC (vkms) refuse the commit.
+ * Callers then fall back to the copy path. When the framebuffer is the
+ * mode's size (the common case) both paths show the same.
+ */
+
+/* Where a frame lies in its dma-buf. */
+struct zd_fb_layout {
+	uint32_t width, height, fourcc; /* FB_ATTACH's */
+	uint32_t offset, pitch;		/* octets: data_ofs, and the frontend's row pitch */
+	uint64_t size;			/* octets of the dma-buf */
+};
+
+struct zd_dmafb; /* a dma-buf framebuffer on one output's KMS device */
+struct zd_dumb;	 /* a dumb buffer allocated on a KMS device (be-alloc) */
+
+/*
+ * Import dma-buf fd into o's KMS device (PRIME) as a framebuffer of layout
+ * l, with offset and pitch as given and no modifier; ARGB8888 becomes
+ * XRGB8888 on a plane without it. The display holds its own reference:
+ * fd may be closed afterwards. Errors, all meaning "use the copy path":
+ * -EINVAL not claimed, or a layout that is not inside the buffer (pitch
+ * under width * cpp, unknown fourcc, zero size); -EOPNOTSUPP the plane
+ * cannot scan out the format; the kernel's -errno from the PRIME import
+ * (-ENOSYS/-EOPNOTSUPP no PRIME import on the device, -EINVAL a dma-buf
+ * it cannot use) or from ADDFB2 (-EINVAL pitch, offset or size the driver
+ * does not take, -ERANGE).
+ */
+int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+		     struct zd_dmafb **out);
+/* The same for a dumb buffer: its own handle on its device, PRIME elsewhere. */
+int zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
+			  struct zd_dmafb **out);
+/*
+ * Drop fb from its device. A flip in flight that brings it is waited for
+ * (at most 1 s); if it is then on the screen, the output is turned off
+ * first (logged), since removing a framebuffer in use turns its CRTC off
+ * anyway. Then RMFB and the GEM handle closed (counted: a dma-buf
+ * imported twice on one device has one handle). Afterwards KMS holds no
+ * reference to the dma-buf that the daemon knows of. Returns true when it
+ * turned the output off. Works on released outputs too; safe on NULL.
+ */
+bool zd_dmafb_drop(struct zd_dmafb *fb);
+
+/*
+ * As zd_output_set_config() and zd_output_flip(), showing the top-left
+ * w x h of fb (imported on o) at (x, y), clipped to the mode. -EINVAL
+ * also when fb belongs to another output or w, h exceed it; a refused
+ * commit returns the kernel's -errno (the caller falls back to copying).
+ */
+int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+			       uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h);
+int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
+			 uint64_t token);
+
+/*
+ * be-alloc: a dumb buffer of exactly npages 4 KiB pages on o's KMS device,
+ * exported as a dma-buf (zd_dumb_fd(), DRM_CLOEXEC | DRM_RDWR, owned by
+ * the dumb buffer). Its rows are pages: the frame's own pitch and offset
+ * are given to each framebuffer made on it, so the octets are where the
+ * frontend expects them. -EINVAL not claimed, npages 0, or the driver
+ * made it another size; the kernel's -errno from CREATE_DUMB or PRIME.
+ * The buffer lives on while any framebuffer, import or fd holds it.
+ */
+int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out);
+int zd_dumb_fd(const struct zd_dumb *b);
+/* Close its fd and our handle. Safe on NULL. */
+void zd_dumb_destroy(struct zd_dumb *b);
 
 #endif /* ZD_DISPLAY_H */

@@ -7,6 +7,8 @@
  *   kms-commit.c   KMS properties and atomic commits (modeset, plane, off):
  *                  knows framebuffer ids, not where their pixels come from
  *   kms-scanout.c  the copy path: dumb scanout buffers and drawing into them
+ *   kms-prime.c    zero-copy: dma-bufs imported as framebuffers (PRIME), GEM
+ *                  handles counted per device, dumb buffers exported for be-alloc
  *   kms-mode.c     picking a connector mode or generating a CVT-RB one
  *
  * Every function returns 0 or -errno; libdrm's conventions are translated
@@ -62,6 +64,16 @@ struct kms_props {
 	uint32_t plane_crtc_x, plane_crtc_y, plane_crtc_w, plane_crtc_h;
 };
 
+/*
+ * A GEM handle and how many of our objects use it. A device gives one
+ * handle per buffer object, however often it is imported (PRIME), so
+ * closing is counted.
+ */
+struct kms_handle {
+	uint32_t handle;
+	unsigned int refs;
+};
+
 struct kms_dev {
 	struct zd_display *d;
 	int fd; /* -1: not open */
@@ -72,6 +84,23 @@ struct kms_dev {
 	uint32_t *crtcs; /* CRTC ids by index (the bits of possible_crtcs) */
 	unsigned int ncrtcs;
 	uint32_t min_w, max_w, min_h, max_h;
+	struct kms_handle *handles; /* zero-copy's GEM handles */
+	unsigned int nhandles, cap_handles;
+};
+
+/* A dma-buf framebuffer (display.h) on one output's device. */
+struct zd_dmafb {
+	struct zd_output *o;
+	uint32_t handle, fb_id;
+	uint32_t width, height;
+};
+
+/* A be-alloc dumb buffer (display.h), exported as a dma-buf. */
+struct zd_dumb {
+	struct kms_dev *dev;
+	uint32_t handle;
+	int fd;
+	uint32_t npages;
 };
 
 struct zd_output {
@@ -99,7 +128,8 @@ struct zd_output {
 	uint32_t mode_blob;
 	uint32_t x, y;		 /* where the image goes on the screen */
 	struct kms_scanout buf[KMS_NBUF];
-	unsigned int front;	 /* buf[front] is on screen (when active) */
+	unsigned int front;	 /* buf[front] is on screen (when active, shown NULL) */
+	struct zd_dmafb *shown;	 /* zero-copy: on screen instead of buf[front] */
 
 	/*
 	 * Flips. flip_pending from a commit with PAGE_FLIP_EVENT until its event
@@ -108,6 +138,8 @@ struct zd_output {
 	 */
 	bool flip_pending, flip_notify;
 	unsigned int pending_buf;
+	bool pending_dma;		/* the flip brings a dmafb, not pending_buf */
+	struct zd_dmafb *pending_dmafb; /* that dmafb; NULL once dropped */
 	uint64_t flip_token;
 	bool done;
 	uint64_t done_token;
@@ -134,6 +166,24 @@ uint64_t kms_scanout_draw(struct kms_scanout *s, uint32_t x, uint32_t y,
 			  const struct zd_image *img);
 /* The whole buffer as a plane's source, covering the whole CRTC. */
 void kms_scanout_plane_cfg(const struct kms_scanout *s, struct kms_plane_cfg *p);
+
+/* kms-prime.c */
+/* Import dma-buf fd on k: a GEM handle, counted. */
+int kms_prime_import(struct kms_dev *k, int fd, uint32_t *handle);
+/* One more user of a handle we hold already; -ENOMEM. */
+int kms_handle_ref(struct kms_dev *k, uint32_t handle);
+/* One user less; the last one closes the handle (GEM_CLOSE). */
+void kms_handle_unref(struct kms_dev *k, uint32_t handle);
+/* Forget every handle (the device is closing; its fd takes them along). */
+void kms_handles_free(struct kms_dev *k);
+/*
+ * A framebuffer of layout l (checked by the caller) on handle, in scanout
+ * format fourcc, with l's offset and pitch and no modifier.
+ */
+int kms_prime_fb(struct kms_dev *k, uint32_t handle, const struct zd_fb_layout *l,
+		 uint32_t fourcc, uint32_t *fb_id);
+/* A dumb buffer of exactly npages pages, exported: handle (counted) and fd. */
+int kms_dumb_create(struct kms_dev *k, uint32_t npages, uint32_t *handle, int *fd);
 
 /* kms-mode.c */
 /*

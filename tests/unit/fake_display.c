@@ -6,18 +6,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fakexen/fakexen.h"
+#include "format.h"
 
 struct zd_output {
 	struct zd_display *d;
 	char name[16];
 	zd_flip_done_fn fn;
 	void *data;
+	const struct zd_dmafb *pending; /* the dma-buf framebuffer a flip brings */
 	struct fake_output_state st;
 };
 
 struct zd_display {
 	unsigned int n;
+	unsigned int dumbs;
 	struct zd_output out[FAKE_OUTPUTS];
+};
+
+struct zd_dmafb {
+	struct zd_output *o;
+	int fd; /* our reference to the dma-buf */
+	struct zd_fb_layout l;
+};
+
+struct zd_dumb {
+	struct zd_display *d;
+	int fd;
 };
 
 struct zd_display *fake_display_new(unsigned int n)
@@ -48,8 +66,16 @@ bool fake_display_complete_flip(struct zd_display *d, unsigned int i)
 	if (i >= d->n || !o->st.flip_pending)
 		return false;
 	o->st.flip_pending = false;
+	o->st.zero_copy = o->st.flip_zero_copy;
+	o->st.shown = o->pending;
+	o->pending = NULL;
 	o->fn(o->data, o->st.token);
 	return true;
+}
+
+unsigned int fake_display_dumbs(struct zd_display *d)
+{
+	return d->dumbs;
 }
 
 int zd_display_open(struct zd_loop *loop, const char *const *paths, unsigned int npaths,
@@ -94,8 +120,21 @@ int zd_output_claim(struct zd_display *d, const char *name, const char *log_pref
 
 void zd_output_release(struct zd_output *o)
 {
+	struct fake_output_state keep = o->st;
+
 	free(o->st.frame);
 	memset(&o->st, 0, sizeof(o->st));
+	/* What tests set, and dma-buf framebuffers, outlive a claim. */
+	o->st.import_err = keep.import_err;
+	o->st.commit_err = keep.commit_err;
+	o->st.dmafbs = keep.dmafbs;
+	o->st.imports = keep.imports;
+	o->st.drops = keep.drops;
+	o->st.zc_set_configs = keep.zc_set_configs;
+	o->st.zc_flips = keep.zc_flips;
+	o->st.offs_for_drop = keep.offs_for_drop;
+	o->st.last_layout = keep.last_layout;
+	o->pending = NULL;
 	o->fn = NULL;
 	o->data = NULL;
 }
@@ -133,12 +172,16 @@ int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, u
 	o->st.x = x;
 	o->st.y = y;
 	o->st.enabled = true;
+	o->st.zero_copy = false;
+	o->st.shown = NULL;
 	return take_frame(o, img, bytes_copied);
 }
 
 int zd_output_disable(struct zd_output *o)
 {
 	o->st.enabled = false;
+	o->st.zero_copy = false;
+	o->st.shown = NULL;
 	return 0;
 }
 
@@ -152,8 +195,201 @@ int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t tok
 	r = take_frame(o, img, bytes_copied);
 	if (r)
 		return r;
+	o->st.flip_zero_copy = false;
+	o->pending = NULL;
 	o->st.flip_pending = true;
 	o->st.token = token;
 	o->st.flips_started++;
 	return 0;
+}
+
+/* ---- zero-copy ---- */
+
+/* As kms.c checks it, and the buffer must really be that large. */
+static int check_layout(int fd, const struct zd_fb_layout *l)
+{
+	uint32_t cpp = zd_format_cpp(l->fourcc);
+	uint64_t end;
+
+	if (!cpp || !l->width || !l->height || (uint64_t)l->width * cpp > l->pitch)
+		return -EINVAL;
+	end = l->offset + (uint64_t)l->pitch * (l->height - 1) + (uint64_t)l->width * cpp;
+	if (end > l->size || fx_dmabuf_size(fd) < (long long)l->size)
+		return -EINVAL;
+	return 0;
+}
+
+static int import_fd(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+		     struct zd_dmafb **out)
+{
+	struct zd_dmafb *fb;
+	int r;
+
+	if (!o->st.claimed)
+		return -EINVAL;
+	if (o->st.import_err)
+		return -o->st.import_err;
+	r = check_layout(fd, l);
+	if (r)
+		return r;
+	fb = calloc(1, sizeof(*fb));
+	if (!fb)
+		return -ENOMEM;
+	fb->fd = dup(fd);
+	if (fb->fd < 0) {
+		free(fb);
+		return -EBADF;
+	}
+	fb->o = o;
+	fb->l = *l;
+	o->st.dmafbs++;
+	o->st.imports++;
+	o->st.last_layout = *l;
+	*out = fb;
+	return 0;
+}
+
+int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+		     struct zd_dmafb **out)
+{
+	return import_fd(o, fd, l, out);
+}
+
+int zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
+			  struct zd_dmafb **out)
+{
+	return import_fd(o, b->fd, l, out);
+}
+
+/* The frame a scanout of fb's top-left w x h reads from the dma-buf. */
+static int scan_frame(struct zd_output *o, const struct zd_dmafb *fb, uint32_t w, uint32_t h)
+{
+	uint32_t cpp = zd_format_cpp(fb->l.fourcc);
+	size_t row = (size_t)w * cpp;
+	uint8_t *f = malloc(row * h + 1);
+
+	if (!f)
+		return -ENOMEM;
+	for (uint32_t y = 0; y < h; y++) {
+		if (fx_dmabuf_read(fb->fd, fb->l.offset + (uint64_t)fb->l.pitch * y, f + row * y,
+				   row)) {
+			free(f);
+			return -EIO;
+		}
+	}
+	free(o->st.frame);
+	o->st.frame = f;
+	o->st.fourcc = fb->l.fourcc;
+	o->st.width = w;
+	o->st.height = h;
+	return 0;
+}
+
+int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+			       uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h)
+{
+	if (!o->st.claimed || !fb || fb->o != o || !w || !h || w > fb->l.width ||
+	    h > fb->l.height)
+		return -EINVAL;
+	if (o->st.commit_err)
+		return -o->st.commit_err;
+	o->st.mode_w = width;
+	o->st.mode_h = height;
+	o->st.x = x;
+	o->st.y = y;
+	o->st.enabled = true;
+	o->st.zero_copy = true;
+	o->st.shown = fb;
+	o->st.zc_set_configs++;
+	return scan_frame(o, fb, w, h);
+}
+
+int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
+			 uint64_t token)
+{
+	int r;
+
+	if (!o->st.claimed || !o->st.enabled || !fb || fb->o != o || !w || !h ||
+	    w > fb->l.width || h > fb->l.height)
+		return -EINVAL;
+	if (o->st.flip_pending)
+		return -EBUSY;
+	if (o->st.commit_err)
+		return -o->st.commit_err;
+	r = scan_frame(o, fb, w, h);
+	if (r)
+		return r;
+	o->pending = fb;
+	o->st.flip_zero_copy = true;
+	o->st.flip_pending = true;
+	o->st.token = token;
+	o->st.flips_started++;
+	o->st.zc_flips++;
+	return 0;
+}
+
+/*
+ * Nothing completes a flip here but the test: a flip bringing fb stays
+ * pending (its completion still comes) while the output goes off.
+ */
+bool zd_dmafb_drop(struct zd_dmafb *fb)
+{
+	struct zd_output *o;
+	bool in_use, off = false;
+
+	if (!fb)
+		return false;
+	o = fb->o;
+	in_use = o->st.claimed &&
+		 (o->st.flip_pending ? o->pending == fb : o->st.shown == fb && o->st.enabled);
+	if (in_use) {
+		off = o->st.enabled;
+		zd_output_disable(o);
+		o->st.offs_for_drop += off;
+	}
+	if (o->pending == fb)
+		o->pending = NULL;
+	if (o->st.shown == fb)
+		o->st.shown = NULL;
+	close(fb->fd);
+	o->st.dmafbs--;
+	o->st.drops++;
+	free(fb);
+	return off;
+}
+
+int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out)
+{
+	struct zd_dumb *b;
+
+	if (!o->st.claimed || !npages)
+		return -EINVAL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->fd = memfd_create("fake-dumb", MFD_CLOEXEC);
+	if (b->fd < 0 || ftruncate(b->fd, (off_t)npages * 4096)) {
+		if (b->fd >= 0)
+			close(b->fd);
+		free(b);
+		return -ENOMEM;
+	}
+	b->d = o->d;
+	o->d->dumbs++;
+	*out = b;
+	return 0;
+}
+
+int zd_dumb_fd(const struct zd_dumb *b)
+{
+	return b ? b->fd : -1;
+}
+
+void zd_dumb_destroy(struct zd_dumb *b)
+{
+	if (!b)
+		return;
+	close(b->fd);
+	b->d->dumbs--;
+	free(b);
 }

@@ -4,12 +4,14 @@
  * facility it chooses and why, and that exports and imports hold grants
  * exactly as long as they should (against the fake in tests/fakexen).
  */
+#include <drm_fourcc.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fake_display.h"
 #include "fakexen/fakexen.h"
 #include "test.h"
 #include "zcopy.h"
@@ -274,4 +276,42 @@ TEST(zcopy_close_releases_imports_and_forgets_exports)
 	close(mfd);
 	check_clean();
 	CHECK_EQ_INT(fx_gnt_revoke(FE, ref), 0);
+}
+
+/* Fake display and fake seam together, as the daemon will use them. */
+TEST(zcopy_export_stays_while_a_display_framebuffer_holds_it)
+{
+	struct zd_fb_layout l = { .width = 16, .height = 8, .fourcc = DRM_FORMAT_XRGB8888,
+				  .offset = 64, .pitch = 64, .size = 4096 };
+	struct zd_display *d = fake_display_new(1);
+	struct fake_output_state *st = fake_display_output(d, 0);
+	struct zd_output *o;
+	struct zd_dmafb *fb;
+	struct zd_zcopy *z;
+	uint32_t ref = (uint32_t)fx_gnt_grant(FE, 0, false), id;
+	int fd;
+
+	((uint32_t *)fx_gnt_page(FE, ref))[16 + 3] = 0xabcdef;
+	fx_zcopy_present(true, false, false);
+	z = open_mode(ZD_ZCOPY_AUTO);
+	CHECK_EQ_INT(zd_output_claim(d, NULL, "t", NULL, NULL, &o), 0);
+	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd, &id), 0);
+	CHECK_EQ_INT(zd_output_import(o, fd, &l, &fb), 0);
+	CHECK_EQ_INT(st->dmafbs, 1);
+	l.size = 8192; /* larger than the dma-buf */
+	CHECK(zd_output_import(o, fd, &l, &fb) < 0);
+	CHECK_EQ_INT(zd_output_set_config_dmafb(o, 640, 480, 0, 0, fb, 16, 8), 0);
+	CHECK(st->zero_copy);
+	CHECK_EQ_INT(((uint32_t *)st->frame)[3], 0xabcdef);
+	close(fd);
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), -ETIMEDOUT);
+	/* On the screen: dropping it takes the output off. */
+	CHECK(zd_dmafb_drop(fb));
+	CHECK(!st->enabled);
+	CHECK_EQ_INT(st->dmafbs, 0);
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), 0);
+	zd_output_release(o);
+	zd_zcopy_close(z);
+	zd_display_close(d);
+	check_clean();
 }
