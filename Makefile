@@ -70,6 +70,11 @@ zdispl-display-test_SRCS := tests/lab/progs/display-test.c $(sort $(wildcard bac
 zdispl-display-test_PKGS := libdrm
 $(BUILD)/bin/zdispl-display-test: $(wildcard back/daemon/*.h tools/common/*.h)
 
+# Lab test of the dom0 helper (back/zcopy) through its ioctl ABI.
+PROGRAMS += zdispl-zcopy-test
+zdispl-zcopy-test_SRCS := tests/lab/progs/zcopy-test.c tools/common/drmcard.c
+zdispl-zcopy-test_PKGS := libdrm
+
 define program_rules
 $(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*/*.h $$(dir $$($(1)_SRCS))*.h) | $(BUILD)/bin
 	$$(CC) $$(ZCFLAGS) $$(call pkg_cflags,$$($(1)_PKGS)) -o $$@ $$($(1)_SRCS) \

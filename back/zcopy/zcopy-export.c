@@ -47,7 +47,8 @@
 
 #include "zcopy.h"
 
-#define ZC_BATCH 512u /* grant map/unmap ops per hypercall */
+#define ZC_BATCH 512u	   /* grant map ops per hypercall */
+#define ZC_UNMAP_BATCH 128u /* unmap ops per call: its arrays stay order-0 */
 
 struct zc_export {
 	struct kref kref;
@@ -153,13 +154,13 @@ static void zc_unmap_grants(struct zc_export *e)
 	struct gntab_unmap_queue_data q;
 	int r;
 
-	unmap = kcalloc(ZC_BATCH, sizeof(*unmap), GFP_KERNEL | __GFP_NOFAIL);
-	pages = kcalloc(ZC_BATCH, sizeof(*pages), GFP_KERNEL | __GFP_NOFAIL);
+	unmap = kcalloc(ZC_UNMAP_BATCH, sizeof(*unmap), GFP_KERNEL | __GFP_NOFAIL);
+	pages = kcalloc(ZC_UNMAP_BATCH, sizeof(*pages), GFP_KERNEL | __GFP_NOFAIL);
 	if (e->kmap)
-		kunmap = kcalloc(ZC_BATCH, sizeof(*kunmap), GFP_KERNEL | __GFP_NOFAIL);
-	for (base = 0; base < e->nr; base += ZC_BATCH) {
+		kunmap = kcalloc(ZC_UNMAP_BATCH, sizeof(*kunmap), GFP_KERNEL | __GFP_NOFAIL);
+	for (base = 0; base < e->nr; base += ZC_UNMAP_BATCH) {
 		n = 0;
-		for (i = base; i < e->nr && i < base + ZC_BATCH; i++) {
+		for (i = base; i < e->nr && i < base + ZC_UNMAP_BATCH; i++) {
 			bool kmapped = kunmap && e->kmap[i].handle != INVALID_GRANT_HANDLE;
 
 			if (e->map[i].handle == INVALID_GRANT_HANDLE && !kmapped)
