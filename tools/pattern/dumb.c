@@ -3,17 +3,38 @@
 #include "dumb.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
 #include "../common/pattern.h"
 
-int zd_dumb_create(int fd, uint32_t width, uint32_t height, const struct zd_pixfmt *fmt,
-		   struct zd_dumb *buf)
+/* Import alloc's dumb buffer into the display card: buf->handle. */
+static int prime_to_display(struct zd_dumb *buf)
+{
+	int dmabuf;
+
+	if (drmPrimeHandleToFD(buf->alloc_fd, buf->alloc_handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf)) {
+		fprintf(stderr, "error: PRIME export from the allocating card: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	if (drmPrimeFDToHandle(buf->fd, dmabuf, &buf->handle)) {
+		fprintf(stderr, "error: PRIME import into the display card: %s\n", strerror(errno));
+		close(dmabuf);
+		return -1;
+	}
+	close(dmabuf);
+	return 0;
+}
+
+int zd_dumb_create(int fd, int alloc_fd, uint32_t width, uint32_t height,
+		   const struct zd_pixfmt *fmt, struct zd_dumb *buf)
 {
 	struct drm_mode_create_dumb create = { .width = width, .height = height, .bpp = fmt->bpp };
 	struct drm_mode_map_dumb map = { 0 };
@@ -22,6 +43,7 @@ int zd_dumb_create(int fd, uint32_t width, uint32_t height, const struct zd_pixf
 
 	memset(buf, 0, sizeof(*buf));
 	buf->fd = fd;
+	buf->alloc_fd = alloc_fd < 0 ? fd : alloc_fd;
 	buf->fmt = fmt;
 	buf->width = width;
 	buf->height = height;
@@ -33,12 +55,18 @@ int zd_dumb_create(int fd, uint32_t width, uint32_t height, const struct zd_pixf
 		fprintf(stderr, "error: out of memory\n");
 		return -1;
 	}
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0) {
+	if (drmIoctl(buf->alloc_fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0) {
 		fprintf(stderr, "error: DRM_IOCTL_MODE_CREATE_DUMB %ux%u bpp %u: %s\n", width, height,
 			fmt->bpp, strerror(errno));
 		goto fail;
 	}
-	buf->handle = create.handle;
+	if (buf->alloc_fd == fd) {
+		buf->handle = create.handle;
+	} else {
+		buf->alloc_handle = create.handle;
+		if (prime_to_display(buf) < 0)
+			goto fail;
+	}
 	/* The driver chooses the pitch (alignment); rows are addressed with it,
 	 * never with width * bytes per pixel. */
 	buf->pitch = create.pitch;
@@ -52,12 +80,14 @@ int zd_dumb_create(int fd, uint32_t width, uint32_t height, const struct zd_pixf
 		goto fail;
 	}
 
-	map.handle = buf->handle;
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
+	/* Drawn through the allocating card's mapping. */
+	map.handle = buf->alloc_fd == fd ? buf->handle : buf->alloc_handle;
+	if (drmIoctl(buf->alloc_fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
 		fprintf(stderr, "error: DRM_IOCTL_MODE_MAP_DUMB: %s\n", strerror(errno));
 		goto fail;
 	}
-	p = mmap(NULL, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
+	p = mmap(NULL, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED, buf->alloc_fd,
+		 (off_t)map.offset);
 	if (p == MAP_FAILED) {
 		fprintf(stderr, "error: mmap of a %llu-byte dumb buffer: %s\n",
 			(unsigned long long)buf->size, strerror(errno));
@@ -79,10 +109,19 @@ void zd_dumb_destroy(struct zd_dumb *buf)
 	 * what should happen when the client goes away. */
 	if (buf->fb_id)
 		drmModeRmFB(buf->fd, buf->fb_id);
-	if (buf->handle) {
+	if (buf->handle && buf->alloc_fd != buf->fd) {
+		struct drm_gem_close c = { .handle = buf->handle };
+
+		drmIoctl(buf->fd, DRM_IOCTL_GEM_CLOSE, &c);
+	} else if (buf->handle) {
 		struct drm_mode_destroy_dumb d = { .handle = buf->handle };
 
 		drmIoctl(buf->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+	}
+	if (buf->alloc_handle) {
+		struct drm_mode_destroy_dumb d = { .handle = buf->alloc_handle };
+
+		drmIoctl(buf->alloc_fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
 	}
 	free(buf->row);
 	free(buf->packed);
@@ -91,6 +130,7 @@ void zd_dumb_destroy(struct zd_dumb *buf)
 	buf->map = NULL;
 	buf->fb_id = 0;
 	buf->handle = 0;
+	buf->alloc_handle = 0;
 }
 
 void zd_dumb_draw(struct zd_dumb *buf, uint32_t frame)

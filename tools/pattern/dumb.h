@@ -11,8 +11,10 @@
 #include "../common/pixfmt.h"
 
 struct zd_dumb {
-	int fd;
-	uint32_t handle;   /* GEM handle, 0 when not created */
+	int fd;            /* the display's card */
+	uint32_t handle;   /* GEM handle on fd, 0 when not created */
+	int alloc_fd;      /* card the memory comes from: fd, or another (PRIME) */
+	uint32_t alloc_handle; /* the dumb buffer on alloc_fd when that is not fd */
 	uint32_t fb_id;    /* DRM framebuffer, 0 when not added */
 	uint32_t width, height, pitch;
 	uint64_t size;
@@ -23,9 +25,15 @@ struct zd_dumb {
 	uint8_t *packed;      /* the same row in the buffer's format */
 };
 
-/* Returns 0, or -1 after a message on stderr (the buffer is then cleaned up). */
-int zd_dumb_create(int fd, uint32_t width, uint32_t height, const struct zd_pixfmt *fmt,
-		   struct zd_dumb *buf);
+/*
+ * A dumb buffer as a framebuffer of the display card fd. With alloc_fd >= 0
+ * and not fd, the dumb buffer is made on alloc_fd and reaches fd through
+ * PRIME (export from alloc_fd, import into fd): the display shows memory
+ * another driver allocated. Returns 0, or -1 after a message on stderr
+ * (the buffer is then cleaned up).
+ */
+int zd_dumb_create(int fd, int alloc_fd, uint32_t width, uint32_t height,
+		   const struct zd_pixfmt *fmt, struct zd_dumb *buf);
 void zd_dumb_destroy(struct zd_dumb *buf);
 
 /* Draw frame `frame` of the pattern. Rows that no frame changes are skipped

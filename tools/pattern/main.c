@@ -9,6 +9,7 @@
  * line, and can keep the last frame on screen so dom0 can capture it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -48,6 +49,11 @@ static void usage(FILE *f)
 		"  -t, --flip-timeout MS  fail when a flip event takes longer (default 2000)\n"
 		"  -H, --hold SECONDS     keep the last frame on screen that long; 'inf' until\n"
 		"                         SIGTERM/SIGINT (default 0)\n"
+		"  -a, --alloc-card PATH  allocate the buffers on this other DRM card and hand\n"
+		"                         them to the display card through PRIME\n"
+		"  -r, --rewrite HOW      after the last frame, draw the next frame into the\n"
+		"                         buffer on screen; HOW is 'flip' (then page-flip to\n"
+		"                         that same buffer) or 'noflip' (leave it at that)\n"
 		"  -h, --help             this help\n"
 		"\n"
 		"Output (stdout), one line each:\n"
@@ -55,6 +61,7 @@ static void usage(FILE *f)
 		"  frames=N seconds=S fps=F WxH=WxH format=FMT last_frame=N vblanks=V\n"
 		"    missed_vblanks=M vblank_hz=R   (the last three from the flip events'\n"
 		"    vblank counter and timestamps; 'vblanks=-' when the driver has none)\n"
+		"  rewrote frame=N flipped=0|1   (with --rewrite)\n"
 		"  holding last_frame=N          (with --hold, once the last frame is up)\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n",
 		zd_pixfmt_list());
@@ -94,6 +101,8 @@ struct options {
 	const struct zd_pixfmt *fmt;
 	unsigned long frames, flip_timeout_ms;
 	double hold_s;
+	const char *alloc_card;
+	int rewrite; /* 0 no, 1 and flip, 2 without flip */
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -106,6 +115,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "frames", required_argument, NULL, 'n' },
 		{ "flip-timeout", required_argument, NULL, 't' },
 		{ "hold", required_argument, NULL, 'H' },
+		{ "alloc-card", required_argument, NULL, 'a' },
+		{ "rewrite", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,7 +126,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .fmt = zd_pixfmt_by_name("XR24"), .frames = 120,
 			       .flip_timeout_ms = 2000 };
-	while ((opt = getopt_long(argc, argv, "c:C:m:f:n:t:H:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:C:m:f:n:t:H:a:r:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o->req.card = optarg;
@@ -160,6 +171,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->hold_s = strtod(optarg, &end);
 			if (!*optarg || *end || errno || o->hold_s < 0) {
 				fprintf(stderr, "error: --hold wants seconds or 'inf', not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'a':
+			o->alloc_card = optarg;
+			break;
+		case 'r':
+			if (!strcmp(optarg, "flip")) {
+				o->rewrite = 1;
+			} else if (!strcmp(optarg, "noflip")) {
+				o->rewrite = 2;
+			} else {
+				fprintf(stderr, "error: --rewrite wants 'flip' or 'noflip', not '%s'\n",
+					optarg);
 				return -1;
 			}
 			break;
@@ -244,6 +269,27 @@ static void print_vblank_stats(const struct options *o, const struct flip_stats 
 	       (long long)vblanks - (long long)(o->frames - 1), vblanks / span);
 }
 
+/*
+ * Draw frame into the buffer that is on screen, with no new buffer, then
+ * (rewrite == 1) page-flip to that same framebuffer. A display that reads
+ * the buffer itself shows the change even without the flip; one that
+ * copies frames shows it only after. Returns frame, or -1.
+ */
+static int64_t rewrite_shown(struct zd_output *out, struct zd_dumb *shown, uint32_t frame,
+			     const struct options *o)
+{
+	struct zd_flip_event ev;
+
+	zd_dumb_draw(shown, frame);
+	if (o->rewrite == 1 && zd_flip_and_wait(out->fd, out->crtc_id, shown->fb_id,
+						(int)o->flip_timeout_ms, &stop, &ev) < 0) {
+		fprintf(stderr, "error: flip to the rewritten buffer failed\n");
+		return -1;
+	}
+	printf("rewrote frame=%u flipped=%d\n", frame, o->rewrite == 1);
+	return frame;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -253,7 +299,7 @@ int main(int argc, char **argv)
 	struct flip_stats st = { 0 };
 	double t0;
 	int64_t last;
-	int ret = 1;
+	int alloc_fd = -1, ret = 1;
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
@@ -268,8 +314,15 @@ int main(int argc, char **argv)
 		return 1;
 	const uint32_t w = out.mode.hdisplay, h = out.mode.vdisplay;
 
-	if (zd_dumb_create(out.fd, w, h, o.fmt, &buf[0]) < 0 ||
-	    zd_dumb_create(out.fd, w, h, o.fmt, &buf[1]) < 0)
+	if (o.alloc_card) {
+		alloc_fd = open(o.alloc_card, O_RDWR | O_CLOEXEC);
+		if (alloc_fd < 0) {
+			fprintf(stderr, "error: %s: %s\n", o.alloc_card, strerror(errno));
+			goto done;
+		}
+	}
+	if (zd_dumb_create(out.fd, alloc_fd, w, h, o.fmt, &buf[0]) < 0 ||
+	    zd_dumb_create(out.fd, alloc_fd, w, h, o.fmt, &buf[1]) < 0)
 		goto done;
 	printf("output card=%s connector=%s crtc=%u WxH=%ux%u refresh=%u format=%s pitch=%u\n",
 	       out.card, out.connector_name, out.crtc_id, w, h, out.mode.vrefresh, o.fmt->name,
@@ -299,6 +352,11 @@ int main(int argc, char **argv)
 	       (long long)last);
 	print_vblank_stats(&o, &st);
 	printf("\n");
+	if (o.rewrite) {
+		last = rewrite_shown(&out, &buf[last % 2], (uint32_t)last + 1, &o);
+		if (last < 0)
+			goto done;
+	}
 	if (o.hold_s != 0) {
 		printf("holding last_frame=%lld\n", (long long)last);
 		hold(o.hold_s);
@@ -309,5 +367,7 @@ done:
 	zd_dumb_destroy(&buf[1]);
 	zd_dumb_destroy(&buf[0]);
 	zd_output_close(&out);
+	if (alloc_fd >= 0)
+		close(alloc_fd);
 	return ret;
 }
