@@ -1,24 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * buffers.c: display buffers and framebuffers of a device. All checks on
- * the frontend's numbers happen here, before anything is mapped.
+ * buffers.c: display buffers and framebuffers of a device, and which path
+ * each takes to the screen. All checks on the frontend's numbers happen
+ * here, before anything is mapped, exported or allocated.
  */
 #include "buffers.h"
 
 #include <drm_fourcc.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "conn.h"
 #include "device.h"
+#include "display.h"
 #include "format.h"
 #include "log.h"
 #include "pgdir.h"
+#include "zcopy.h"
 
 const char *zd_path_name(enum zd_path p)
 {
-	return p == ZD_PATH_COPY ? "copy" : "?";
+	switch (p) {
+	case ZD_PATH_COPY:
+		return "copy";
+	case ZD_PATH_ZERO_COPY:
+		return "zero-copy";
+	}
+	return "?";
+}
+
+static void set_path(struct zd_dbuf *d, enum zd_path p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_path(struct zd_dbuf *d, enum zd_path p, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->path = p;
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
 }
 
 struct zd_dbuf *zd_dbuf_find(struct zd_buffers *b, uint64_t cookie)
@@ -90,17 +117,131 @@ static int check_dbuf_req(const struct zd_device *dev, const struct xendispl_dbu
 	return 0;
 }
 
-static void dbuf_free(struct zd_device *dev, struct zd_dbuf *d)
+int zd_dbuf_map(struct zd_device *dev, struct zd_dbuf *d)
 {
+	void *map;
+
 	if (d->map)
+		return 0;
+	if (d->dumb) {
+		/* be-alloc: the display's own buffer, through its dma-buf. */
+		map = mmap(NULL, (size_t)d->npages * ZD_PAGE_SIZE, PROT_READ, MAP_SHARED,
+			   zd_dumb_fd(d->dumb), 0);
+		if (map == MAP_FAILED)
+			return -EFAULT;
+		d->map_is_mmap = true;
+	} else {
+		/* One batched map of every page; read-only, we never write frames. */
+		map = xengnttab_map_domain_grant_refs(dev->be->gnt, d->npages, dev->fe_domid,
+						      d->grefs, PROT_READ);
+		if (!map)
+			return -EFAULT;
+	}
+	d->map = map;
+	return 0;
+}
+
+static long ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
+static void deadline_in(struct timespec *t, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000;
+	if (t->tv_nsec >= 1000000000) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000;
+	}
+}
+
+/* An export's fd; the last fd closed lets the dma-buf go once displays have. */
+static void dbuf_close_fd(struct zd_dbuf *d)
+{
+	if (d->dmabuf_fd >= 0)
+		close(d->dmabuf_fd);
+	d->dmabuf_fd = -1;
+}
+
+/*
+ * Undo a buffer in reverse order of its making; its framebuffers are gone.
+ * An export is waited for until deadline.
+ */
+static void dbuf_free(struct zd_device *dev, struct zd_dbuf *d, const struct timespec *deadline)
+{
+	struct zd_zcopy *z = dev->be->zcopy;
+	uint32_t busy;
+	int r;
+
+	if (d->map && d->map_is_mmap)
+		munmap(d->map, (size_t)d->npages * ZD_PAGE_SIZE);
+	else if (d->map)
 		xengnttab_unmap(dev->be->gnt, d->map, d->npages);
+	d->map = NULL;
+	if (d->imported) {
+		r = zd_zcopy_import_release(z, d->zc_id, &busy);
+		if (r)
+			zd_warn(dev->name, "dbuf %#llx: ending its grants: %s",
+				(unsigned long long)d->cookie, strerror(-r));
+		else if (busy)
+			zd_warn(dev->name,
+				"dbuf %#llx: %u of its pages are still mapped by the frontend; "
+				"their grants end when it lets go",
+				(unsigned long long)d->cookie, busy);
+	}
+	zd_dumb_destroy(d->dumb);
+	dbuf_close_fd(d);
+	if (d->exported) {
+		r = zd_zcopy_wait_released(z, d->zc_id, (uint32_t)ms_left(deadline));
+		if (r == -ETIMEDOUT)
+			zd_warn(dev->name,
+				"dbuf %#llx: its dma-buf is still in use after %d ms; its grants "
+				"are unmapped when it is released",
+				(unsigned long long)d->cookie, ZD_RELEASE_WAIT_MS);
+		else if (r)
+			zd_warn(dev->name, "dbuf %#llx: waiting for its dma-buf: %s",
+				(unsigned long long)d->cookie, strerror(-r));
+	}
 	free(d->grefs);
 	free(d);
+}
+
+/* Frontend-allocated: export the pages, or map them for copying. */
+static int dbuf_frontend(struct zd_device *dev, struct zd_dbuf *d)
+{
+	struct zd_zcopy *z = dev->be->zcopy;
+	int r;
+
+	if (!zd_zcopy_can_export(z)) {
+		set_path(d, ZD_PATH_COPY, "%s", zd_zcopy_why(z));
+	} else {
+		/* Read-only: the daemon and the display never write a frame. */
+		r = zd_zcopy_export(z, dev->fe_domid, d->grefs, d->npages, false, &d->dmabuf_fd,
+				    &d->zc_id);
+		if (!r) {
+			d->exported = true;
+			set_path(d, ZD_PATH_ZERO_COPY, "zero-copy via %s", zd_zcopy_name(z));
+			return 0;
+		}
+		d->dmabuf_fd = -1;
+		set_path(d, ZD_PATH_COPY, "grant->dma-buf export failed: %s", strerror(-r));
+		zd_log_rl(&dev->rl, ZD_LOG_WARN, dev->name, "dbuf %#llx: %s; frames are copied",
+			  (unsigned long long)d->cookie, d->why);
+	}
+	return zd_dbuf_map(dev, d);
 }
 
 int zd_dbuf_create(struct zd_device *dev, const struct xendispl_dbuf_create_req *q)
 {
 	struct zd_buffers *b = &dev->bufs;
+	struct timespec deadline;
 	struct zd_dbuf *d;
 	uint32_t pitch;
 	int r;
@@ -126,46 +267,138 @@ int zd_dbuf_create(struct zd_device *dev, const struct xendispl_dbuf_create_req 
 	d->data_ofs = q->data_ofs;
 	d->pitch = pitch;
 	d->npages = zd_data_pages(q->buffer_sz);
-	d->path = ZD_PATH_COPY;
-	d->why = "zero-copy is not built yet: frames are copied";
+	d->dmabuf_fd = -1;
 	d->grefs = calloc(d->npages, sizeof(*d->grefs));
 	if (!d->grefs) {
 		r = -ENOMEM;
 		goto err;
 	}
 	r = zd_pgdir_read(dev->be->gnt, dev->fe_domid, q->gref_directory, d->npages, d->grefs);
+	if (!r)
+		r = dbuf_frontend(dev, d);
 	if (r)
 		goto err;
-	/* One batched map of every page; read-only, we never write frames. */
-	d->map = xengnttab_map_domain_grant_refs(dev->be->gnt, d->npages, dev->fe_domid,
-						 d->grefs, PROT_READ);
-	if (!d->map) {
-		r = -EFAULT;
-		goto err;
-	}
 	r = array_add((void ***)&b->dbufs, &b->ndbufs, &b->cap_dbufs, d);
 	if (r)
 		goto err;
-	zd_dbg(dev->name, "dbuf %#llx: %ux%u %ubpp, %u bytes at offset %u, %u pages",
+	zd_dbg(dev->name, "dbuf %#llx: %ux%u %ubpp, %u bytes at offset %u, %u pages, %s",
 	       (unsigned long long)d->cookie, d->width, d->height, d->bpp, d->size, d->data_ofs,
-	       d->npages);
+	       d->npages, d->why);
 	return 0;
 err:
-	dbuf_free(dev, d);
+	/* Nothing has used an export that fails here: no wait. */
+	deadline_in(&deadline, 0);
+	dbuf_free(dev, d, &deadline);
 	return r;
 }
 
 int zd_dbuf_destroy(struct zd_device *dev, uint64_t cookie)
 {
 	struct zd_dbuf *d = zd_dbuf_find(&dev->bufs, cookie);
+	struct timespec deadline;
 
 	if (!d)
 		return -ENOENT;
 	if (d->nfbs)
 		return -EBUSY;
 	array_del((void **)dev->bufs.dbufs, &dev->bufs.ndbufs, d);
-	dbuf_free(dev, d);
+	deadline_in(&deadline, ZD_RELEASE_WAIT_MS);
+	dbuf_free(dev, d, &deadline);
 	return 0;
+}
+
+/* ---- framebuffers on outputs ------------------------------------------------ */
+
+static void fb_layout(const struct zd_fb *fb, struct zd_fb_layout *l)
+{
+	const struct zd_dbuf *d = fb->dbuf;
+
+	*l = (struct zd_fb_layout){
+		.width = fb->width,
+		.height = fb->height,
+		.fourcc = fb->fourcc,
+		.offset = d->data_ofs,
+		.pitch = d->pitch,
+		.size = (uint64_t)d->npages * ZD_PAGE_SIZE,
+	};
+}
+
+/* fb is copied on c's output from now on, and the buffer says why. */
+static void fall_back(struct zd_conn *c, struct zd_fb *fb, const char *what, int err)
+{
+	struct zd_dbuf *d = fb->dbuf;
+
+	set_path(d, ZD_PATH_COPY, "display refused the %s: %s (output %s)", what, strerror(-err),
+		 zd_output_name(c->out));
+	zd_log_rl(&c->dev->rl, ZD_LOG_WARN, c->name, "fb %#llx: %s; its frames are copied there",
+		  (unsigned long long)fb->cookie, d->why);
+}
+
+struct zd_dmafb *zd_fb_dmafb(struct zd_conn *c, struct zd_fb *fb)
+{
+	struct zd_fb_out *fo = &fb->out[c->idx];
+	struct zd_dbuf *d = fb->dbuf;
+	struct zd_fb_layout l;
+	int r;
+
+	if (fo->tried || !c->out)
+		return fo->dmafb;
+	if (!d->exported && !d->dumb)
+		return NULL; /* a copied buffer: nothing to import */
+	fo->tried = true;
+	fb_layout(fb, &l);
+	if (d->dumb)
+		r = zd_output_import_dumb(c->out, d->dumb, &l, &fo->dmafb);
+	else
+		r = zd_output_import(c->out, d->dmabuf_fd, &l, &fo->dmafb);
+	if (r) {
+		fo->dmafb = NULL;
+		fall_back(c, fb, "import", r);
+	}
+	return fo->dmafb;
+}
+
+struct zd_dmafb *zd_fb_refused(struct zd_conn *c, struct zd_fb *fb, int err)
+{
+	struct zd_dmafb *dfb = fb->out[c->idx].dmafb;
+
+	fb->out[c->idx].dmafb = NULL;
+	fall_back(c, fb, "framebuffer", err);
+	return dfb;
+}
+
+void zd_conn_drop_dmafb(struct zd_conn *c, struct zd_dmafb *dfb)
+{
+	if (zd_dmafb_drop(dfb) && c->configured) {
+		c->configured = false;
+		zd_info(c->name, "display off: its framebuffer went away");
+	}
+}
+
+/* Take fb off every output; its imports go. */
+static void fb_drop_all(struct zd_device *dev, struct zd_fb *fb)
+{
+	for (unsigned int i = ZD_MAX_CONNECTORS; i-- > 0;) {
+		struct zd_fb_out *fo = &fb->out[i];
+
+		if (fo->dmafb)
+			zd_conn_drop_dmafb(&dev->conns[i], fo->dmafb);
+		fo->dmafb = NULL;
+		fo->tried = false;
+	}
+}
+
+void zd_buffers_drop_conn(struct zd_conn *c)
+{
+	struct zd_buffers *b = &c->dev->bufs;
+
+	for (uint32_t i = 0; i < b->nfbs; i++) {
+		struct zd_fb_out *fo = &b->fbs[i]->out[c->idx];
+
+		zd_dmafb_drop(fo->dmafb);
+		fo->dmafb = NULL;
+		fo->tried = false;
+	}
 }
 
 int zd_fb_attach(struct zd_device *dev, const struct xendispl_fb_attach_req *q)
@@ -202,6 +435,9 @@ int zd_fb_attach(struct zd_device *dev, const struct xendispl_fb_attach_req *q)
 		return r;
 	}
 	d->nfbs++;
+	/* Into every output now; one that refuses gets copies (logged once). */
+	for (unsigned int i = 0; i < dev->nr_conns; i++)
+		zd_fb_dmafb(&dev->conns[i], fb);
 	return 0;
 }
 
@@ -211,6 +447,7 @@ int zd_fb_detach(struct zd_device *dev, uint64_t cookie)
 
 	if (!fb)
 		return -ENOENT;
+	fb_drop_all(dev, fb);
 	array_del((void **)dev->bufs.fbs, &dev->bufs.nfbs, fb);
 	fb->dbuf->nfbs--;
 	free(fb);
@@ -220,12 +457,17 @@ int zd_fb_detach(struct zd_device *dev, uint64_t cookie)
 void zd_buffers_free_all(struct zd_device *dev)
 {
 	struct zd_buffers *b = &dev->bufs;
+	struct timespec deadline;
 
 	while (b->nfbs)
-		zd_fb_detach(dev, b->fbs[0]->cookie);
+		zd_fb_detach(dev, b->fbs[b->nfbs - 1]->cookie);
+	/* Every export's fd first, so that their releases overlap the waits. */
+	for (uint32_t i = 0; i < b->ndbufs; i++)
+		dbuf_close_fd(b->dbufs[i]);
+	deadline_in(&deadline, ZD_RELEASE_WAIT_MS);
 	while (b->ndbufs) {
 		struct zd_dbuf *d = b->dbufs[--b->ndbufs];
 
-		dbuf_free(dev, d);
+		dbuf_free(dev, d, &deadline);
 	}
 }

@@ -18,6 +18,19 @@
  *   -EBUSY   DBUF_DESTROY of a buffer that still has framebuffers
  *   -EFAULT  a grant could not be mapped
  *   -EOPNOTSUPP  backend allocation (be-alloc) on the copy path
+ *
+ * Paths. With the zcopy seam, a frontend's buffer is exported as a
+ * dma-buf at DBUF_CREATE (its pages are never mapped by the daemon) and
+ * FB_ATTACH imports it into the output of every connector (cached per
+ * framebuffer and connector). Where the seam, the export or a display
+ * says no, that buffer or that (framebuffer, connector) is copied
+ * instead: its grants are then mapped read-only, once, when the first
+ * frame has to be copied. The buffer's path and why say which and why.
+ *
+ * Teardown runs in reverse: framebuffers leave the displays first (a
+ * display shows nothing it no longer has), then the dma-buf fd is closed
+ * and the release of the export waited for, at most
+ * ZD_RELEASE_WAIT_MS (the helper unmaps on release all the same).
  */
 #ifndef ZD_BUFFERS_H
 #define ZD_BUFFERS_H
@@ -26,27 +39,50 @@
 #include <stdint.h>
 #include <zdispl/displif-use.h>
 
+struct zd_conn;
 struct zd_device;
+struct zd_dmafb;
+struct zd_dumb;
+
+/* How long teardown waits for a dma-buf to be released. */
+#define ZD_RELEASE_WAIT_MS 2000
 
 enum zd_path {
-	ZD_PATH_COPY, /* grants mapped; frames copied to a scanout buffer */
+	ZD_PATH_COPY,	   /* frames copied to a scanout buffer */
+	ZD_PATH_ZERO_COPY, /* the frame's own pages are scanned out */
 };
 
 struct zd_dbuf {
 	uint64_t cookie;
 	uint32_t width, height, bpp, size, data_ofs, pitch;
 	uint32_t npages;
-	grant_ref_t *grefs; /* private copy of the page directory */
+	grant_ref_t *grefs; /* the page directory's (a private copy), or ours (be-alloc) */
 	enum zd_path path;
-	const char *why;    /* why this path (status interface), static string */
-	void *map;	    /* copy path: all npages mapped read-only */
-	unsigned int nfbs;  /* framebuffers attached */
+	char why[128]; /* why this path (status interface) */
+
+	/* Zero-copy: the pages as a dma-buf. */
+	int dmabuf_fd;	      /* the export's fd, -1: none (be-alloc: zd_dumb_fd()) */
+	uint32_t zc_id;	      /* the seam's id for it */
+	bool exported;	      /* zc_id is an export still to wait for */
+	bool imported;	      /* be-alloc: zc_id is an import still to release */
+	struct zd_dumb *dumb; /* be-alloc: the display's buffer */
+
+	void *map;	   /* copy path: all npages, read-only; NULL until needed */
+	bool map_is_mmap;  /* mmap of the dma-buf (be-alloc), else grant mapping */
+	unsigned int nfbs; /* framebuffers attached */
+};
+
+/* A framebuffer on one connector's output. */
+struct zd_fb_out {
+	struct zd_dmafb *dmafb; /* imported: shown zero-copy; NULL: copied */
+	bool tried;		/* the import was tried (or refused) */
 };
 
 struct zd_fb {
 	uint64_t cookie;
 	struct zd_dbuf *dbuf;
 	uint32_t width, height, fourcc, cpp;
+	struct zd_fb_out out[ZD_MAX_CONNECTORS]; /* by connector index */
 };
 
 struct zd_buffers {
@@ -65,6 +101,24 @@ struct zd_dbuf *zd_dbuf_find(struct zd_buffers *b, uint64_t cookie);
 struct zd_fb *zd_fb_find(struct zd_buffers *b, uint64_t cookie);
 
 const char *zd_path_name(enum zd_path p);
+
+/*
+ * fb's framebuffer on c's output, imported on first use; NULL: fb is
+ * copied there (no output, no dma-buf, or the display refused it).
+ */
+struct zd_dmafb *zd_fb_dmafb(struct zd_conn *c, struct zd_fb *fb);
+/*
+ * The display refused to show fb's framebuffer on c's output (err): fb is
+ * copied there from now on. Returns the framebuffer for the caller to
+ * drop with zd_conn_drop_dmafb() once the copy is on the screen.
+ */
+struct zd_dmafb *zd_fb_refused(struct zd_conn *c, struct zd_fb *fb, int err);
+/* Drop a framebuffer of c's output; if that took the output off, c is off. */
+void zd_conn_drop_dmafb(struct zd_conn *c, struct zd_dmafb *dfb);
+/* Map the buffer for the copy path (once). -EFAULT, -ENOMEM. */
+int zd_dbuf_map(struct zd_device *dev, struct zd_dbuf *d);
+/* Drop every framebuffer of c's output (before the output is released). */
+void zd_buffers_drop_conn(struct zd_conn *c);
 
 /* Destroy everything (frontend gone). */
 void zd_buffers_free_all(struct zd_device *dev);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "buffers.h"
 #include "device.h"
 #include "display.h"
 #include "log.h"
@@ -171,6 +172,8 @@ void zd_conn_disconnect(struct zd_conn *c)
 	struct zd_backend *be = c->dev->be;
 
 	if (c->out) {
+		/* Its framebuffers leave the output before the output goes. */
+		zd_buffers_drop_conn(c);
 		zd_output_release(c->out);
 		c->out = NULL;
 	}

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* scanout.c: SET_CONFIG, PG_FLIP and flip completion for one connector. */
+/*
+ * scanout.c: SET_CONFIG, PG_FLIP and flip completion for one connector.
+ * A framebuffer imported into the connector's output is shown as it is;
+ * any other is copied. When the display refuses to show an imported one,
+ * that framebuffer is copied on this output from then on.
+ */
 #include "scanout.h"
 
 #include <errno.h>
@@ -10,16 +15,37 @@
 #include "display.h"
 #include "log.h"
 
-/* The part of fb that the configuration shows. */
-static void fb_image(const struct zd_conn *c, const struct zd_fb *fb, struct zd_image *img)
+/* The part of fb that the configuration shows: its top-left w x h. */
+static uint32_t shown_w(const struct zd_conn *c, const struct zd_fb *fb)
 {
-	const struct zd_dbuf *d = fb->dbuf;
+	return fb->width < c->cfg_w ? fb->width : c->cfg_w;
+}
 
+static uint32_t shown_h(const struct zd_conn *c, const struct zd_fb *fb)
+{
+	return fb->height < c->cfg_h ? fb->height : c->cfg_h;
+}
+
+/* That part as an image in guest memory (copy path); maps it first. */
+static int fb_image(struct zd_conn *c, struct zd_fb *fb, struct zd_image *img)
+{
+	struct zd_dbuf *d = fb->dbuf;
+	int r = zd_dbuf_map(c->dev, d);
+
+	if (r)
+		return r;
 	img->pixels = (const uint8_t *)d->map + d->data_ofs;
-	img->width = fb->width < c->cfg_w ? fb->width : c->cfg_w;
-	img->height = fb->height < c->cfg_h ? fb->height : c->cfg_h;
+	img->width = shown_w(c, fb);
+	img->height = shown_h(c, fb);
 	img->pitch = d->pitch;
 	img->fourcc = fb->fourcc;
+	return 0;
+}
+
+/* Errors that are no refusal of the framebuffer: no reason to copy it. */
+static bool transient(int err)
+{
+	return err == -EBUSY || err == -ETIMEDOUT || err == -ENOMEM || err == -EINTR;
 }
 
 static void complete(struct zd_conn *c, uint64_t fb_cookie)
@@ -32,13 +58,24 @@ static void complete(struct zd_conn *c, uint64_t fb_cookie)
 	       r ? strerror(-r) : "sent");
 }
 
-static int start_flip(struct zd_conn *c, const struct zd_fb *fb)
+static int start_flip(struct zd_conn *c, struct zd_fb *fb)
 {
+	struct zd_dmafb *dfb = zd_fb_dmafb(c, fb), *refused = NULL;
 	struct zd_image img;
-	int r;
+	int r = -EINVAL;
 
-	fb_image(c, fb, &img);
-	r = zd_output_flip(c->out, &img, fb->cookie, &c->bytes_copied);
+	if (dfb) {
+		r = zd_output_flip_dmafb(c->out, dfb, shown_w(c, fb), shown_h(c, fb), fb->cookie);
+		if (r && !transient(r))
+			refused = zd_fb_refused(c, fb, r);
+	}
+	if (!dfb || refused) {
+		r = fb_image(c, fb, &img);
+		if (!r)
+			r = zd_output_flip(c->out, &img, fb->cookie, &c->bytes_copied);
+		/* The copy replaced it in the commit; or nothing did. */
+		zd_conn_drop_dmafb(c, refused);
+	}
 	if (r)
 		return r;
 	c->flip_busy = true;
@@ -51,10 +88,32 @@ static bool is_reset(const struct xendispl_set_config_req *q)
 	return !q->fb_cookie && !q->x && !q->y && !q->width && !q->height && !q->bpp;
 }
 
+/* The modeset of SET_CONFIG on c's output, showing fb. */
+static int show(struct zd_conn *c, struct zd_fb *fb)
+{
+	struct zd_dmafb *dfb = zd_fb_dmafb(c, fb), *refused = NULL;
+	struct zd_image img;
+	int r = -EINVAL;
+
+	if (dfb) {
+		r = zd_output_set_config_dmafb(c->out, c->width, c->height, c->cfg_x, c->cfg_y, dfb,
+					       shown_w(c, fb), shown_h(c, fb));
+		if (r && !transient(r))
+			refused = zd_fb_refused(c, fb, r);
+	}
+	if (!dfb || refused) {
+		r = fb_image(c, fb, &img);
+		if (!r)
+			r = zd_output_set_config(c->out, c->width, c->height, c->cfg_x, c->cfg_y,
+						 &img, &c->bytes_copied);
+		zd_conn_drop_dmafb(c, refused);
+	}
+	return r;
+}
+
 int zd_scanout_set_config(struct zd_conn *c, const struct xendispl_set_config_req *q)
 {
 	struct zd_fb *fb;
-	struct zd_image img;
 	int r;
 
 	if (is_reset(q)) {
@@ -77,9 +136,7 @@ int zd_scanout_set_config(struct zd_conn *c, const struct xendispl_set_config_re
 	c->cfg_w = q->width;
 	c->cfg_h = q->height;
 	if (c->out) {
-		fb_image(c, fb, &img);
-		r = zd_output_set_config(c->out, c->width, c->height, q->x, q->y, &img,
-					 &c->bytes_copied);
+		r = show(c, fb);
 		if (r)
 			return r;
 	}

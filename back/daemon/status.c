@@ -56,7 +56,7 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 				"buffer device=%s cookie=%#llx size=%ux%ux%u bytes=%u pages=%u "
 				"path=%s why=\"%s\"\n",
 				d->name, (unsigned long long)b->cookie, b->width, b->height, b->bpp,
-				b->size, b->npages, zd_path_name(b->path), b->why ? b->why : "");
+				b->size, b->npages, zd_path_name(b->path), b->why);
 		}
 	}
 }

@@ -18,14 +18,18 @@
  *     answered 0 gets exactly one event (sent or counted as dropped) once
  *     the display completed it; the core's flip state matches the display's
  *   - what is mapped is exactly what the core says it holds (ring pages and
- *     buffers); ports are bound and outputs claimed exactly while Connected;
- *     a device that is not Connected holds no buffer
+ *     buffers it copies from); ports are bound and outputs claimed exactly
+ *     while Connected; a device that is not Connected holds no buffer
+ *   - zero-copy: what the (fake) seam has exported, mapped and granted, and
+ *     the framebuffers the display holds, are exactly the core's; no wait
+ *     for a released dma-buf ever times out (the display let go first)
  *   - the display is never handed an image reaching outside the buffer it
  *     comes from (zd_output_flip/zd_output_set_config are wrapped, with
  *     ld --wrap, to check every image before the fake display reads it)
  *   - at the end (toolstack removal, frontend close or SIGTERM path):
  *     nothing mapped or bound when the grant and event channel handles
- *     close (also wrapped), outputs released, no handle left open
+ *     close (also wrapped), outputs released, nothing exported or granted,
+ *     no framebuffer or dumb buffer left on the display, no handle open
  * The status snapshot (status.c) is also written, to /dev/null, after
  * every op: whatever state the script reaches must print.
  *
@@ -36,6 +40,7 @@
  * input.
  */
 #include <drm_fourcc.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +253,39 @@ static void drain_responses(struct fz *f, unsigned int ci)
 	}
 }
 
+/* Exports, imports and display framebuffers match the core's buffers. */
+static void check_zero_copy(struct fz *f, struct zd_device *d)
+{
+	unsigned int exported = 0, xpages = 0, imported = 0, ipages = 0, dmafbs = 0, held = 0;
+	struct fx_zcopy_stats st;
+
+	for (uint32_t i = 0; d && i < d->bufs.ndbufs; i++) {
+		const struct zd_dbuf *b = d->bufs.dbufs[i];
+
+		exported += b->exported;
+		xpages += b->exported ? b->npages : 0;
+		imported += b->imported;
+		ipages += b->imported ? b->npages : 0;
+	}
+	for (uint32_t i = 0; d && i < d->bufs.nfbs; i++)
+		for (unsigned int k = 0; k < ZD_MAX_CONNECTORS; k++)
+			dmafbs += d->bufs.fbs[i]->out[k].dmafb != NULL;
+	for (unsigned int i = 0; f->sim.display && i < f->outputs; i++)
+		held += fake_display_output(f->sim.display, i)->dmafbs;
+	fx_zcopy_stats(&st);
+	if (st.exports_alive != exported || st.exports_unwaited != exported ||
+	    st.pages_mapped != xpages)
+		FAIL("%u exports (%u unwaited) of %u pages alive, the core has %u of %u pages",
+		     st.exports_alive, st.exports_unwaited, st.pages_mapped, exported, xpages);
+	if (st.imports_alive != imported || st.grants_alive != ipages)
+		FAIL("%u imports of %u grants alive, the core has %u of %u pages", st.imports_alive,
+		     st.grants_alive, imported, ipages);
+	if (st.waits_timed_out)
+		FAIL("a dma-buf was still in use when its release was waited for");
+	if (held != dmafbs)
+		FAIL("the display holds %u dma-buf framebuffers, the core %u", held, dmafbs);
+}
+
 /* The mappings, ports and outputs the core holds match what it says. */
 static void check_accounting(struct fz *f)
 {
@@ -263,12 +301,17 @@ static void check_accounting(struct fz *f)
 		    (c->req_page || c->evt_page || c->req_port >= 0 || c->evt_port >= 0 || c->out))
 			FAIL("conn %u holds resources in state %d", i, d->state);
 	}
-	for (uint32_t i = 0; d && i < d->bufs.ndbufs; i++)
-		maps += d->bufs.dbufs[i]->npages;
+	for (uint32_t i = 0; d && i < d->bufs.ndbufs; i++) {
+		const struct zd_dbuf *b = d->bufs.dbufs[i];
+
+		if (b->map && !b->map_is_mmap)
+			maps += b->npages;
+	}
 	if (d && d->state != XenbusStateConnected && (d->bufs.ndbufs || d->bufs.nfbs))
 		FAIL("%u buffers, %u fbs in state %d", d->bufs.ndbufs, d->bufs.nfbs, d->state);
 	if (fx_gnt_live_mappings() != maps)
 		FAIL("%u pages mapped, the core accounts for %u", fx_gnt_live_mappings(), maps);
+	check_zero_copy(f, d);
 
 	for (unsigned int i = 0; i < f->nconns; i++) {
 		struct sim_conn *sc = &f->sim.conns[i];
@@ -808,7 +851,12 @@ static void check_released(struct fz *f)
 
 		if (o->claimed || o->flip_pending)
 			FAIL("output %u still claimed at the end", i);
+		if (o->dmafbs)
+			FAIL("output %u still holds %u dma-buf framebuffers", i, o->dmafbs);
 	}
+	if (f->sim.display && fake_display_dumbs(f->sim.display))
+		FAIL("%u dumb buffers left", fake_display_dumbs(f->sim.display));
+	check_zero_copy(f, NULL);
 }
 
 static void play(struct fz *f)
@@ -826,8 +874,13 @@ static void play(struct fz *f)
 	o.limits.max_buffer_bytes = FZ_MAX_BUFFER_BYTES;
 	o.limits.max_buffers = 1 + (h[1] & 15);
 	o.limits.max_fbs = 1 + (h[1] >> 4);
+	fx_zcopy_present(h[0] & FZ_H0_ZC_HELPER, false, false);
 	if (sim_start_opts(&f->sim, f->nconns, res, &o))
 		FAIL("sim_start failed");
+	if (f->outputs && (h[0] & FZ_H0_ZC_REFUSE_IMPORT))
+		fake_display_output(f->sim.display, f->outputs - 1)->import_err = EINVAL;
+	if (f->outputs && (h[0] & FZ_H0_ZC_REFUSE_COMMIT))
+		fake_display_output(f->sim.display, 0)->commit_err = EINVAL;
 	if (h[0] & FZ_H0_BE_ALLOC)
 		sim_fe_write(&f->sim, XENDISPL_FIELD_BE_ALLOC, "1");
 	for (unsigned int i = 0; i < FZ_POOL; i++) {

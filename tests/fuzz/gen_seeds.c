@@ -263,6 +263,42 @@ int main(int argc, char **argv)
 	put16(&s, 1000);
 	save(&s, dir, "ring-abuse");
 
+	/* Zero-copy: shown as exported, flips, detach of the fb on screen. */
+	header(&s, FZ_H0_OUTPUTS(1) | FZ_H0_ZC_HELPER, 0x77, FZ_END_REMOVE, FZ_H3_CONNECT);
+	buffers(&s);
+	mk(&s, 0, FZ_MK_SET_CONFIG, 0, 0, 0, 63, 63);
+	mk(&s, 0, FZ_MK_PG_FLIP, 1, 0, 0, 0, 0);
+	mk(&s, 0, FZ_MK_PG_FLIP, 0, 0, 0, 0, 0);
+	op1(&s, FZ_FLIP_DONE, 0);
+	op1(&s, FZ_EVT_DRAIN, 0);
+	mk(&s, 0, FZ_MK_FB_DETACH, 1, 0, 0, 0, 0);
+	op1(&s, FZ_FLIP_DONE, 0);
+	mk(&s, 0, FZ_MK_FB_DETACH, 0, 0, 0, 0, 0);
+	mk(&s, 0, FZ_MK_DBUF_DESTROY, 0, 0, 0, 0, 0);
+	save(&s, dir, "zero-copy-flip-detach");
+
+	/* Zero-copy on one output, copies on the other, which refuses imports. */
+	header(&s, FZ_H0_TWO_CONNS | FZ_H0_OUTPUTS(2) | FZ_H0_ZC_HELPER | FZ_H0_ZC_REFUSE_IMPORT,
+	       0x77, FZ_END_FE_CLOSE, FZ_H3_CONNECT);
+	buffers(&s);
+	mk(&s, 0, FZ_MK_SET_CONFIG, 0, 0, 0, 63, 63);
+	mk(&s, 1, FZ_MK_SET_CONFIG, 1, 0, 0, 47, 31);
+	mk(&s, 0, FZ_MK_PG_FLIP, 1, 0, 0, 0, 0);
+	mk(&s, 1, FZ_MK_PG_FLIP, 0, 0, 0, 0, 0);
+	op1(&s, FZ_FLIP_DONE, 1);
+	op1(&s, FZ_EVT_DRAIN, 1);
+	save(&s, dir, "zero-copy-one-output-refuses");
+
+	/* Zero-copy commits refused: every fb falls back as it is shown. */
+	header(&s, FZ_H0_OUTPUTS(1) | FZ_H0_ZC_HELPER | FZ_H0_ZC_REFUSE_COMMIT, 0x77,
+	       FZ_END_SIGTERM, FZ_H3_CONNECT);
+	buffers(&s);
+	mk(&s, 0, FZ_MK_SET_CONFIG, 0, 0, 0, 63, 63);
+	mk(&s, 0, FZ_MK_PG_FLIP, 1, 0, 0, 0, 0);
+	op1(&s, FZ_FLIP_DONE, 0);
+	op1(&s, FZ_EVT_DRAIN, 0);
+	save(&s, dir, "zero-copy-commit-refused");
+
 	/* Requests queued before the frontend says Initialised. */
 	header(&s, FZ_H0_OUTPUTS(1), 0x77, FZ_END_REMOVE, 0);
 	buffers(&s);

@@ -9,7 +9,10 @@
  *
  *   header   4 octets
  *     h0  bit 0: two connectors (else one); bit 1: protocol version 1
- *         (else 2); bit 2: be-alloc; bits 3-4: display outputs (0, 1, 2, 2)
+ *         (else 2); bit 2: be-alloc; bits 3-4: display outputs (0, 1, 2, 2);
+ *         bit 5: the zero-copy helper is there; bit 6: the last output
+ *         refuses dma-buf imports; bit 7: the first output refuses
+ *         zero-copy commits
  *     h1  max buffers 1 + (h1 & 15), max fbs 1 + (h1 >> 4): small per-frontend
  *         limits, so that -ENOSPC is reachable
  *     h2  ending (h2 % FZ_END_COUNT), see enum fz_end
@@ -45,6 +48,9 @@
 #define FZ_H0_V1 0x02
 #define FZ_H0_BE_ALLOC 0x04
 #define FZ_H0_OUTPUTS(n) ((uint8_t)((n) << 3))
+#define FZ_H0_ZC_HELPER 0x20
+#define FZ_H0_ZC_REFUSE_IMPORT 0x40
+#define FZ_H0_ZC_REFUSE_COMMIT 0x80
 #define FZ_H3_CONNECT 0x01
 #define FZ_H3_SKIP_INITIALISED 0x02
 

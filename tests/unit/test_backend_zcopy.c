@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_backend_zcopy.c: the zero-copy path through a simulated frontend,
+ * the fake seam (tests/fakexen/dmabuf.c) and the fake display: which path
+ * each buffer and output takes and why, that zero-copy frames copy
+ * nothing and show the guest's pixels, the copy fallback of one refusing
+ * output, and that teardown leaves nothing exported in the right order.
+ */
+#include <drm_fourcc.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xen/errno.h>
+#include <xen/io/xenbus.h>
+
+#include "device.h"
+#include "fakexen/fakexen.h"
+#include "fe_sim.h"
+#include "status.h"
+#include "test.h"
+
+static const char *const one_vga[] = { "640x480" };
+static const char *const two_vga[] = { "640x480", "640x480" };
+
+static grant_ref_t grefs[SIM_MAX_PAGES];
+
+/* A daemon with the helper present (or as given), connected. */
+static void up_zc(struct sim *s, unsigned int nconns, unsigned int outputs,
+		  enum zd_zcopy_mode mode)
+{
+	struct sim_opts o = { .outputs = outputs, .zcopy = mode };
+
+	fx_zcopy_present(true, false, false);
+	CHECK_EQ_INT(sim_start_opts(s, nconns, nconns == 1 ? one_vga : two_vga, &o), 0);
+	CHECK_EQ_INT(sim_fe_connect(s), 0);
+}
+
+static struct fx_zcopy_stats stats(void)
+{
+	struct fx_zcopy_stats st;
+
+	fx_zcopy_stats(&st);
+	return st;
+}
+
+/*
+ * Nothing exported or granted, no display holds a framebuffer, and the
+ * daemon maps maps pages (its rings, while connected).
+ */
+static void check_nothing_left(struct sim *s, unsigned int maps)
+{
+	struct fx_zcopy_stats st = stats();
+
+	CHECK_EQ_INT(st.exports_alive, 0);
+	CHECK_EQ_INT(st.pages_mapped, 0);
+	CHECK_EQ_INT(st.exports_unwaited, 0);
+	CHECK_EQ_INT(st.imports_alive, 0);
+	CHECK_EQ_INT(st.grants_alive, 0);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), maps);
+	for (unsigned int i = 0; s->display && i < FAKE_OUTPUTS; i++) {
+		struct fake_output_state *o = fake_display_output(s->display, i);
+
+		if (o)
+			CHECK_EQ_INT(o->dmafbs, 0);
+	}
+}
+
+/* The guest draws pixel i = base + i into a w x h 32 bpp frame at ofs. */
+static void draw(struct sim *s, uint32_t ofs, uint32_t w, uint32_t h, uint32_t base)
+{
+	for (uint32_t i = 0; i < w * h; i++) {
+		uint32_t at = ofs + i * 4;
+		uint8_t *page = sim_page(s, grefs[at / ZD_PAGE_SIZE]);
+
+		memcpy(page + at % ZD_PAGE_SIZE, &(uint32_t){ base + i }, 4);
+	}
+}
+
+static void check_frame(struct fake_output_state *o, uint32_t w, uint32_t h, uint32_t base)
+{
+	CHECK_EQ_INT(o->width, w);
+	CHECK_EQ_INT(o->height, h);
+	for (uint32_t i = 0; i < w * h; i++)
+		CHECK_EQ_INT(((uint32_t *)o->frame)[i], base + i);
+}
+
+static char *snapshot(struct sim *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	zd_status_write(s->be, f);
+	fclose(f);
+	return buf;
+}
+
+static void expect_flip_event(struct sim *s, unsigned int ci, uint64_t fb)
+{
+	struct xendispl_evt evt;
+
+	CHECK(sim_event(s, ci, &evt));
+	CHECK_EQ_INT(evt.type, XENDISPL_EVT_PG_FLIP);
+	CHECK_EQ_INT(evt.op.pg_flip.fb_cookie, fb);
+}
+
+TEST(zc_frontend_buffer_is_exported_and_shown_without_a_copy)
+{
+	struct fake_output_state *o;
+	struct zd_dbuf *d;
+	uint32_t w = 64, h = 32;
+	struct sim s;
+	char *snap;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	o = fake_display_output(s.display, 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, w, h, 32, grefs), 0);
+	d = sim_device(&s)->bufs.dbufs[0];
+	CHECK_EQ_INT(d->path, ZD_PATH_ZERO_COPY);
+	CHECK_STR_EQ(d->why, "zero-copy via helper");
+	/* The daemon maps its two ring pages and not one page of the frame. */
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
+	CHECK_EQ_INT(stats().exports_alive, 1);
+	CHECK_EQ_INT(stats().pages_mapped, 2);
+
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 0x10, w, h, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 0x11, w, h, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(o->imports, 2);
+	CHECK_EQ_INT(o->last_layout.pitch, w * 4);
+	CHECK_EQ_INT(o->last_layout.offset, 0);
+	draw(&s, 0, w, h, 0x100);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 0x10, w, h, 32), 0);
+	CHECK(o->zero_copy);
+	CHECK_EQ_INT(o->zc_set_configs, 1);
+	check_frame(o, w, h, 0x100);
+
+	draw(&s, 0, w, h, 0x5000);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 0x11), 0);
+	CHECK(o->flip_pending);
+	CHECK_EQ_INT(o->zc_flips, 1);
+	CHECK(fake_display_complete_flip(s.display, 0));
+	sim_pump(&s);
+	expect_flip_event(&s, 0, 0x11);
+	CHECK(o->zero_copy);
+	check_frame(o, w, h, 0x5000);
+	CHECK_EQ_INT(sim_device(&s)->conns[0].bytes_copied, 0);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
+
+	snap = snapshot(&s);
+	CHECK(strstr(snap, "zcopy=helper") != NULL);
+	CHECK(strstr(snap, "bytes-copied=0 ") != NULL);
+	CHECK(strstr(snap, "path=zero-copy why=\"zero-copy via helper\"") != NULL);
+	free(snap);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	check_nothing_left(&s, 0);
+}
+
+TEST(zc_framebuffer_keeps_the_frames_offset_and_pitch)
+{
+	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
+	struct fake_output_state *o;
+	uint32_t w = 16, h = 16, ofs = 4000; /* straddles two pages */
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	o = fake_display_output(s.display, 0);
+	q->dbuf_cookie = 1;
+	q->width = w;
+	q->height = h;
+	q->bpp = 32;
+	q->data_ofs = ofs;
+	q->buffer_sz = ofs + w * h * 4;
+	q->gref_directory = sim_buffer(&s, q->buffer_sz, grefs);
+	CHECK_EQ_INT(sim_request(&s, 0, &req, NULL), 0);
+	draw(&s, ofs, w, h, 0xabc00000u);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, w, h, DRM_FORMAT_ARGB8888), 0);
+	CHECK_EQ_INT(o->last_layout.offset, ofs);
+	CHECK_EQ_INT(o->last_layout.pitch, w * 4);
+	CHECK_EQ_INT(o->last_layout.fourcc, DRM_FORMAT_ARGB8888);
+	CHECK_EQ_INT(o->last_layout.size, 2 * ZD_PAGE_SIZE);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, w, h, 32), 0);
+	CHECK(o->zero_copy);
+	check_frame(o, w, h, 0xabc00000u);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_a_refusing_display_gets_copies_only_there)
+{
+	struct fake_output_state *o0, *o1;
+	struct zd_device *dev;
+	struct zd_dbuf *d;
+	uint32_t w = 64, h = 64; /* 4 pages */
+	struct sim s;
+	char *snap;
+
+	up_zc(&s, 2, 2, ZD_ZCOPY_AUTO);
+	dev = sim_device(&s);
+	o0 = fake_display_output(s.display, 0);
+	o1 = fake_display_output(s.display, 1);
+	o1->import_err = EINVAL;
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, w, h, 32, grefs), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 0x10, w, h, DRM_FORMAT_XRGB8888), 0);
+	d = dev->bufs.dbufs[0];
+	CHECK_EQ_INT(o0->dmafbs, 1);
+	CHECK_EQ_INT(o1->dmafbs, 0);
+	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
+	CHECK_STR_EQ(d->why, "display refused the import: Invalid argument (output Fake-2)");
+	/* Nothing to copy yet: nothing mapped yet. */
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 4);
+
+	draw(&s, 0, w, h, 7);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 0x10, w, h, 32), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 1, 0x10, w, h, 32), 0);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 4 + 4); /* mapped once, for output 2 */
+	CHECK(o0->zero_copy);
+	CHECK(!o1->zero_copy);
+	check_frame(o0, w, h, 7);
+	check_frame(o1, w, h, 7);
+	CHECK_EQ_INT(dev->conns[0].bytes_copied, 0);
+	CHECK_EQ_INT(dev->conns[1].bytes_copied, w * h * 4);
+
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(sim_page_flip(&s, 0, 0x10), 0);
+		CHECK_EQ_INT(sim_page_flip(&s, 1, 0x10), 0);
+		CHECK(fake_display_complete_flip(s.display, 0));
+		CHECK(fake_display_complete_flip(s.display, 1));
+		sim_pump(&s);
+	}
+	CHECK_EQ_INT(dev->conns[0].bytes_copied, 0);
+	CHECK_EQ_INT(dev->conns[1].bytes_copied, 4 * w * h * 4);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 4 + 4);
+	snap = snapshot(&s);
+	CHECK(strstr(snap, "output=Fake-1 configured=1 flips=3 bytes-copied=0 ") != NULL);
+	CHECK(strstr(snap, "path=copy why=\"display refused the import: ") != NULL);
+	free(snap);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	check_nothing_left(&s, 0);
+}
+
+TEST(zc_a_refused_commit_falls_back_to_copying)
+{
+	struct fake_output_state *o;
+	struct zd_conn *c;
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	o = fake_display_output(s.display, 0);
+	c = &sim_device(&s)->conns[0];
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 32, 32, 32, grefs), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 32, 32, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 3, 32, 32, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(o->dmafbs, 2);
+	/* E.g. a primary plane that must cover the whole CRTC. */
+	o->commit_err = EINVAL;
+	draw(&s, 0, 32, 32, 1);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 32, 32, 32), 0);
+	CHECK(o->enabled);
+	CHECK(!o->zero_copy);
+	check_frame(o, 32, 32, 1);
+	CHECK_EQ_INT(c->bytes_copied, 32 * 32 * 4);
+	CHECK_EQ_INT(o->dmafbs, 1); /* fb 2's went; fb 3's is untried */
+	CHECK(strstr(sim_device(&s)->bufs.dbufs[0]->why,
+		     "display refused the framebuffer: Invalid argument") != NULL);
+	/* Each fb falls back on its own, once; flips go on. */
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 3), 0);
+	CHECK_EQ_INT(o->dmafbs, 0);
+	CHECK_EQ_INT(c->bytes_copied, 2 * 32 * 32 * 4);
+	CHECK(fake_display_complete_flip(s.display, 0));
+	sim_pump(&s);
+	expect_flip_event(&s, 0, 3);
+	CHECK_EQ_INT(o->drops, 2);
+	CHECK_EQ_INT(o->offs_for_drop, 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	check_nothing_left(&s, 0);
+}
+
+TEST(zc_destroy_drops_from_the_display_before_waiting)
+{
+	struct fake_output_state *o;
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	o = fake_display_output(s.display, 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, grefs), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 64, 64, 32), 0);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
+	CHECK(fake_display_complete_flip(s.display, 0));
+	sim_pump(&s);
+	/* The frontend turns the display off, then lets its buffer go. */
+	CHECK_EQ_INT(sim_set_config(&s, 0, 0, 0, 0, 0), 0);
+	CHECK_EQ_INT(fx_gnt_revoke(SIM_FE_DOMID, grefs[0]), -EBUSY);
+	CHECK_EQ_INT(sim_fb_detach(&s, 2), 0);
+	CHECK_EQ_INT(o->dmafbs, 0);
+	CHECK_EQ_INT(o->offs_for_drop, 0);
+	CHECK_EQ_INT(stats().waits, 0);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), 0);
+	/*
+	 * One wait, and it found the dma-buf released: the display had let
+	 * go and the fd was closed before it. The pages are the guest's again.
+	 */
+	CHECK_EQ_INT(stats().waits, 1);
+	CHECK_EQ_INT(stats().waits_timed_out, 0);
+	check_nothing_left(&s, 2);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ_INT(fx_gnt_revoke(SIM_FE_DOMID, grefs[i]), 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_detaching_the_framebuffer_on_screen_turns_the_output_off)
+{
+	struct fake_output_state *o;
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	o = fake_display_output(s.display, 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, grefs), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 3, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 64, 64, 32), 0);
+	/* Not on the screen: goes quietly. */
+	CHECK_EQ_INT(sim_fb_detach(&s, 3), 0);
+	CHECK(o->enabled);
+	CHECK(sim_device(&s)->conns[0].configured);
+	CHECK_EQ_INT(sim_fb_detach(&s, 2), 0);
+	CHECK(!o->enabled);
+	CHECK_EQ_INT(o->offs_for_drop, 1);
+	CHECK(!sim_device(&s)->conns[0].configured);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), 0);
+	CHECK_EQ_INT(stats().waits_timed_out, 0);
+	check_nothing_left(&s, 2);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+enum ending { FE_CLOSE, VANISH, SIGTERM };
+
+/* Frontend death with frames on the screen and flips in flight. */
+static void death_with_buffers_displayed(enum ending how)
+{
+	struct sim s;
+
+	up_zc(&s, 2, 2, ZD_ZCOPY_AUTO);
+	fake_display_output(s.display, 1)->import_err = EINVAL; /* one copies */
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, grefs), 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 2, 64, 64, 32, NULL), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 10, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 2, 11, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 10, 64, 64, 32), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 1, 10, 64, 64, 32), 0);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 11), 0);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 10), 0); /* queued */
+	CHECK_EQ_INT(sim_page_flip(&s, 1, 11), 0);
+	CHECK_EQ_INT(stats().exports_alive, 2);
+	CHECK(fx_gnt_live_mappings() > 4);
+
+	switch (how) {
+	case FE_CLOSE:
+		sim_set_fe_state(&s, XenbusStateClosing);
+		CHECK_EQ_INT(sim_be_state(&s), XenbusStateClosing);
+		check_nothing_left(&s, 0);
+		sim_set_fe_state(&s, XenbusStateClosed);
+		sim_remove_device(&s, true);
+		break;
+	case VANISH:
+		sim_remove_device(&s, true);
+		break;
+	case SIGTERM:
+		sim_free_backend(&s);
+		break;
+	}
+	CHECK_NULL(sim_device(&s));
+	/* Released before the waits: none of them timed out. */
+	CHECK_EQ_INT(stats().waits, 2);
+	CHECK_EQ_INT(stats().waits_timed_out, 0);
+	check_nothing_left(&s, 0);
+	for (unsigned int i = 0; i < 2; i++)
+		CHECK(!fake_display_output(s.display, i)->claimed);
+	CHECK_EQ_INT(sim_fe_teardown(&s), 0);
+	CHECK_EQ_INT(fx_gnt_revoke(SIM_FE_DOMID, grefs[0]), 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_frontend_closes_with_buffers_displayed)
+{
+	death_with_buffers_displayed(FE_CLOSE);
+}
+
+TEST(zc_frontend_vanishes_with_buffers_displayed)
+{
+	death_with_buffers_displayed(VANISH);
+}
+
+TEST(zc_daemon_exits_with_buffers_displayed)
+{
+	death_with_buffers_displayed(SIGTERM);
+}
+
+TEST(zc_off_copies_and_says_so)
+{
+	struct zd_dbuf *d;
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_OFF);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, grefs), 0);
+	d = sim_device(&s)->bufs.dbufs[0];
+	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
+	CHECK_STR_EQ(d->why, "zero-copy disabled (--zcopy=off)");
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2 + 4); /* mapped at once, as always */
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(fake_display_output(s.display, 0)->imports, 0);
+	CHECK_EQ_INT(stats().exports_total, 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_gntdev_in_a_pv_domain_copies_frontend_buffers)
+{
+	struct sim_opts opts = { .outputs = 1 };
+	struct zd_dbuf *d;
+	struct sim s;
+
+	fx_zcopy_present(false, true, true);
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &opts), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 8, 8, 32, NULL), 0);
+	d = sim_device(&s)->bufs.dbufs[0];
+	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
+	CHECK_STR_EQ(d->why, "gntdev cannot export dma-bufs in a PV domain");
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_failed_export_copies)
+{
+	struct zd_dbuf *d;
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	CHECK_EQ_INT(fx_fail(FX_ZC_EXPORT, ENOSPC, 0), 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, grefs), 0);
+	d = sim_device(&s)->bufs.dbufs[0];
+	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
+	CHECK_STR_EQ(d->why, "grant->dma-buf export failed: No space left on device");
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2 + 4);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 64, 64, 32), 0);
+	CHECK(!fake_display_output(s.display, 0)->zero_copy);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	check_nothing_left(&s, 0);
+}
+
+TEST(zc_unmappable_grants_are_refused)
+{
+	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
+	grant_ref_t dir;
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	dir = sim_buffer(&s, 2 * ZD_PAGE_SIZE, grefs);
+	((grant_ref_t *)sim_page(&s, dir))[2] = 5000; /* data page 1: never granted */
+	q->dbuf_cookie = 1;
+	q->width = 32;
+	q->height = 64;
+	q->bpp = 32;
+	q->buffer_sz = 2 * ZD_PAGE_SIZE;
+	q->gref_directory = dir;
+	/* The export cannot map it, and neither can the copy path. */
+	CHECK_EQ_INT(sim_request(&s, 0, &req, NULL), -XEN_EFAULT);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), -XEN_ENOENT);
+	check_nothing_left(&s, 2);
+	CHECK_EQ_INT(fx_gnt_revoke(SIM_FE_DOMID, grefs[0]), 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_headless_connector_needs_no_import)
+{
+	struct sim s;
+
+	up_zc(&s, 1, 0, ZD_ZCOPY_AUTO);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 8, 8, 32, NULL), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 8, 8, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 8, 8, 32), 0);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
+	expect_flip_event(&s, 0, 2);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	check_nothing_left(&s, 0);
+}
