@@ -238,6 +238,51 @@ static int dbuf_frontend(struct zd_device *dev, struct zd_dbuf *d)
 	return zd_dbuf_map(dev, d);
 }
 
+/* The output of the device's first connector that has one. */
+static struct zd_output *first_output(struct zd_device *dev)
+{
+	for (unsigned int i = 0; i < dev->nr_conns; i++)
+		if (dev->conns[i].out)
+			return dev->conns[i].out;
+	return NULL;
+}
+
+/*
+ * be-alloc: a dumb buffer on the first output's KMS device, its pages
+ * granted to the frontend (read-write) and the refs written into the
+ * frontend's directory. The frontend's own pitch and data_ofs describe the
+ * frame in it, page for page, as in a buffer it allocated.
+ */
+static int dbuf_backend(struct zd_device *dev, struct zd_dbuf *d, grant_ref_t dir)
+{
+	struct zd_zcopy *z = dev->be->zcopy;
+	struct zd_output *out = first_output(dev);
+	int r;
+
+	if (!zd_zcopy_can_import(z) || !out) {
+		zd_log_rl(&dev->rl, ZD_LOG_WARN, dev->name, "dbuf %#llx: be-alloc needs %s",
+			  (unsigned long long)d->cookie,
+			  out ? "a grant->dma-buf facility" : "a display output");
+		return -EOPNOTSUPP;
+	}
+	r = zd_output_dumb_create(out, d->npages, &d->dumb);
+	if (r)
+		return r;
+	r = zd_zcopy_import(z, zd_dumb_fd(d->dumb), dev->fe_domid, d->npages, d->grefs,
+			    &d->zc_id);
+	if (r) {
+		zd_log_rl(&dev->rl, ZD_LOG_WARN, dev->name, "dbuf %#llx: granting its %u pages: %s",
+			  (unsigned long long)d->cookie, d->npages, strerror(-r));
+		return r;
+	}
+	d->imported = true;
+	r = zd_pgdir_write(dev->be->gnt, dev->fe_domid, dir, d->npages, d->grefs);
+	if (r)
+		return r;
+	set_path(d, ZD_PATH_ZERO_COPY, "zero-copy via %s (backend-allocated)", zd_zcopy_name(z));
+	return 0;
+}
+
 int zd_dbuf_create(struct zd_device *dev, const struct xendispl_dbuf_create_req *q)
 {
 	struct zd_buffers *b = &dev->bufs;
@@ -251,8 +296,8 @@ int zd_dbuf_create(struct zd_device *dev, const struct xendispl_dbuf_create_req 
 		return r;
 	if (zd_dbuf_find(b, q->dbuf_cookie))
 		return -EEXIST;
-	if (q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC)
-		return dev->be_alloc ? -EOPNOTSUPP : -EINVAL;
+	if ((q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC) && !dev->be_alloc)
+		return -EINVAL;
 	if (b->ndbufs >= dev->limits.max_buffers)
 		return -ENOSPC;
 
@@ -273,9 +318,14 @@ int zd_dbuf_create(struct zd_device *dev, const struct xendispl_dbuf_create_req 
 		r = -ENOMEM;
 		goto err;
 	}
-	r = zd_pgdir_read(dev->be->gnt, dev->fe_domid, q->gref_directory, d->npages, d->grefs);
-	if (!r)
-		r = dbuf_frontend(dev, d);
+	if (q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC) {
+		r = dbuf_backend(dev, d, q->gref_directory);
+	} else {
+		r = zd_pgdir_read(dev->be->gnt, dev->fe_domid, q->gref_directory, d->npages,
+				  d->grefs);
+		if (!r)
+			r = dbuf_frontend(dev, d);
+	}
 	if (r)
 		goto err;
 	r = array_add((void ***)&b->dbufs, &b->ndbufs, &b->cap_dbufs, d);

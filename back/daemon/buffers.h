@@ -17,7 +17,15 @@
  *   -ENOSPC  too many buffers or framebuffers for the frontend's limit
  *   -EBUSY   DBUF_DESTROY of a buffer that still has framebuffers
  *   -EFAULT  a grant could not be mapped
- *   -EOPNOTSUPP  backend allocation (be-alloc) on the copy path
+ *   -EOPNOTSUPP  backend allocation (be-alloc) without a grant->dma-buf
+ *            facility that imports, or without a display output
+ *
+ * be-alloc (XENDISPL_DBUF_FLG_REQ_ALLOC, on a device whose frontend wrote
+ * be-alloc 1): the display allocates a dumb buffer of the buffer's pages
+ * on the KMS device of the first connector with an output, the seam
+ * grants its pages to the frontend and their refs go into the frontend's
+ * page directory (zd_pgdir_write). Its errors, the display's and the
+ * seam's -errno, are returned as they are; nothing stays granted.
  *
  * Paths. With the zcopy seam, a frontend's buffer is exported as a
  * dma-buf at DBUF_CREATE (its pages are never mapped by the daemon) and

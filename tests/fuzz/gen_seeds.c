@@ -299,6 +299,19 @@ int main(int argc, char **argv)
 	op1(&s, FZ_EVT_DRAIN, 0);
 	save(&s, dir, "zero-copy-commit-refused");
 
+	/* be-alloc: the display allocates, the refs go into the directory. */
+	header(&s, FZ_H0_OUTPUTS(2) | FZ_H0_TWO_CONNS | FZ_H0_BE_ALLOC | FZ_H0_ZC_HELPER, 0x77,
+	       FZ_END_REMOVE, FZ_H3_CONNECT);
+	dirmake(&s, 0, FZ_SEL_ZERO, 1, 4);
+	mk(&s, 0, FZ_MK_DBUF_CREATE, 0, 63, 63, 0x40, 0);
+	mk(&s, 0, FZ_MK_FB_ATTACH, 0, 0, 63, 63, 0);
+	mk(&s, 0, FZ_MK_SET_CONFIG, 0, 0, 0, 63, 63);
+	mk(&s, 1, FZ_MK_SET_CONFIG, 0, 0, 0, 47, 31);
+	mk(&s, 0, FZ_MK_PG_FLIP, 0, 0, 0, 0, 0);
+	op1(&s, FZ_FLIP_DONE, 0);
+	op1(&s, FZ_EVT_DRAIN, 0);
+	save(&s, dir, "be-alloc");
+
 	/* Requests queued before the frontend says Initialised. */
 	header(&s, FZ_H0_OUTPUTS(1), 0x77, FZ_END_REMOVE, 0);
 	buffers(&s);

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xen/errno.h>
 #include <xen/io/xenbus.h>
 
 #include "device.h"
+#include "display.h"
 #include "fakexen/fakexen.h"
 #include "fe_sim.h"
 #include "status.h"
@@ -486,4 +488,220 @@ TEST(zc_headless_connector_needs_no_import)
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 	check_nothing_left(&s, 0);
+}
+
+/* ---- be-alloc ---- */
+
+#define MAX_DIRS 4
+
+/* A frontend with be-alloc 1, connected, the helper present. */
+static void up_be_alloc(struct sim *s, unsigned int outputs)
+{
+	struct sim_opts o = { .outputs = outputs };
+
+	fx_zcopy_present(true, false, false);
+	CHECK_EQ_INT(sim_start_opts(s, 1, one_vga, &o), 0);
+	sim_fe_write(s, XENDISPL_FIELD_BE_ALLOC, "1");
+	CHECK_EQ_INT(sim_fe_connect(s), 0);
+	CHECK(sim_device(s)->be_alloc);
+}
+
+/* The directory a be-alloc frontend grants: writable pages, chained, grefs 0. */
+static grant_ref_t be_dir(struct sim *s, uint32_t npages, grant_ref_t dirs[MAX_DIRS])
+{
+	uint32_t n = zd_dir_pages(npages);
+
+	CHECK(n <= MAX_DIRS);
+	for (uint32_t i = 0; i < n; i++)
+		dirs[i] = (grant_ref_t)fx_gnt_grant(s->fe_domid, 0, false);
+	for (uint32_t i = 0; i < n; i++)
+		((grant_ref_t *)sim_page(s, dirs[i]))[0] = i + 1 < n ? dirs[i + 1] : 0;
+	return dirs[0];
+}
+
+/* Data page k's ref, as the backend wrote it into the directory. */
+static grant_ref_t dir_ref(struct sim *s, const grant_ref_t dirs[MAX_DIRS], uint32_t k)
+{
+	const grant_ref_t *pd = sim_page(s, dirs[k / ZD_GREFS_PER_DIR_PAGE]);
+
+	return pd[1 + k % ZD_GREFS_PER_DIR_PAGE];
+}
+
+static int32_t be_alloc_req(struct sim *s, uint64_t cookie, uint32_t w, uint32_t h,
+			    grant_ref_t dir)
+{
+	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
+
+	q->dbuf_cookie = cookie;
+	q->width = w;
+	q->height = h;
+	q->bpp = 32;
+	q->buffer_sz = w * h * 4;
+	q->flags = XENDISPL_DBUF_FLG_REQ_ALLOC;
+	q->gref_directory = dir;
+	return sim_request(s, 0, &req, NULL);
+}
+
+TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
+{
+	grant_ref_t dirs[MAX_DIRS], refs[4];
+	struct fake_output_state *o;
+	struct zd_dbuf *d;
+	struct sim s;
+
+	up_be_alloc(&s, 1);
+	o = fake_display_output(s.display, 0);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0);
+	d = sim_device(&s)->bufs.dbufs[0];
+	CHECK_EQ_INT(d->path, ZD_PATH_ZERO_COPY);
+	CHECK_STR_EQ(d->why, "zero-copy via helper (backend-allocated)");
+	CHECK_EQ_INT(fake_display_dumbs(s.display), 1);
+	CHECK_EQ_INT(stats().imports_alive, 1);
+	CHECK_EQ_INT(stats().grants_alive, 4);
+	/* Each ref in the directory is a page we granted to the frontend. */
+	for (uint32_t k = 0; k < 4; k++) {
+		refs[k] = dir_ref(&s, dirs, k);
+		CHECK_EQ_INT(refs[k], d->grefs[k]);
+		CHECK_NOT_NULL(fx_gnt_page(0, refs[k]));
+	}
+	/* Nothing of it is mapped by the daemon. */
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
+
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(o->dmafbs, 1);
+	CHECK_EQ_INT(o->last_layout.pitch, 64 * 4);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 64, 64, 32), 0);
+	CHECK(o->zero_copy);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
+	CHECK(fake_display_complete_flip(s.display, 0));
+	sim_pump(&s);
+	expect_flip_event(&s, 0, 2);
+	CHECK_EQ_INT(sim_device(&s)->conns[0].bytes_copied, 0);
+
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), -XEN_EBUSY);
+	CHECK_EQ_INT(sim_fb_detach(&s, 2), 0);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), 0);
+	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	for (uint32_t k = 0; k < 4; k++)
+		CHECK_NULL(fx_gnt_page(0, refs[k]));
+	check_nothing_left(&s, 2);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_be_alloc_fills_a_directory_of_two_pages)
+{
+	grant_ref_t dirs[MAX_DIRS];
+	uint32_t n = 1100; /* 1024 x 1100 at 32 bpp: one page per row */
+	struct zd_dbuf *d;
+	struct sim s;
+
+	up_be_alloc(&s, 1);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 1024, n, be_dir(&s, n, dirs)), 0);
+	d = sim_device(&s)->bufs.dbufs[0];
+	CHECK_EQ_INT(stats().grants_alive, n);
+	for (uint32_t k = 0; k < n; k++)
+		CHECK_EQ_INT(dir_ref(&s, dirs, k), d->grefs[k]);
+	/* The next pointers are the frontend's, untouched. */
+	CHECK_EQ_INT(((grant_ref_t *)sim_page(&s, dirs[0]))[0], dirs[1]);
+	CHECK_EQ_INT(((grant_ref_t *)sim_page(&s, dirs[1]))[0], 0);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), 0);
+	check_nothing_left(&s, 2);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_be_alloc_with_a_bad_directory_grants_nothing)
+{
+	grant_ref_t dirs[MAX_DIRS], dir;
+	struct sim s;
+
+	up_be_alloc(&s, 1);
+	dir = be_dir(&s, 2000, dirs);
+	((grant_ref_t *)sim_page(&s, dir))[0] = 0; /* the chain ends a page early */
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 1024, 2000, dir), -XEN_EINVAL);
+	/* A read-only directory page cannot take the refs. */
+	dir = (grant_ref_t)fx_gnt_grant(s.fe_domid, 0, true);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, dir), -XEN_EFAULT);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), -XEN_ENOENT);
+	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	check_nothing_left(&s, 2);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(zc_be_alloc_needs_an_output_and_a_facility)
+{
+	struct sim_opts o = { .outputs = 0 };
+	grant_ref_t dirs[MAX_DIRS];
+	struct sim s;
+
+	fx_zcopy_present(true, false, false);
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
+	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), -XEN_EOPNOTSUPP);
+	check_nothing_left(&s, 2);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+
+	/* gntdev in a PV domain imports: be-alloc works there. */
+	fx_reset();
+	o.outputs = 1;
+	fx_zcopy_present(false, true, true);
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
+	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0);
+	CHECK_STR_EQ(sim_device(&s)->bufs.dbufs[0]->why,
+		     "zero-copy via gntdev (backend-allocated)");
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	check_nothing_left(&s, 0);
+}
+
+TEST(zc_be_alloc_copies_from_the_dumb_buffer_where_refused)
+{
+	grant_ref_t dirs[MAX_DIRS];
+	struct fake_output_state *o;
+	struct zd_dbuf *d;
+	struct sim s;
+
+	up_be_alloc(&s, 1);
+	o = fake_display_output(s.display, 0);
+	o->import_err = EOPNOTSUPP;
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 16, 16, be_dir(&s, 1, dirs)), 0);
+	d = sim_device(&s)->bufs.dbufs[0];
+	/* What the frontend drew, in the display's buffer. */
+	for (uint32_t i = 0; i < 16 * 16; i++)
+		CHECK_EQ_INT(pwrite(zd_dumb_fd(d->dumb), &(uint32_t){ 0x300 + i }, 4, i * 4), 4);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 16, 16, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 16, 16, 32), 0);
+	CHECK(!o->zero_copy);
+	check_frame(o, 16, 16, 0x300);
+	CHECK_EQ_INT(sim_device(&s)->conns[0].bytes_copied, 16 * 16 * 4);
+	CHECK(d->map_is_mmap);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
+	sim_free_backend(&s);
+	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	check_nothing_left(&s, 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/* Frontend death with a backend-allocated frame on the screen. */
+TEST(zc_be_alloc_frontend_death_leaves_nothing_granted)
+{
+	grant_ref_t dirs[MAX_DIRS];
+	struct sim s;
+
+	up_be_alloc(&s, 1);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0);
+	CHECK_EQ_INT(be_alloc_req(&s, 2, 64, 64, be_dir(&s, 4, dirs)), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 10, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_fb_attach(&s, 2, 11, 64, 64, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 10, 64, 64, 32), 0);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 11), 0);
+	CHECK_EQ_INT(stats().grants_alive, 8);
+	sim_remove_device(&s, true);
+	CHECK_NULL(sim_device(&s));
+	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	check_nothing_left(&s, 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
 }
