@@ -100,15 +100,27 @@ static int check_dbuf_req(const struct zd_device *dev, const struct xendispl_dbu
 		return -EINVAL;
 	if (q->flags & ~(uint32_t)XENDISPL_DBUF_FLG_REQ_ALLOC)
 		return -EINVAL;
+	if (!q->buffer_sz)
+		return -EINVAL;
+	if (q->buffer_sz > dev->limits.max_buffer_bytes || q->buffer_sz > ZD_MAX_BUFFER_BYTES)
+		return -E2BIG;
+	if (q->data_ofs >= q->buffer_sz)
+		return -EINVAL;
+	/*
+	 * No geometry at all: a buffer the frontend imported from another
+	 * driver (Linux's drm_xen_front sends 0x0 at 0 bpp for PRIME imports).
+	 * Its framebuffers then bring the geometry (zd_fb_attach). Backend
+	 * allocation needs it up front.
+	 */
+	if (!q->width && !q->height && !q->bpp) {
+		*pitch = 0;
+		return q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC ? -EINVAL : 0;
+	}
 	if (!q->width || !q->height || q->width > ZD_MAX_DIMENSION ||
 	    q->height > ZD_MAX_DIMENSION)
 		return -EINVAL;
 	if (q->bpp != 16 && q->bpp != 32)
 		return -EINVAL;
-	if (!q->buffer_sz)
-		return -EINVAL;
-	if (q->buffer_sz > dev->limits.max_buffer_bytes || q->buffer_sz > ZD_MAX_BUFFER_BYTES)
-		return -E2BIG;
 	/* Widths are bounded above, so this cannot overflow 32 bits. */
 	*pitch = ZD_DIV_ROUND_UP(q->width * q->bpp, 8);
 	end = (uint64_t)q->data_ofs + (uint64_t)*pitch * q->height;
@@ -368,7 +380,7 @@ static void fb_layout(const struct zd_fb *fb, struct zd_fb_layout *l)
 		.height = fb->height,
 		.fourcc = fb->fourcc,
 		.offset = d->data_ofs,
-		.pitch = d->pitch,
+		.pitch = fb->pitch,
 		.size = (uint64_t)d->npages * ZD_PAGE_SIZE,
 	};
 }
@@ -454,7 +466,7 @@ void zd_buffers_drop_conn(struct zd_conn *c)
 int zd_fb_attach(struct zd_device *dev, const struct xendispl_fb_attach_req *q)
 {
 	struct zd_buffers *b = &dev->bufs;
-	uint32_t cpp = zd_format_cpp(q->pixel_format);
+	uint32_t cpp = zd_format_cpp(q->pixel_format), pitch;
 	struct zd_dbuf *d;
 	struct zd_fb *fb;
 	int r;
@@ -466,8 +478,18 @@ int zd_fb_attach(struct zd_device *dev, const struct xendispl_fb_attach_req *q)
 	d = zd_dbuf_find(b, q->dbuf_cookie);
 	if (!d)
 		return -ENOENT;
-	if (cpp * 8 != d->bpp || q->width > d->width || q->height > d->height)
+	if (q->width > ZD_MAX_DIMENSION || q->height > ZD_MAX_DIMENSION)
 		return -EINVAL;
+	if (d->bpp) {
+		if (cpp * 8 != d->bpp || q->width > d->width || q->height > d->height)
+			return -EINVAL;
+		pitch = d->pitch;
+	} else {
+		/* A buffer without geometry: rows of exactly the fb's width. */
+		pitch = q->width * cpp;
+		if ((uint64_t)d->data_ofs + (uint64_t)pitch * q->height > d->size)
+			return -EINVAL;
+	}
 	if (b->nfbs >= dev->limits.max_fbs)
 		return -ENOSPC;
 	fb = calloc(1, sizeof(*fb));
@@ -479,6 +501,7 @@ int zd_fb_attach(struct zd_device *dev, const struct xendispl_fb_attach_req *q)
 	fb->height = q->height;
 	fb->fourcc = q->pixel_format;
 	fb->cpp = cpp;
+	fb->pitch = pitch;
 	r = array_add((void ***)&b->fbs, &b->nfbs, &b->cap_fbs, fb);
 	if (r) {
 		free(fb);

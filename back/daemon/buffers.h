@@ -7,6 +7,10 @@
  * them and never hands out pointers. Every field of a create/attach
  * request is validated here before anything is mapped or allocated:
  *
+ * A buffer may come without geometry (width, height and bpp all 0: a
+ * frontend's PRIME import); its framebuffers then have rows of exactly
+ * width * cpp octets.
+ *
  *   -EINVAL  cookie 0; width/height 0 or over ZD_MAX_DIMENSION; unknown
  *            bpp or fourcc; bpp that does not match the fourcc; flags with
  *            unknown bits; data_ofs + pitch * height beyond buffer_sz; fb
@@ -90,6 +94,7 @@ struct zd_fb {
 	uint64_t cookie;
 	struct zd_dbuf *dbuf;
 	uint32_t width, height, fourcc, cpp;
+	uint32_t pitch; /* octets per row in the buffer */
 	struct zd_fb_out out[ZD_MAX_CONNECTORS]; /* by connector index */
 };
 

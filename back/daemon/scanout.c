@@ -37,7 +37,7 @@ static int fb_image(struct zd_conn *c, struct zd_fb *fb, struct zd_image *img)
 	img->pixels = (const uint8_t *)d->map + d->data_ofs;
 	img->width = shown_w(c, fb);
 	img->height = shown_h(c, fb);
-	img->pitch = d->pitch;
+	img->pitch = fb->pitch;
 	img->fourcc = fb->fourcc;
 	return 0;
 }

@@ -188,6 +188,51 @@ TEST(zc_framebuffer_keeps_the_frames_offset_and_pitch)
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
+/* A frontend's PRIME import: DBUF_CREATE at 0x0, 0 bpp (Linux does so). */
+static struct xendispl_req geometryless(struct sim *s, uint64_t cookie, uint32_t size,
+					uint32_t ofs)
+{
+	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
+
+	q->dbuf_cookie = cookie;
+	q->data_ofs = ofs;
+	q->buffer_sz = size;
+	q->gref_directory = sim_buffer(s, size, grefs);
+	return req;
+}
+
+TEST(zc_buffer_without_geometry_takes_its_framebuffers)
+{
+	struct fake_output_state *o;
+	uint32_t w = 32, h = 16;
+	struct xendispl_req req;
+	struct sim s;
+
+	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
+	o = fake_display_output(s.display, 0);
+	req = geometryless(&s, 1, w * h * 4, 0);
+	CHECK_EQ_INT(sim_request(&s, 0, &req, NULL), 0);
+	/* Rows of exactly width * cpp; a framebuffer too big for it is refused. */
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, w, h + 1, DRM_FORMAT_XRGB8888), -XEN_EINVAL);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, w, h, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(o->last_layout.pitch, w * 4);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 3, w * 2, h, DRM_FORMAT_RGB565), 0);
+	CHECK_EQ_INT(o->last_layout.pitch, w * 2 * 2);
+	draw(&s, 0, w, h, 0x77000000u);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, w, h, 32), 0);
+	CHECK(o->zero_copy);
+	check_frame(o, w, h, 0x77000000u);
+	/* Partly given geometry, or backend allocation without any, is refused. */
+	req = geometryless(&s, 4, ZD_PAGE_SIZE, 0);
+	req.op.dbuf_create.bpp = 32;
+	CHECK_EQ_INT(sim_request(&s, 0, &req, NULL), -XEN_EINVAL);
+	req = geometryless(&s, 5, ZD_PAGE_SIZE, ZD_PAGE_SIZE);
+	CHECK_EQ_INT(sim_request(&s, 0, &req, NULL), -XEN_EINVAL);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	check_nothing_left(&s, 0);
+}
+
 TEST(zc_a_refusing_display_gets_copies_only_there)
 {
 	struct fake_output_state *o0, *o1;
