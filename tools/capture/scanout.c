@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Capture of a CRTC's scanout through GETFB2 + MAP_DUMB (see scanout.h). */
+/* Capture of a CRTC's scanout through GETFB2 + MAP_DUMB, or the dma-buf of an
+ * imported framebuffer (see scanout.h). */
 #include "scanout.h"
 
 #include <drm_fourcc.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,17 +197,33 @@ static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 	size_t len = fb->offset + (size_t)fb->pitch * (out->y + out->height - 1) +
 		     (size_t)(out->x + out->width) * cpp;
 	uint8_t *p, *line;
+	int dmabuf = -1;
 
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) == 0) {
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)map.offset);
+	} else if (errno == EINVAL &&
+		   drmPrimeHandleToFD(fd, fb->handles[0], DRM_CLOEXEC, &dmabuf) == 0) {
+		/*
+		 * The kernel maps no imported buffer through the card (a
+		 * zero-copy scanout is one): map the dma-buf itself, as the
+		 * exporter allows, and tell it the CPU reads.
+		 */
+		struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, dmabuf, 0);
+		if (p != MAP_FAILED)
+			drmIoctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	} else {
 		fprintf(stderr, "error: %s: DRM_IOCTL_MODE_MAP_DUMB on framebuffer %u: %s "
 			"(the driver cannot map this buffer for userspace)\n",
 			out->card, out->fb_id, strerror(errno));
 		return -1;
 	}
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)map.offset);
 	if (p == MAP_FAILED) {
-		fprintf(stderr, "error: %s: mmap of framebuffer %u (%zu bytes): %s\n", out->card,
-			out->fb_id, len, strerror(errno));
+		fprintf(stderr, "error: %s: mmap of framebuffer %u (%zu bytes%s): %s\n", out->card,
+			out->fb_id, len, dmabuf >= 0 ? ", its dma-buf" : "", strerror(errno));
+		if (dmabuf >= 0)
+			close(dmabuf);
 		return -1;
 	}
 	out->rgb = malloc((size_t)out->width * out->height * 3);
@@ -213,6 +232,8 @@ static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 		fprintf(stderr, "error: out of memory for a %ux%u capture\n", out->width, out->height);
 		free(line);
 		munmap(p, len);
+		if (dmabuf >= 0)
+			close(dmabuf);
 		return -1;
 	}
 	for (uint32_t r = 0; r < out->height; r++) {
@@ -232,6 +253,12 @@ static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 	}
 	free(line);
 	munmap(p, len);
+	if (dmabuf >= 0) {
+		struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ };
+
+		drmIoctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+		close(dmabuf);
+	}
 	return 0;
 }
 
