@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# zcopy-be-alloc: zero-copy with buffers the backend allocates (be-alloc=1).
+# For each DBUF_CREATE zdispl-back allocates a dumb buffer on vkms, grants
+# its pages to the guest through the helper (IMPORT) and writes the refs
+# into the frontend's page directory; Linux's drm_xen_front maps them and
+# the guest draws straight into dom0's scanout memory. The capture must be
+# pixel-exact with 0 bytes copied; after `xl destroy` nothing stays
+# granted.
+
+. /lab/display.sh
+
+lab_step "modprobe vkms enable_writeback=1" 60 modprobe vkms enable_writeback=1
+lab_step "modprobe zdispl_zcopy" 30 modprobe zdispl_zcopy
+VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
+CONN=$(lab_card_connector "$VKMS")
+lab_back_start --drm "/dev/dri/$VKMS"
+
+lab_guest_create guest.cfg
+lab_step "bealloc: backend Connected" 60 lab_wait 60 "bealloc connected" \
+	grep -q "dom$(lab_domid bealloc)/vdispl/0: InitWait -> Connected" "$BACK_LOG"
+DEV=dom$(lab_domid bealloc)/vdispl/0
+lab_check "backend sees be-alloc" bash -c "zdispl-status --raw | grep -q '^device name=$DEV .*be-alloc=1 '"
+
+lab_guest_pattern bealloc --connector 0 --frames 120
+last=$(lab_field last_frame "$RESULTS/bealloc-pattern.out")
+lab_capture_check bealloc "/dev/dri/$VKMS" "$CONN" "$last"
+zdispl-status >"$RESULTS/status.txt" 2>&1
+zdispl-status --raw >"$RESULTS/status.raw" 2>&1
+lab_check "connector 0 flipped and copied 0 bytes" bash -c \
+	"grep '^conn name=$DEV/0 ' '$RESULTS/status.raw' | grep -q 'flips=[1-9][0-9]* bytes-copied=0 '"
+lab_check "the device has buffers" grep -q "^buffer device=$DEV " "$RESULTS/status.raw"
+lab_check "every buffer is zero-copy" bash -c \
+	"! grep '^buffer device=$DEV ' '$RESULTS/status.raw' | grep -v -q 'path=zero-copy '"
+cat /sys/class/misc/zdispl-zcopy/stats | lab_save helper-stats-shown.txt
+lab_check "the helper has granted pages while they are shown" \
+	bash -c "! grep -q '^grants_alive 0$' $RESULTS/helper-stats-shown.txt"
+
+lab_guest_destroy bealloc
+lab_step "backend dropped the device" 30 lab_wait 30 "device gone from status" \
+	bash -c "zdispl-status --raw | grep -q 'devices=0'"
+helper_idle() {
+	local s=/sys/class/misc/zdispl-zcopy/stats
+	grep -q '^grants_alive 0$' $s && grep -q '^imports_alive 0$' $s && grep -q '^exports_alive 0$' $s
+}
+lab_step "nothing stays granted" 30 lab_wait 30 "helper idle" helper_idle
+cat /sys/class/misc/zdispl-zcopy/stats | lab_save helper-stats-after.txt
+lab_back_stop
+lab_check "dom0: no kernel warning" bash -c "! dmesg | grep -E -q 'WARNING:|BUG:|Oops'"
