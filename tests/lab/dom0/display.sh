@@ -69,6 +69,25 @@ lab_back_stop() {
 	lab_check "zdispl-back logged its shutdown" grep -q "shutting down" "$BACK_LOG"
 }
 
+# lab_zcopy_start [VKMS-PARAMS...]: vkms and the zero-copy helper loaded,
+# zdispl-back on vkms and using the helper. Sets VKMS (cardN) and CONN (its
+# connector's name).
+lab_zcopy_start() {
+	lab_step "modprobe vkms $*" 60 modprobe vkms "$@"
+	lab_step "modprobe zdispl_zcopy" 30 modprobe zdispl_zcopy
+	VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
+	CONN=$(lab_card_connector "$VKMS")
+	lab_back_start --drm "/dev/dri/$VKMS"
+	lab_check "backend chose the helper for zero-copy" grep -q "via the helper" "$BACK_LOG"
+}
+
+# lab_helper_idle: the helper holds no dma-buf, mapping, import or grant.
+lab_helper_idle() {
+	local s=/sys/class/misc/zdispl-zcopy/stats
+	grep -q '^exports_alive 0$' $s && grep -q '^pages_mapped 0$' $s &&
+		grep -q '^imports_alive 0$' $s && grep -q '^grants_alive 0$' $s
+}
+
 # lab_guest_pattern NAME ARGS...: run zdispl-pattern in guest NAME until it
 # holds its last frame; its output goes to $RESULTS/NAME-pattern.out.
 # The wait's verdict goes to $PATTERN_STATE: "holding" once the client

@@ -9,11 +9,7 @@
 
 . /lab/display.sh
 
-lab_step "modprobe vkms enable_writeback=1" 60 modprobe vkms enable_writeback=1
-lab_step "modprobe zdispl_zcopy" 30 modprobe zdispl_zcopy
-VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
-CONN=$(lab_card_connector "$VKMS")
-lab_back_start --drm "/dev/dri/$VKMS"
+lab_zcopy_start
 
 lab_guest_create guest.cfg
 lab_step "bealloc: backend Connected" 60 lab_wait 60 "bealloc connected" \
@@ -38,11 +34,7 @@ lab_check "the helper has granted pages while they are shown" \
 lab_guest_destroy bealloc
 lab_step "backend dropped the device" 30 lab_wait 30 "device gone from status" \
 	bash -c "zdispl-status --raw | grep -q 'devices=0'"
-helper_idle() {
-	local s=/sys/class/misc/zdispl-zcopy/stats
-	grep -q '^grants_alive 0$' $s && grep -q '^imports_alive 0$' $s && grep -q '^exports_alive 0$' $s
-}
-lab_step "nothing stays granted" 30 lab_wait 30 "helper idle" helper_idle
+lab_step "nothing stays granted" 30 lab_wait 30 "helper idle" lab_helper_idle
 cat /sys/class/misc/zdispl-zcopy/stats | lab_save helper-stats-after.txt
 lab_back_stop
 lab_check "dom0: no kernel warning" bash -c "! dmesg | grep -E -q 'WARNING:|BUG:|Oops'"

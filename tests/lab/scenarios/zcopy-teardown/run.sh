@@ -11,23 +11,13 @@
 
 . /lab/display.sh
 
-lab_step "modprobe vkms" 60 modprobe vkms
-lab_step "modprobe zdispl_zcopy" 30 modprobe zdispl_zcopy
-VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
-CONN=$(lab_card_connector "$VKMS")
-lab_back_start --drm "/dev/dri/$VKMS"
+lab_zcopy_start
 
 start_guest() {
 	lab_guest_create guest.cfg
 	lab_step "$1: backend Connected" 60 lab_wait 60 "teardown connected" \
 		grep -q "dom$(lab_domid teardown)/vdispl/0: .* -> Connected" "$BACK_LOG"
 	DEV=dom$(lab_domid teardown)/vdispl/0
-}
-
-helper_idle() {
-	local s=/sys/class/misc/zdispl-zcopy/stats
-	grep -q '^exports_alive 0$' $s && grep -q '^pages_mapped 0$' $s &&
-		grep -q '^grants_alive 0$' $s && grep -q '^imports_alive 0$' $s
 }
 
 # destroyed TAG: destroy the guest; the backend survives and cleans up.
@@ -37,9 +27,9 @@ destroyed() {
 	lab_check "$tag: backend survived xl destroy" kill -0 "$BACK_PID"
 	lab_step "$tag: backend dropped the device" 30 lab_wait 30 "device gone from status" \
 		bash -c "zdispl-status --raw | grep -q 'devices=0'"
-	lab_step "$tag: helper has nothing left" 30 lab_wait 30 "helper idle" helper_idle
+	lab_step "$tag: helper has nothing left" 30 lab_wait 30 "helper idle" lab_helper_idle
 	cat /sys/class/misc/zdispl-zcopy/stats | lab_save "$tag-helper-stats.txt"
-	lab_check "$tag: 0 exports, 0 mapped pages, 0 grants" helper_idle
+	lab_check "$tag: 0 exports, 0 mapped pages, 0 grants" lab_helper_idle
 }
 
 # shown: buffers on screen, nothing in flight.
