@@ -44,7 +44,7 @@ static int zc_open(struct inode *inode, struct file *filp)
 	INIT_LIST_HEAD(&f->exports);
 	INIT_LIST_HEAD(&f->imports);
 	filp->private_data = f;
-	return 0;
+	return nonseekable_open(inode, filp);
 }
 
 static int zc_release(struct inode *inode, struct file *filp)
@@ -147,7 +147,6 @@ static const struct file_operations zc_fops = {
 	.release = zc_release,
 	.unlocked_ioctl = zc_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 /* /sys/class/misc/zdispl-zcopy/stats: the counters, for scripts. */
@@ -223,4 +222,9 @@ module_exit(zc_exit);
 
 MODULE_DESCRIPTION("zdispl: Xen grants <-> dma-buf for zero-copy display backends");
 MODULE_LICENSE("GPL");
+/* The namespace became a string literal in Linux 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("DMA_BUF");
+#else
 MODULE_IMPORT_NS(DMA_BUF);
+#endif
