@@ -6,6 +6,7 @@
 #   make demo       deps, build, boot the lab and run the main job
 #   make unit       host unit tests only;  make unit-asan: the same under ASan+UBSan
 #   make lab SCENARIO=smoke   one lab scenario on the real hypervisor
+#   make bench      deps, build, the lab's benchmarks (tools/bench); numbers, no verdicts
 #
 # All output goes to $(BUILD) (gitignored).
 
@@ -118,7 +119,7 @@ $(BUILD)/tests-asan/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests-asan
 	$(CC) $(UNIT_CFLAGS) $(SANFLAGS) -o $@ $(UNIT_SRCS)
 
 # ---------------------------------------------------------------------------
-.PHONY: all programs modules deps check demo unit unit-asan lab lab-images clean
+.PHONY: all programs modules deps check demo bench unit unit-asan lab lab-images clean
 
 all: programs modules
 programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS))
@@ -148,6 +149,10 @@ check: deps
 demo: deps
 	$(MAKE) all
 	tests/lab/demo
+
+bench: deps
+	$(MAKE) all
+	tools/bench/zcopy
 
 clean:
 	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/kmod $(BUILD)/tests $(BUILD)/tests-asan
