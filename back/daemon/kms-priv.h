@@ -4,6 +4,8 @@
  * kms*.c includes it; the daemon's core only sees display.h.
  *
  *   kms.c          devices, outputs, DRM events, the display.h entry points
+ *                  of the copy path
+ *   kms-dmafb.c    display.h's zero-copy entry points (dma-buf framebuffers)
  *   kms-commit.c   KMS properties and atomic commits (modeset, plane, off):
  *                  knows framebuffer ids, not where their pixels come from
  *   kms-scanout.c  the copy path: dumb scanout buffers and drawing into them
@@ -144,6 +146,31 @@ struct zd_output {
 	bool done;
 	uint64_t done_token;
 };
+
+/* kms.c, shared with kms-dmafb.c */
+/* A mode of width x height for a modeset. */
+struct kms_mode_change {
+	drmModeModeInfo mode;
+	uint32_t blob;
+	bool generated, new_blob;
+};
+/*
+ * Wait for the flip in flight, pick the mode and make its blob (a new one
+ * only when the mode changes). Undo with kms_mode_abort, or
+ * kms_mode_install once the modeset is on the screen.
+ */
+int kms_mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
+		     struct kms_mode_change *m);
+void kms_mode_abort(struct zd_output *o, struct kms_mode_change *m);
+void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x, uint32_t y);
+/* width x height within the device's limits. */
+bool kms_size_ok(const struct zd_output *o, uint32_t width, uint32_t height);
+/* The scanout format for an image format (ARGB8888 may become XRGB8888). */
+int kms_scanout_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out);
+/* Wait until o has no flip in flight (events read here, reported later). */
+int kms_wait_flip(struct zd_output *o, int timeout_ms);
+/* Plane and CRTC off; buffers and mode blob stay. */
+int kms_output_off(struct zd_output *o);
 
 /* kms-commit.c */
 int kms_props_lookup(struct zd_output *o);

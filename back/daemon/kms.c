@@ -159,7 +159,7 @@ static long ms_since(const struct timespec *t0)
  * Wait until o has no flip in flight, reading the device's events here.
  * Completions found are reported from the loop later (kick).
  */
-static int wait_flip(struct zd_output *o, int timeout_ms)
+int kms_wait_flip(struct zd_output *o, int timeout_ms)
 {
 	struct timespec t0;
 	bool read_any = false;
@@ -657,7 +657,7 @@ static bool plane_has(const struct zd_output *o, uint32_t fourcc)
 }
 
 /* The scanout format for an image format. */
-static int scanout_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out)
+int kms_scanout_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out)
 {
 	if (plane_has(o, fourcc)) {
 		*out = fourcc;
@@ -685,7 +685,7 @@ static int image_format(const struct zd_output *o, const struct zd_image *img, u
 		}
 		return r;
 	}
-	r = scanout_format(o, img->fourcc, fourcc);
+	r = kms_scanout_format(o, img->fourcc, fourcc);
 	if (r) {
 		fourcc_str(img->fourcc, f);
 		zd_warn_rl(o->prefix, "%s cannot scan out format %s", o->name, f);
@@ -725,14 +725,7 @@ static bool pair_fits(const struct zd_output *o, uint32_t w, uint32_t h, uint32_
 	return b->fb_id && b->width == w && b->height == h && b->fourcc == fourcc;
 }
 
-/* A mode of width x height for a modeset. */
-struct mode_change {
-	drmModeModeInfo mode;
-	uint32_t blob;
-	bool generated, new_blob;
-};
-
-static bool size_ok(const struct zd_output *o, uint32_t width, uint32_t height)
+bool kms_size_ok(const struct zd_output *o, uint32_t width, uint32_t height)
 {
 	const struct kms_dev *k = o->dev;
 
@@ -746,17 +739,17 @@ static bool size_ok(const struct zd_output *o, uint32_t width, uint32_t height)
 
 /*
  * Wait for the flip in flight, pick the mode and make its blob (a new one
- * only when the mode changes). Undo with mode_abort, or mode_install once
+ * only when the mode changes). Undo with kms_mode_abort, or kms_mode_install once
  * the modeset is on the screen.
  */
-static int mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
-			struct mode_change *m)
+int kms_mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
+			struct kms_mode_change *m)
 {
 	struct kms_dev *k = o->dev;
 	drmModeConnector *conn;
 	int r;
 
-	r = wait_flip(o, KMS_FLIP_WAIT_MS);
+	r = kms_wait_flip(o, KMS_FLIP_WAIT_MS);
 	if (r) {
 		zd_err(o->prefix, "%s: the flip in flight did not complete: %s", o->name,
 		       strerror(-r));
@@ -788,14 +781,14 @@ static int mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
 	return 0;
 }
 
-static void mode_abort(struct zd_output *o, struct mode_change *m)
+void kms_mode_abort(struct zd_output *o, struct kms_mode_change *m)
 {
 	if (m->new_blob)
 		drmModeDestroyPropertyBlob(o->dev->fd, m->blob);
 }
 
 /* The commit was blocking: nothing shows the old blob now. */
-static void mode_install(struct zd_output *o, struct mode_change *m, uint32_t x, uint32_t y)
+void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x, uint32_t y)
 {
 	if (m->new_blob) {
 		if (o->mode_blob)
@@ -813,7 +806,7 @@ int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, u
 {
 	struct kms_scanout nb[KMS_NBUF] = { 0 }, *target;
 	struct kms_plane_cfg pc;
-	struct mode_change m;
+	struct kms_mode_change m;
 	uint32_t fourcc;
 	bool new_bufs;
 	struct kms_dev *k;
@@ -824,13 +817,13 @@ int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, u
 	if (!o || !o->claimed)
 		return -EINVAL;
 	k = o->dev;
-	if (!size_ok(o, width, height))
+	if (!kms_size_ok(o, width, height))
 		return -EINVAL;
 	r = image_format(o, img, &fourcc);
 	if (r)
 		return r;
 	/* Both buffers must be off the display's hands before one is redrawn. */
-	r = mode_prepare(o, width, height, &m);
+	r = kms_mode_prepare(o, width, height, &m);
 	if (r)
 		return r;
 	new_bufs = !pair_fits(o, width, height, fourcc);
@@ -857,7 +850,7 @@ int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, u
 		o->front = (o->front + 1) % KMS_NBUF;
 	}
 	o->shown = NULL;
-	mode_install(o, &m, x, y);
+	kms_mode_install(o, &m, x, y);
 	if (bytes_copied)
 		*bytes_copied += n;
 	fourcc_str(img->fourcc, f);
@@ -870,7 +863,7 @@ err_bufs:
 	for (unsigned int i = 0; i < KMS_NBUF; i++)
 		kms_scanout_destroy(k->fd, &nb[i]);
 err_blob:
-	mode_abort(o, &m);
+	kms_mode_abort(o, &m);
 	return r;
 }
 
@@ -936,7 +929,7 @@ int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t tok
 }
 
 /* Plane and CRTC off; buffers and mode blob stay for the next set_config. */
-static int output_off(struct zd_output *o)
+int kms_output_off(struct zd_output *o)
 {
 	int r;
 
@@ -959,7 +952,7 @@ int zd_output_disable(struct zd_output *o)
 
 	if (!o || !o->claimed)
 		return -EINVAL;
-	r = output_off(o);
+	r = kms_output_off(o);
 	if (!r && was)
 		zd_info(o->prefix, "%s: disabled", o->name);
 	return r;
@@ -972,7 +965,7 @@ void zd_output_release(struct zd_output *o)
 	if (!o || !o->claimed)
 		return;
 	fd = o->dev->fd;
-	output_off(o);
+	kms_output_off(o);
 	/* A flip still in flight completes unseen: its claimant is gone. */
 	o->flip_notify = false;
 	o->done = false;
@@ -987,227 +980,4 @@ void zd_output_release(struct zd_output *o)
 	o->front = 0;
 	zd_info(o->prefix, "released output %s", o->name);
 	unclaim(o);
-}
-
-/* ---- zero-copy: dma-buf framebuffers (kms-prime.c) ---------------------------- */
-
-/* The layout must describe pixels inside the buffer before KMS is asked. */
-static int check_layout(const struct zd_fb_layout *l)
-{
-	uint32_t cpp = l ? zd_format_cpp(l->fourcc) : 0;
-	uint64_t end;
-
-	if (!cpp || !l->width || !l->height || l->width > ZD_MAX_DIMENSION ||
-	    l->height > ZD_MAX_DIMENSION || (uint64_t)l->width * cpp > l->pitch)
-		return -EINVAL;
-	end = l->offset + (uint64_t)l->pitch * (l->height - 1) + (uint64_t)l->width * cpp;
-	return end <= l->size ? 0 : -EINVAL;
-}
-
-/* A framebuffer on handle (one counted reference, ours from now on). */
-static int dmafb_new(struct zd_output *o, uint32_t handle, const struct zd_fb_layout *l,
-		     uint32_t fourcc, struct zd_dmafb **out)
-{
-	struct zd_dmafb *fb = calloc(1, sizeof(*fb));
-	int r = fb ? kms_prime_fb(o->dev, handle, l, fourcc, &fb->fb_id) : -ENOMEM;
-
-	if (r) {
-		free(fb);
-		kms_handle_unref(o->dev, handle);
-		return r;
-	}
-	fb->o = o;
-	fb->handle = handle;
-	fb->width = l->width;
-	fb->height = l->height;
-	zd_dbg(o->prefix, "%s: dma-buf framebuffer %u (%ux%u, pitch %u, offset %u)", o->name,
-	       fb->fb_id, l->width, l->height, l->pitch, l->offset);
-	*out = fb;
-	return 0;
-}
-
-/* Checks shared by both imports; the scanout format in *fourcc. */
-static int import_check(struct zd_output *o, const struct zd_fb_layout *l, uint32_t *fourcc)
-{
-	if (!o || !o->claimed || check_layout(l))
-		return -EINVAL;
-	return scanout_format(o, l->fourcc, fourcc);
-}
-
-int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
-		     struct zd_dmafb **out)
-{
-	uint32_t fourcc, handle;
-	int r = import_check(o, l, &fourcc);
-
-	if (!r)
-		r = kms_prime_import(o->dev, fd, &handle);
-	if (r)
-		return r;
-	return dmafb_new(o, handle, l, fourcc, out);
-}
-
-int zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
-			  struct zd_dmafb **out)
-{
-	uint32_t fourcc, handle = b ? b->handle : 0;
-	int r = b ? import_check(o, l, &fourcc) : -EINVAL;
-
-	if (r)
-		return r;
-	if (o->dev == b->dev)
-		r = kms_handle_ref(o->dev, handle);
-	else
-		r = kms_prime_import(o->dev, b->fd, &handle);
-	if (r)
-		return r;
-	return dmafb_new(o, handle, l, fourcc, out);
-}
-
-bool zd_dmafb_drop(struct zd_dmafb *fb)
-{
-	struct zd_output *o;
-	bool in_use, off = false;
-	int r;
-
-	if (!fb)
-		return false;
-	o = fb->o;
-	if (o->claimed && o->flip_pending && o->pending_dma && o->pending_dmafb == fb) {
-		r = wait_flip(o, KMS_FLIP_WAIT_MS);
-		if (r)
-			zd_err(o->prefix, "%s: the flip to a dropped framebuffer did not complete: %s",
-			       o->name, strerror(-r));
-	}
-	/* In the state committed last: a flip in flight has replaced what is shown. */
-	in_use = o->claimed && (o->flip_pending ? o->pending_dma && o->pending_dmafb == fb
-						: o->shown == fb);
-	if (in_use) {
-		/* RMFB of a framebuffer in use would turn the CRTC off anyway. */
-		off = o->active;
-		output_off(o);
-		if (off)
-			zd_info(o->prefix, "%s: disabled: the framebuffer on the screen goes",
-				o->name);
-	}
-	if (o->pending_dmafb == fb)
-		o->pending_dmafb = NULL;
-	if (o->shown == fb)
-		o->shown = NULL;
-	drmModeRmFB(o->dev->fd, fb->fb_id);
-	kms_handle_unref(o->dev, fb->handle);
-	free(fb);
-	return off;
-}
-
-/* The plane shows the top-left w x h of fb at (x, y) of a mw x mh mode, clipped. */
-static int dmafb_plane(const struct zd_dmafb *fb, uint32_t w, uint32_t h, uint32_t x, uint32_t y,
-		       uint32_t mw, uint32_t mh, struct kms_plane_cfg *p)
-{
-	if (!w || !h || w > fb->width || h > fb->height || x >= mw || y >= mh)
-		return -EINVAL;
-	*p = (struct kms_plane_cfg){
-		.fb_id = fb->fb_id,
-		.src_w = w < mw - x ? w : mw - x,
-		.src_h = h < mh - y ? h : mh - y,
-		.crtc_x = (int32_t)x,
-		.crtc_y = (int32_t)y,
-	};
-	p->crtc_w = p->src_w;
-	p->crtc_h = p->src_h;
-	return 0;
-}
-
-int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-			       uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h)
-{
-	struct kms_plane_cfg pc;
-	struct mode_change m;
-	int r;
-
-	if (!o || !o->claimed || !fb || fb->o != o || !size_ok(o, width, height))
-		return -EINVAL;
-	r = mode_prepare(o, width, height, &m);
-	if (r)
-		return r;
-	r = dmafb_plane(fb, w, h, x, y, m.mode.hdisplay, m.mode.vdisplay, &pc);
-	if (!r)
-		r = kms_commit_modeset(o, m.blob, &pc);
-	if (r) {
-		zd_warn_rl(o->prefix, "%s: zero-copy modeset %ux%u: %s", o->name, width, height,
-			   strerror(-r));
-		mode_abort(o, &m);
-		return r;
-	}
-	mode_install(o, &m, x, y);
-	o->shown = fb;
-	zd_info(o->prefix, "%s: %ux%u@%u (%s), zero-copy framebuffer %ux%u at %u,%u", o->name,
-		width, height, m.mode.vrefresh, m.generated ? "generated CVT-RB" : "connector's mode",
-		pc.src_w, pc.src_h, x, y);
-	return 0;
-}
-
-int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
-			 uint64_t token)
-{
-	struct kms_plane_cfg pc;
-	int r;
-
-	if (!o || !o->claimed || !o->active || !fb || fb->o != o)
-		return -EINVAL;
-	if (o->flip_pending || o->done)
-		return -EBUSY;
-	r = dmafb_plane(fb, w, h, o->x, o->y, o->mode.hdisplay, o->mode.vdisplay, &pc);
-	if (r)
-		return r;
-	r = kms_commit_plane(o, &pc, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT);
-	if (r) {
-		if (r != -EBUSY)
-			zd_warn_rl(o->prefix, "%s: zero-copy flip: %s", o->name, strerror(-r));
-		return r;
-	}
-	zd_dbg(o->prefix, "%s: zero-copy flip committed (framebuffer %u)", o->name, fb->fb_id);
-	o->flip_pending = true;
-	o->flip_notify = true;
-	o->pending_dma = true;
-	o->pending_dmafb = fb;
-	o->flip_token = token;
-	return 0;
-}
-
-int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out)
-{
-	struct zd_dumb *b;
-	int r;
-
-	if (!o || !o->claimed || !npages)
-		return -EINVAL;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	r = kms_dumb_create(o->dev, npages, &b->handle, &b->fd);
-	if (r) {
-		zd_warn_rl(o->prefix, "%s: dumb buffer of %u pages: %s", o->name, npages,
-			   strerror(-r));
-		free(b);
-		return r;
-	}
-	b->dev = o->dev;
-	b->npages = npages;
-	*out = b;
-	return 0;
-}
-
-int zd_dumb_fd(const struct zd_dumb *b)
-{
-	return b ? b->fd : -1;
-}
-
-void zd_dumb_destroy(struct zd_dumb *b)
-{
-	if (!b)
-		return;
-	close(b->fd);
-	kms_handle_unref(b->dev, b->handle);
-	free(b);
 }
