@@ -31,6 +31,8 @@ const char *zd_path_name(enum zd_path p)
 		return "copy";
 	case ZD_PATH_ZERO_COPY:
 		return "zero-copy";
+	case ZD_PATH_PARTIAL:
+		return "partial";
 	}
 	return "?";
 }
@@ -390,8 +392,23 @@ static void fall_back(struct zd_conn *c, struct zd_fb *fb, const char *what, int
 {
 	struct zd_dbuf *d = fb->dbuf;
 
-	set_path(d, ZD_PATH_COPY, "display refused the %s: %s (output %s)", what, strerror(-err),
-		 zd_output_name(c->out));
+	struct zd_device *dev = c->dev;
+	bool elsewhere = false;
+
+	/* Another output that shows fb zero-copy, or has yet to try. */
+	for (unsigned int i = 0; i < dev->nr_conns; i++) {
+		const struct zd_fb_out *fo = &fb->out[i];
+
+		if (i != c->idx && dev->conns[i].out && (fo->dmafb || !fo->tried))
+			elsewhere = true;
+	}
+	if (elsewhere)
+		set_path(d, ZD_PATH_PARTIAL,
+			 "display refused the %s: %s (output %s); zero-copy on the other outputs",
+			 what, strerror(-err), zd_output_name(c->out));
+	else
+		set_path(d, ZD_PATH_COPY, "display refused the %s: %s (output %s)", what,
+			 strerror(-err), zd_output_name(c->out));
 	zd_log_rl(&c->dev->rl, ZD_LOG_WARN, c->name, "fb %#llx: %s; its frames are copied there",
 		  (unsigned long long)fb->cookie, d->why);
 }

@@ -62,6 +62,7 @@ struct zd_dumb;
 enum zd_path {
 	ZD_PATH_COPY,	   /* frames copied to a scanout buffer */
 	ZD_PATH_ZERO_COPY, /* the frame's own pages are scanned out */
+	ZD_PATH_PARTIAL,   /* zero-copy, but copied on an output that refused it */
 };
 
 struct zd_dbuf {

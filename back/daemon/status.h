@@ -12,7 +12,7 @@
  *   conn name=dom1/vdispl/0/0 resolution=640x480 output=Virtual-1
  *        configured=1 flips=120 bytes-copied=147456000 events-dropped=0
  *   buffer device=dom1/vdispl/0 cookie=0x1 size=640x480x32 bytes=1228800
- *          pages=300 path=zero-copy|copy why="zero-copy via helper"
+ *          pages=300 path=zero-copy|partial|copy why="zero-copy via helper"
  *
  * Nothing in it comes from a guest unchecked: names are ours, numbers are
  * printed as numbers.

@@ -252,8 +252,9 @@ TEST(zc_a_refusing_display_gets_copies_only_there)
 	d = dev->bufs.dbufs[0];
 	CHECK_EQ_INT(o0->dmafbs, 1);
 	CHECK_EQ_INT(o1->dmafbs, 0);
-	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
-	CHECK_STR_EQ(d->why, "display refused the import: Invalid argument (output Fake-2)");
+	CHECK_EQ_INT(d->path, ZD_PATH_PARTIAL);
+	CHECK_STR_EQ(d->why, "display refused the import: Invalid argument (output Fake-2); "
+			     "zero-copy on the other outputs");
 	/* Nothing to copy yet: nothing mapped yet. */
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 4);
 
@@ -280,7 +281,7 @@ TEST(zc_a_refusing_display_gets_copies_only_there)
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 4 + 4);
 	snap = snapshot(&s);
 	CHECK(strstr(snap, "output=Fake-1 configured=1 flips=3 bytes-copied=0 ") != NULL);
-	CHECK(strstr(snap, "path=copy why=\"display refused the import: ") != NULL);
+	CHECK(strstr(snap, "path=partial why=\"display refused the import: ") != NULL);
 	free(snap);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 	check_nothing_left(&s, 0);

@@ -102,13 +102,14 @@ static void pretty(const char *line)
 		       human_bytes(field(line, "bytes-copied", f, sizeof(f)), g, sizeof(g)),
 		       field(line, "events-dropped", d, sizeof(d)));
 	} else if (!strncmp(line, "buffer ", 7)) {
-		bool zc = !strcmp(field(line, "path", d, sizeof(d)), "zero-copy");
+		const char *path = field(line, "path", d, sizeof(d));
+		bool zc = !strcmp(path, "zero-copy");
+		const char *state = zc ? "on" : !strcmp(path, "partial") ? "partial" : "off";
 
 		printf("  buffer %s  %s  %s  zero-copy: %s%s%s%s\n", field(line, "cookie", a, sizeof(a)),
 		       field(line, "size", b, sizeof(b)),
-		       human_bytes(field(line, "bytes", c, sizeof(c)), e, sizeof(e)),
-		       zc ? "on" : "off", zc ? "" : " (", zc ? "" : field(line, "why", g, sizeof(g)),
-		       zc ? "" : ")");
+		       human_bytes(field(line, "bytes", c, sizeof(c)), e, sizeof(e)), state,
+		       zc ? "" : " (", zc ? "" : field(line, "why", g, sizeof(g)), zc ? "" : ")");
 	}
 }
 
