@@ -39,7 +39,7 @@ PROGRAMS :=
 
 PROGRAMS += zdispl-back
 zdispl-back_SRCS := $(sort $(wildcard back/daemon/*.c))
-zdispl-back_PKGS := xenstore xengnttab xenevtchn libdrm
+zdispl-back_PKGS := xenstore xengnttab xenevtchn xentoollog libdrm
 
 PROGRAMS += zdispl-status
 zdispl-status_SRCS := tools/status/zdispl-status.c

@@ -9,7 +9,9 @@
  * builds for other systems say EOPNOTSUPP). The probe is
  * EXP_WAIT_RELEASED of fd -1 with no wait: gntdev looks the fd up among
  * its exports and answers ENOENT, which libxengnttab turns into success.
- * (libxengnttab also logs the ENOTTY of a kernel without the support.)
+ * (libxengnttab would log the ENOTTY of a kernel without the support as
+ * an error; its handle gets a logger for critical messages only, and the
+ * daemon reports failures itself.)
  * Exporting needs more: gntdev refuses it with EINVAL whenever it maps
  * through page-table updates (use_ptemod), i.e. in every PV domain, so
  * /sys/hypervisor/guest_type "PV" leaves gntdev with import only.
@@ -24,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <xengnttab.h>
+#include <xentoollog.h>
 #include <zdispl/zcopy.h>
 
 #define HELPER_PATH "/dev/" ZCOPY_DEVICE_NAME
@@ -33,6 +36,7 @@ struct zd_zcdev {
 	enum zd_zcdev_kind kind;
 	int fd;		       /* helper: -1 when not open */
 	xengnttab_handle *gnt; /* gntdev: NULL when not open */
+	xentoollog_logger_stdiostream *log; /* gnt's, NULL: none */
 };
 
 static int helper_ioctl(struct zd_zcdev *z, unsigned long req, void *arg)
@@ -78,7 +82,8 @@ static bool pv_domain(void)
 
 static int gntdev_open(struct zd_zcdev *z, unsigned int *caps, const char **why)
 {
-	z->gnt = xengnttab_open(NULL, 0);
+	z->log = xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
+	z->gnt = xengnttab_open((xentoollog_logger *)z->log, 0);
 	if (!z->gnt)
 		return -errno;
 	if (xengnttab_dmabuf_exp_wait_released(z->gnt, UINT32_MAX, 0)) {
@@ -124,6 +129,8 @@ void zd_zcdev_close(struct zd_zcdev *z)
 		close(z->fd);
 	if (z->gnt)
 		xengnttab_close(z->gnt);
+	if (z->log)
+		xtl_logger_destroy((xentoollog_logger *)z->log);
 	free(z);
 }
 

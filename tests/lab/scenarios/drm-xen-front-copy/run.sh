@@ -15,6 +15,10 @@ BOCHS=$(lab_drm_card bochs-drm) || lab_step "bochs card" 1 false
 lab_log "vkms is $VKMS, bochs is $BOCHS"
 # Outputs are taken in this order: Virtual-1 of vkms, then bochs's.
 lab_back_start --drm "/dev/dri/$VKMS" --drm "/dev/dri/$BOCHS"
+# No helper is loaded and Debian's gntdev has no dma-buf support: copy path.
+lab_check "backend logged why every frame is copied" \
+	grep -q "zero-copy: none, every frame is copied: no grant->dma-buf support" "$BACK_LOG"
+lab_check "backend start-up logged no error" bash -c "! grep -q 'error' '$BACK_LOG'"
 
 # conn_round GUEST IDX CARD WxH: connector IDX of the guest, shown on CARD.
 conn_round() {
