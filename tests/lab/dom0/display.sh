@@ -88,6 +88,22 @@ lab_helper_idle() {
 		grep -q '^imports_alive 0$' $s && grep -q '^grants_alive 0$' $s
 }
 
+# lab_zcopy_status TAG DEV: save the status (TAG-status.txt and .raw) and
+# check that device DEV (domN/vdispl/0) showed connector 0 zero-copy: it
+# flipped with 0 bytes copied, and every buffer of DEV is zero-copy.
+lab_zcopy_status() {
+	local tag=$1 dev=$2 raw=$RESULTS/$1-status.raw
+	zdispl-status >"$RESULTS/$tag-status.txt" 2>&1
+	zdispl-status --raw >"$raw" 2>&1
+	lab_check "$tag: connector 0 flipped and copied 0 bytes" bash -c \
+		"grep '^conn name=$dev/0 ' '$raw' | grep -q 'flips=[1-9][0-9]* bytes-copied=0 '"
+	lab_check "$tag: the device has buffers" grep -q "^buffer device=$dev " "$raw"
+	lab_check "$tag: every buffer is zero-copy" bash -c \
+		"! grep '^buffer device=$dev ' '$raw' | grep -v -q 'path=zero-copy '"
+	lab_check "$tag: the status tool says zero-copy is on" grep -q "zero-copy: on" \
+		"$RESULTS/$tag-status.txt"
+}
+
 # lab_guest_pattern NAME ARGS...: run zdispl-pattern in guest NAME until it
 # holds its last frame; its output goes to $RESULTS/NAME-pattern.out.
 # The wait's verdict goes to $PATTERN_STATE: "holding" once the client

@@ -20,13 +20,7 @@ lab_check "backend sees be-alloc" bash -c "zdispl-status --raw | grep -q '^devic
 lab_guest_pattern bealloc --connector 0 --frames 120
 last=$(lab_field last_frame "$RESULTS/bealloc-pattern.out")
 lab_capture_check bealloc "/dev/dri/$VKMS" "$CONN" "$last"
-zdispl-status >"$RESULTS/status.txt" 2>&1
-zdispl-status --raw >"$RESULTS/status.raw" 2>&1
-lab_check "connector 0 flipped and copied 0 bytes" bash -c \
-	"grep '^conn name=$DEV/0 ' '$RESULTS/status.raw' | grep -q 'flips=[1-9][0-9]* bytes-copied=0 '"
-lab_check "the device has buffers" grep -q "^buffer device=$DEV " "$RESULTS/status.raw"
-lab_check "every buffer is zero-copy" bash -c \
-	"! grep '^buffer device=$DEV ' '$RESULTS/status.raw' | grep -v -q 'path=zero-copy '"
+lab_zcopy_status bealloc "$DEV"
 cat /sys/class/misc/zdispl-zcopy/stats | lab_save helper-stats-shown.txt
 lab_check "the helper has granted pages while they are shown" \
 	bash -c "! grep -q '^grants_alive 0$' $RESULTS/helper-stats-shown.txt"

@@ -23,19 +23,6 @@ lab_step "zcopy: backend Connected" 60 lab_wait 60 "zcopy connected" \
 	grep -q "dom$(lab_domid zcopy)/vdispl/0: InitWait -> Connected" "$BACK_LOG"
 DEV=dom$(lab_domid zcopy)/vdispl/0
 
-# zcopy_status TAG: the status records, and the checks every round makes.
-zcopy_status() {
-	local tag=$1 raw=$RESULTS/$1-status.raw
-	zdispl-status >"$RESULTS/$tag-status.txt" 2>&1
-	zdispl-status --raw >"$raw" 2>&1
-	lab_check "$tag: connector 0 flipped and copied 0 bytes" bash -c \
-		"grep '^conn name=$DEV/0 ' '$raw' | grep -q 'flips=[1-9][0-9]* bytes-copied=0 '"
-	lab_check "$tag: the device has buffers" grep -q "^buffer device=$DEV " "$raw"
-	lab_check "$tag: every buffer is zero-copy" bash -c \
-		"! grep '^buffer device=$DEV ' '$raw' | grep -v -q 'path=zero-copy '"
-	lab_check "$tag: the status tool says zero-copy is on" grep -q "zero-copy: on" \
-		"$RESULTS/$tag-status.txt"
-}
 buffers() { grep -o "^device name=$DEV .* buffers=[0-9]*" "$RESULTS/$1-status.raw" | sed 's/.*buffers=//'; }
 
 # Round 1 and the no-flip proof: one client run.
@@ -45,7 +32,7 @@ last=$(lab_field last_frame "$RESULTS/noflip-pattern.out")
 lab_check "noflip: the client rewrote the shown buffer without a flip" \
 	grep -q "^rewrote frame=$last flipped=0" "$RESULTS/noflip-pattern.out"
 lab_capture_check noflip "/dev/dri/$VKMS" "$CONN" "$last"
-zcopy_status noflip
+lab_zcopy_status noflip "$DEV"
 lab_guest_pattern_stop zcopy
 
 # Re-flip to the same buffer.
@@ -55,7 +42,7 @@ last=$(lab_field last_frame "$RESULTS/reflip-pattern.out")
 lab_check "reflip: the client rewrote the shown buffer and flipped to it" \
 	grep -q "^rewrote frame=$last flipped=1" "$RESULTS/reflip-pattern.out"
 lab_capture_check reflip "/dev/dri/$VKMS" "$CONN" "$last"
-zcopy_status reflip
+lab_zcopy_status reflip "$DEV"
 lab_check "reflip: no buffer was created for the rewrite (2 buffers)" test "$(buffers reflip)" = 2
 lab_guest_pattern_stop zcopy
 
@@ -72,7 +59,7 @@ lab_guest_pattern zcopy --card "$GXEN" --connector 0 --alloc-card "$GVKMS" --fra
 cp "$RESULTS/zcopy-pattern.out" "$RESULTS/prime-pattern.out"
 last=$(lab_field last_frame "$RESULTS/prime-pattern.out")
 lab_capture_check prime "/dev/dri/$VKMS" "$CONN" "$last"
-zcopy_status prime
+lab_zcopy_status prime "$DEV"
 lab_guest_pattern_stop zcopy
 
 lab_guest_destroy zcopy
