@@ -440,6 +440,14 @@ void *__real_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count
 					     uint32_t *refs, int prot);
 void *__wrap_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count, uint32_t domid,
 					     uint32_t *refs, int prot);
+int __real_zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+			    struct zd_dmafb **out);
+int __wrap_zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+			    struct zd_dmafb **out);
+int __real_zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b,
+				 const struct zd_fb_layout *l, struct zd_dmafb **out);
+int __wrap_zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b,
+				 const struct zd_fb_layout *l, struct zd_dmafb **out);
 int __real_xengnttab_close(xengnttab_handle *h);
 int __wrap_xengnttab_close(xengnttab_handle *h);
 int __real_xenevtchn_close(xenevtchn_handle *h);
@@ -460,6 +468,41 @@ int __wrap_zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t he
 		FAIL("image %ux%u at %u,%u off a %ux%u screen", img->width, img->height, x, y,
 		     width, height);
 	return __real_zd_output_set_config(o, width, height, x, y, img, bytes_copied);
+}
+
+/*
+ * A framebuffer handed to the display for zero-copy: its pixels lie inside
+ * the dma-buf, and its geometry is within the limits, whatever the
+ * frontend asked (the display would scan out what the layout says).
+ */
+static void check_layout(const struct zd_fb_layout *l)
+{
+	uint32_t cpp = zd_format_cpp(l->fourcc);
+	uint64_t end;
+
+	if (!cpp || !l->width || !l->height || l->width > ZD_MAX_DIMENSION ||
+	    l->height > ZD_MAX_DIMENSION)
+		FAIL("layout %ux%u fourcc %#x", l->width, l->height, l->fourcc);
+	if (l->pitch < (uint64_t)l->width * cpp)
+		FAIL("layout pitch %u under %u x %u", l->pitch, l->width, cpp);
+	end = (uint64_t)l->offset + (uint64_t)l->pitch * (l->height - 1) + (uint64_t)l->width * cpp;
+	if (end > l->size)
+		FAIL("layout ends at %llu, past the %llu-octet buffer", (unsigned long long)end,
+		     (unsigned long long)l->size);
+}
+
+int __wrap_zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+			    struct zd_dmafb **out)
+{
+	check_layout(l);
+	return __real_zd_output_import(o, fd, l, out);
+}
+
+int __wrap_zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b,
+				 const struct zd_fb_layout *l, struct zd_dmafb **out)
+{
+	check_layout(l);
+	return __real_zd_output_import_dumb(o, b, l, out);
 }
 
 /*
