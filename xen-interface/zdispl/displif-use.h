@@ -25,8 +25,14 @@
 #define ZDISPL_DISPLIF_USE_H
 
 #ifdef __KERNEL__
+#include <linux/limits.h>
+#include <linux/string.h>
 #include <linux/types.h>
+#include <xen/page.h>
 #include <xen/interface/io/displif.h>
+#ifndef UINT32_MAX
+#define UINT32_MAX U32_MAX
+#endif
 #else
 #include <stdbool.h>
 #include <stdint.h>

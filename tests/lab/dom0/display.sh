@@ -164,3 +164,21 @@ lab_capture_check() {
 		>"$cap-wrong.out" 2>&1 || rc=$?
 	lab_check "$tag: frame $((frame - 1)) does not match (rc $rc = 1)" test "$rc" = 1
 }
+
+# lab_front_cfg CFG FRONT [ARGS]: guest config CFG with frontend FRONT
+# ("linux": Linux's drm_xen_front, "zdispl": ours; see tests/lab/domu/init)
+# and ARGS added to the guest kernel's command line, as a file under /run.
+# Prints its path.
+lab_front_cfg() {
+	local out=/run/lab-${1##*/}-$2.cfg args="lab.front=$2${3:+ $3}"
+	sed "s/^extra *= *\"\(.*\)\"/extra = \"\1 $args\"/" "$1" >"$out"
+	echo "$out"
+}
+
+# lab_guest_dmesg_clean NAME TAG: save guest NAME's kernel log as
+# TAG-dmesg.txt and check it has no kernel warning, BUG or oops.
+lab_guest_dmesg_clean() {
+	lab_guest_run "$1" dmesg | lab_save "$2-dmesg.txt"
+	lab_check "$2: guest kernel logged no WARNING, BUG or Oops" \
+		bash -c "! grep -E -q 'WARNING:|BUG:|Oops|Call Trace' '$RESULTS/$2-dmesg.txt'"
+}
