@@ -86,15 +86,16 @@ $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 # ---------------------------------------------------------------------------
 # Kernel modules, built out of tree.  Kbuild writes objects next to the
 # sources, so each module's sources are copied to $(BUILD)/kmod/<name> first.
-KMODS := back/zcopy tests/lab/modules/labprobe
+# front: the guest's frontend (zdispl_front); back/zcopy: dom0's helper.
+KMODS := front back/zcopy tests/lab/modules/labprobe
 
 define kmod_rules
-$(BUILD)/modules/$(notdir $(1)).stamp: $$(wildcard $(1)/*.c $(1)/*.h $(1)/Kbuild) \
+$(BUILD)/modules/$(notdir $(1)).stamp: $$(shell find $(1) -name '*.[ch]' -o -name Kbuild) \
 		$$(wildcard xen-interface/*/*.h) | $(BUILD)/modules
 	@test -d "$(KDIR)" || { echo "error: kernel headers not found at KDIR=$(KDIR)" \
 		"(run 'make deps' or pass KDIR=)" >&2; exit 1; }
 	rm -rf $(BUILD)/kmod/$(notdir $(1)) && mkdir -p $(BUILD)/kmod/$(notdir $(1))
-	cp $(1)/* $(BUILD)/kmod/$(notdir $(1))/
+	cp -r $(1)/. $(BUILD)/kmod/$(notdir $(1))/
 	$$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD)/kmod/$(notdir $(1)) \
 		ZDISPL_INC=$(CURDIR)/xen-interface modules
 	cp $(BUILD)/kmod/$(notdir $(1))/*.ko $(BUILD)/modules/
@@ -108,9 +109,13 @@ $(foreach m,$(KMODS),$(eval $(call kmod_rules,$(m))))
 # facilities (zcopy-dev.c), and a fake display instead of KMS.
 DAEMON_CORE := $(filter-out back/daemon/main.c back/daemon/kms%.c back/daemon/zcopy-dev.c,\
 	$(wildcard back/daemon/*.c))
-UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_CORE))
-UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h back/daemon/*.h)
-UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon $(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)
+# The frontend's protocol logic (front/proto) builds on the host as well.
+FRONT_PROTO := $(sort $(wildcard front/proto/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_CORE) $(FRONT_PROTO))
+UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h back/daemon/*.h \
+	front/proto/*.h)
+UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon -Ifront/proto \
+	$(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)
 
 $(BUILD)/tests/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests
 	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS)
@@ -163,14 +168,21 @@ $(BUILD)/bin $(BUILD)/modules $(BUILD)/tests $(BUILD)/tests-asan:
 # ---------------------------------------------------------------------------
 # Fuzzing (libFuzzer; clang from Debian's clang and libclang-rt-14-dev).
 # fuzz_requests plays scripts (tests/fuzz/script.h) against the daemon core
-# through the fake Xen seam and the simulated frontend of the unit tests.
-#   make fuzz         build and run for FUZZ_SECONDS (default 60)
-#   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (default 20); for make check
-# The corpus lives in $(BUILD)/fuzz/corpus (kept by make clean), seeds are
-# generated into $(BUILD)/fuzz/seeds, crashes land in $(BUILD)/fuzz/artifacts.
-FUZZ_CC            ?= clang
-FUZZ_SECONDS       ?= 60
-FUZZ_SMOKE_SECONDS ?= 20
+# through the fake Xen seam and the simulated frontend of the unit tests;
+# fuzz_front plays a hostile backend against the frontend's protocol logic
+# (front/proto).
+#   make fuzz         build and run fuzz_requests for FUZZ_SECONDS (default 60),
+#                     then fuzz_front for FUZZ_FRONT_SECONDS (default 30)
+#   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (default 20) and
+#                     FUZZ_FRONT_SMOKE_SECONDS (default 10); for make check
+# The corpora live in $(BUILD)/fuzz/corpus and corpus-front (kept by make
+# clean), seeds are generated into $(BUILD)/fuzz/seeds, crashes land in
+# $(BUILD)/fuzz/artifacts.
+FUZZ_CC                  ?= clang
+FUZZ_SECONDS             ?= 60
+FUZZ_SMOKE_SECONDS       ?= 20
+FUZZ_FRONT_SECONDS       ?= 30
+FUZZ_FRONT_SMOKE_SECONDS ?= 10
 # log.c is replaced by a quiet, clock-free one: the fuzzer must be fast and
 # deterministic.
 FUZZ_SRCS := tests/fuzz/fuzz_requests.c tests/fuzz/quiet_log.c tests/unit/fe_sim.c \
@@ -191,6 +203,11 @@ FUZZ_WRAP := -Wl,--wrap=zd_output_flip,--wrap=zd_output_set_config \
 $(BUILD)/fuzz/fuzz_requests: $(FUZZ_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ $(FUZZ_SRCS)
 
+FUZZ_FRONT_SRCS := tests/fuzz/fuzz_front.c $(FRONT_PROTO)
+
+$(BUILD)/fuzz/fuzz_front: $(FUZZ_FRONT_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_FRONT_SRCS)
+
 $(BUILD)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c tests/fuzz/script.h | $(BUILD)/fuzz
 	$(CC) $(UNIT_CFLAGS) -o $@ tests/fuzz/gen_seeds.c
 
@@ -200,11 +217,11 @@ $(BUILD)/fuzz/seeds.stamp: $(BUILD)/fuzz/gen-seeds
 	touch $@
 
 .PHONY: fuzz fuzz-smoke
-fuzz: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/seeds.stamp
-	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS)
+fuzz: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/fuzz_front $(BUILD)/fuzz/seeds.stamp
+	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS)
 
-fuzz-smoke: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/seeds.stamp
-	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SMOKE_SECONDS)
+fuzz-smoke: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/fuzz_front $(BUILD)/fuzz/seeds.stamp
+	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SMOKE_SECONDS) fuzz_front:$(FUZZ_FRONT_SMOKE_SECONDS)
 
 $(BUILD)/fuzz:
 	mkdir -p $@

@@ -32,6 +32,9 @@ static void usage(FILE *f)
 		"                             from the picture (its low 16 bits)\n"
 		"  -F, --pattern-format FMT   the format the pattern was drawn in: %s\n"
 		"                             (default: the framebuffer's own format)\n"
+		"  -s, --checksum             print a checksum of the visible area's RGB and\n"
+		"                             whether it holds more than one colour, to compare\n"
+		"                             two captures (e.g. a guest's and dom0's)\n"
 		"  -h, --help                 this help\n"
 		"\n"
 		"Comparison: as 24-bit RGB, the X/A byte ignored. Exact for XR24/AR24; for RG16\n"
@@ -43,6 +46,7 @@ static void usage(FILE *f)
 		"  png=FILE\n"
 		"  match=yes frame=N pixels=P      or\n"
 		"  match=no frame=N pixels=P mismatches=M first=X,Y got=#RRGGBB expected=#RRGGBB\n"
+		"  checksum=HEX pixels=P colours=1|many\n"
 		"Exit status: 0 captured (and matched), 1 mismatch, 2 error or usage.\n",
 		zd_pixfmt_list());
 }
@@ -50,6 +54,7 @@ static void usage(FILE *f)
 struct options {
 	const char *card, *connector, *output;
 	int verify;        /* 0 no, 1 given frame, 2 auto */
+	int checksum;
 	uint32_t frame;
 	const struct zd_pixfmt *pattern_fmt;
 };
@@ -62,6 +67,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verify-pattern", required_argument, NULL, 'V' },
 		{ "pattern-format", required_argument, NULL, 'F' },
+		{ "checksum", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,7 +76,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int opt;
 
 	memset(o, 0, sizeof(*o));
-	while ((opt = getopt_long(argc, argv, "c:C:o:V:F:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:C:o:V:F:sh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o->card = optarg;
@@ -104,6 +110,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 's':
+			o->checksum = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -117,6 +126,22 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -1;
 	}
 	return 0;
+}
+
+/* FNV-1a over the visible RGB octets, and whether more than one colour shows. */
+static void checksum(const struct zd_scanout *s)
+{
+	size_t n = (size_t)s->width * s->height * 3;
+	uint64_t h = 0xcbf29ce484222325ull;
+	bool many = false;
+
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ s->rgb[i]) * 0x100000001b3ull;
+		if (i >= 3 && s->rgb[i] != s->rgb[i % 3])
+			many = true;
+	}
+	printf("checksum=%016llx pixels=%llu colours=%s\n", (unsigned long long)h,
+	       (unsigned long long)s->width * s->height, many ? "many" : "1");
 }
 
 /* Returns the exit status: 0 match, 1 mismatch, 2 error. */
@@ -166,6 +191,8 @@ int main(int argc, char **argv)
 			printf("png=%s\n", o.output);
 		}
 	}
+	if (o.checksum && ret == 0)
+		checksum(&s);
 	if (o.verify && ret == 0)
 		ret = verify(&o, &s);
 	zd_scanout_free(&s);

@@ -1,10 +1,11 @@
 # shellcheck shell=bash
-# drm-xen-front-copy: zdispl-back serves Linux's drm_xen_front over the
-# copy path, on two dom0 KMS devices (vkms and bochs). A guest client flips
+# copy: zdispl-back serves both frontends over the copy path, on two dom0
+# KMS devices (vkms and bochs): Linux's drm_xen_front, then ours
+# (zdispl_front), each in the same two guests. A guest client flips
 # numbered frames of the test pattern on one connector; what dom0 scans
 # out there is captured and compared pixel by pixel with the frame the
-# guest says it showed last. The backend survives `xl destroy` of that
-# guest, serves a second one, and exits cleanly on SIGTERM.
+# guest says it showed last. The backend survives `xl destroy` of each
+# guest, serves the next one, and exits cleanly on SIGTERM.
 
 . /lab/display.sh
 
@@ -22,7 +23,7 @@ lab_check "backend start-up logged no error" bash -c "! grep -q 'error' '$BACK_L
 
 # conn_round GUEST IDX CARD WxH: connector IDX of the guest, shown on CARD.
 conn_round() {
-	local name=$1 idx=$2 card=$3 want=$4 tag=$1-$2 last size
+	local name=$1 idx=$2 card=$3 want=$4 tag=$FRONT-$1-$2 last size
 	lab_guest_run "$name" 'for c in /sys/class/drm/card*-*; do
 		echo "${c##*/} $(cat $c/status) $(cat $c/modes | tr "\n" " ")"; done' |
 		lab_save "$tag-guest-connectors.txt"
@@ -54,17 +55,23 @@ connected() {
 # (640x480, on vkms), so together they cover both connectors and both
 # resolutions, and guest 2 proves the backend serves a guest after
 # `xl destroy` of another.
-lab_guest_create guest1.cfg
-connected copy1
-conn_round copy1 1 "$BOCHS" 800x600
-lab_guest_destroy copy1
-lab_check "backend survived xl destroy" kill -0 "$BACK_PID"
-lab_step "backend dropped the device" 30 lab_wait 30 "device gone from status" \
-	bash -c "zdispl-status --raw | grep -q 'devices=0'"
+for FRONT in $LAB_FRONTS; do
+	lab_guest_create "$(lab_front_cfg guest1.cfg $FRONT)"
+	connected copy1
+	conn_round copy1 1 "$BOCHS" 800x600
+	[ $FRONT = zdispl ] && lab_guest_dmesg_clean copy1 $FRONT-copy1
+	lab_guest_destroy copy1
+	lab_check "$FRONT: backend survived xl destroy" kill -0 "$BACK_PID"
+	lab_step "$FRONT: backend dropped the device" 30 lab_wait 30 "device gone from status" \
+		bash -c "zdispl-status --raw | grep -q 'devices=0'"
 
-lab_guest_create guest2.cfg
-connected copy2
-conn_round copy2 0 "$VKMS" 640x480
-lab_guest_destroy copy2
+	lab_guest_create "$(lab_front_cfg guest2.cfg $FRONT)"
+	connected copy2
+	conn_round copy2 0 "$VKMS" 640x480
+	[ $FRONT = zdispl ] && lab_guest_dmesg_clean copy2 $FRONT-copy2
+	lab_guest_destroy copy2
+	lab_step "$FRONT: backend dropped the device" 30 lab_wait 30 "device gone from status" \
+		bash -c "zdispl-status --raw | grep -q 'devices=0'"
+done
 lab_back_stop
 lab_check "dom0: no kernel warning" bash -c "! dmesg | grep -E -q 'WARNING:|BUG:|Oops'"
