@@ -91,7 +91,7 @@ KMODS := front back/zcopy tests/lab/modules/labprobe
 
 define kmod_rules
 $(BUILD)/modules/$(notdir $(1)).stamp: $$(shell find $(1) -name '*.[ch]' -o -name Kbuild) \
-		$$(wildcard xen-interface/*/*.h) | $(BUILD)/modules
+		$$(wildcard xen-interface/*/*.h xen-interface/kernel/*.c) | $(BUILD)/modules
 	@test -d "$(KDIR)" || { echo "error: kernel headers not found at KDIR=$(KDIR)" \
 		"(run 'make deps' or pass KDIR=)" >&2; exit 1; }
 	rm -rf $(BUILD)/kmod/$(notdir $(1)) && mkdir -p $(BUILD)/kmod/$(notdir $(1))

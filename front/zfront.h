@@ -149,16 +149,21 @@ void zfront_rings_free(struct zfront_info *info);
 int zfront_ring_call(struct zfront_ring *r, struct xendispl_req *req, u32 edid_buf_sz,
 		     u32 *edid_sz);
 
-/* xen/zfront-shbuf.c: a buffer's pages granted to the backend. */
+/*
+ * xen/zfront-shbuf.c: a buffer's pages granted to the backend through a
+ * page directory. pages NULL: a directory alone, for the backend to fill
+ * with its own grants (be-alloc); zfront_shbuf_backend_refs() reads them.
+ */
 struct zfront_shbuf;
 struct zfront_shbuf *zfront_shbuf_grant(struct zfront_info *info, struct page **pages,
 					u32 npages, bool readonly);
+int zfront_shbuf_backend_refs(struct zfront_shbuf *sb, grant_ref_t *refs);
 grant_ref_t zfront_shbuf_dir_ref(const struct zfront_shbuf *sb);
 void zfront_shbuf_free(struct zfront_shbuf *sb);
 
 /* xen/zfront-req.c: the displif requests; 0 or -errno. */
 int zfront_dbuf_create(struct zfront_info *info, u64 cookie, u32 width, u32 height, u32 bpp,
-		       u32 size, u32 data_ofs, struct zfront_shbuf *sb);
+		       u32 size, u32 data_ofs, struct zfront_shbuf *sb, bool be_alloc);
 int zfront_dbuf_destroy(struct zfront_info *info, u64 cookie);
 int zfront_fb_attach(struct zfront_info *info, u64 dbuf_cookie, u64 fb_cookie, u32 width,
 		     u32 height, u32 fourcc);
@@ -168,6 +173,19 @@ int zfront_set_config(struct zfront_info *info, unsigned int conn, u64 fb_cookie
 int zfront_pg_flip(struct zfront_info *info, unsigned int conn, u64 fb_cookie);
 /* GET_EDID into a fresh kmalloc'ed buffer (*edid, validated; kfree it). */
 int zfront_get_edid(struct zfront_info *info, unsigned int conn, u8 **edid, u32 *size);
+
+/*
+ * xen/zfront-gntmap.c: the backend's grants of a be-alloc buffer, mapped
+ * into pages of ours (kernel access through page_address()), and from
+ * there into user space and, where Xen allows it, a kernel vmap.
+ */
+struct zfront_gntmap;
+struct zfront_gntmap *zfront_gntmap_new(struct zfront_info *info, const grant_ref_t *refs,
+					u32 npages);
+void zfront_gntmap_free(struct zfront_gntmap *m);
+struct page **zfront_gntmap_pages(struct zfront_gntmap *m);
+int zfront_gntmap_mmap(struct zfront_gntmap *m, struct vm_area_struct *vma);
+void *zfront_gntmap_vmap(struct zfront_gntmap *m);
 
 /* drm/zfront-drm.c */
 int zfront_drm_create(struct zfront_info *info);

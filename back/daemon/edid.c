@@ -252,10 +252,26 @@ static void put_chromaticity(uint8_t *e)
 	}
 }
 
-/* No established timings; every standard timing slot unused (01 01). */
-static void put_no_legacy_timings(uint8_t *e)
+/*
+ * The established 60 Hz VESA modes (EDID 1.4, octets 35-37) that fit in
+ * width x height, so a guest can pick a smaller mode than the preferred
+ * one; every standard timing slot unused (01 01).
+ */
+static void put_legacy_timings(uint8_t *e, uint32_t width, uint32_t height)
 {
+	static const struct {
+		uint16_t w, h;
+		uint8_t octet, bit;
+	} est[] = {
+		{ 640, 480, 35, 5 }, /* 640x480@60 */
+		{ 800, 600, 35, 0 }, /* 800x600@60 */
+		{ 1024, 768, 36, 3 }, /* 1024x768@60 */
+	};
+
 	memset(e + EDID_OFS_EST_TIMINGS, 0, 3);
+	for (size_t i = 0; i < sizeof(est) / sizeof(est[0]); i++)
+		if (est[i].w <= width && est[i].h <= height)
+			e[est[i].octet] |= (uint8_t)(1u << est[i].bit);
 	memset(e + EDID_OFS_STD_TIMINGS, 0x01, 2 * EDID_NR_STD_TIMINGS);
 }
 
@@ -377,7 +393,7 @@ int zd_edid_build(uint8_t *out, uint32_t width, uint32_t height, const char *nam
 	put_vendor(out);
 	put_basic(out, width, height);
 	put_chromaticity(out);
-	put_no_legacy_timings(out);
+	put_legacy_timings(out, width, height);
 	put_descriptors(out, &m, name);
 	out[EDID_OFS_EXTENSIONS] = 0;
 	put_checksum(out);

@@ -5,7 +5,9 @@
  *
  * The block describes a digital display whose preferred (and only
  * detailed) timing is width x height at 60 Hz with CVT reduced-blanking
- * timings, a monitor name descriptor, and a range-limits descriptor. The
+ * timings, a monitor name descriptor, and a range-limits descriptor, and
+ * which lists the established 60 Hz modes 640x480, 800x600 and 1024x768
+ * that fit in width x height, as further modes a guest may choose. The
  * physical size is derived from 96 DPI so that frontends compute sane DPI.
  */
 #ifndef ZD_EDID_H

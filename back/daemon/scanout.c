@@ -88,24 +88,42 @@ static bool is_reset(const struct xendispl_set_config_req *q)
 	return !q->fb_cookie && !q->x && !q->y && !q->width && !q->height && !q->bpp;
 }
 
+/*
+ * The display mode for the configuration: a configuration at the
+ * connector's origin gets a mode of its own size (a guest that chose a
+ * smaller mode of the connector's EDID sees that mode on the display);
+ * one placed elsewhere is shown at its place in the whole resolution.
+ */
+struct mode_place {
+	uint32_t w, h, x, y;
+};
+
+static struct mode_place place(const struct zd_conn *c)
+{
+	if (!c->cfg_x && !c->cfg_y)
+		return (struct mode_place){ c->cfg_w, c->cfg_h, 0, 0 };
+	return (struct mode_place){ c->width, c->height, c->cfg_x, c->cfg_y };
+}
+
 /* The modeset of SET_CONFIG on c's output, showing fb. */
 static int show(struct zd_conn *c, struct zd_fb *fb)
 {
 	struct zd_dmafb *dfb = zd_fb_dmafb(c, fb), *refused = NULL;
+	struct mode_place m = place(c);
 	struct zd_image img;
 	int r = -EINVAL;
 
 	if (dfb) {
-		r = zd_output_set_config_dmafb(c->out, c->width, c->height, c->cfg_x, c->cfg_y, dfb,
-					       shown_w(c, fb), shown_h(c, fb));
+		r = zd_output_set_config_dmafb(c->out, m.w, m.h, m.x, m.y, dfb, shown_w(c, fb),
+					       shown_h(c, fb));
 		if (r && !transient(r))
 			refused = zd_fb_refused(c, fb, r);
 	}
 	if (!dfb || refused) {
 		r = fb_image(c, fb, &img);
 		if (!r)
-			r = zd_output_set_config(c->out, c->width, c->height, c->cfg_x, c->cfg_y,
-						 &img, &c->bytes_copied);
+			r = zd_output_set_config(c->out, m.w, m.h, m.x, m.y, &img,
+						 &c->bytes_copied);
 		zd_conn_drop_dmafb(c, refused);
 	}
 	return r;

@@ -343,14 +343,14 @@ static int zc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	/* dma-buf's core checked vm_pgoff + the length against the size. */
 	if (zc_pv()) {
 #ifdef CONFIG_XEN_PV
-		return zc_mmap_pv(vma, e->refs + vma->vm_pgoff, e->domid, e->writable);
+		return zd_pv_umap(vma, e->refs + vma->vm_pgoff, e->domid, e->writable);
 #else
 		return -EOPNOTSUPP;
 #endif
 	}
 	if (!e->writable && (vma->vm_flags & VM_WRITE))
 		return -EACCES;
-	zc_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, e->writable ? 0 : VM_MAYWRITE);
+	zd_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, e->writable ? 0 : VM_MAYWRITE);
 	return vm_map_pages(vma, e->pages, e->nr);
 }
 

@@ -54,19 +54,8 @@ int zc_export(struct zc_file *f, struct zcopy_export __user *ureq);
 int zc_wait_released(struct zc_file *f, const struct zcopy_wait_released *req);
 void zc_export_forget_all(struct zc_file *f);
 
-/* vm_flags became read-only (vm_flags_mod()) in Linux 6.3. */
-static inline void zc_vm_flags_mod(struct vm_area_struct *vma, unsigned long set,
-				   unsigned long clear)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
-}
-
-/* zcopy-mmap.c (x86 PV only): map refs[0..vma pages) into vma. */
-int zc_mmap_pv(struct vm_area_struct *vma, const u32 *refs, domid_t domid, bool writable);
+/* xen-interface/kernel/pv-umap.c (x86 PV only), via zcopy-mmap.c. */
+#include "kernel/pv-umap.h"
 
 /* zcopy-import.c */
 int zc_import(struct zc_file *f, struct zcopy_import *req, u32 __user *refs);

@@ -78,6 +78,7 @@ int zfront_drm_create(struct zfront_info *info)
 	zd->drm = drm;
 	drm->dev_private = zd;
 	strscpy(zd->name, info->name, sizeof(zd->name));
+	zd->be_alloc = info->cfg.be_alloc;
 	xa_init_flags(&zd->ids, XA_FLAGS_ALLOC1); /* cookie 0 is invalid */
 	mutex_init(&zd->bufs_lock);
 	INIT_LIST_HEAD(&zd->dbufs);
@@ -99,8 +100,17 @@ int zfront_drm_create(struct zfront_info *info)
 	info->drm = zd;
 	zf_info(info, "DRM device %s (minor %d), %u connector(s)\n", drm->driver->name,
 		drm->primary->index, zd->npipes);
-	if (zfront_fbdev)
+	if (zfront_fbdev) {
+		/*
+		 * The console's buffer is ours even on a be-alloc device: the
+		 * fbdev emulation needs a kernel mapping, which a PV guest
+		 * cannot have of the backend's pages. Its buffer is made here,
+		 * during the setup (the first hotplug).
+		 */
+		zd->fe_only = true;
 		drm_fbdev_generic_setup(drm, 32);
+		zd->fe_only = false;
+	}
 	return 0;
 
 put:

@@ -36,7 +36,11 @@ struct zfront_dbuf {
 	struct zfront_shbuf *sb; /* NULL once its grants are ended */
 };
 
-/* A GEM object: shmem pages, ours (dumb) or another driver's (PRIME). */
+/*
+ * A GEM object: shmem pages, ours (dumb) or another driver's (PRIME). A
+ * be-alloc dumb buffer is another kind (zfront-bebuf.c); to_bo() is only
+ * for the shmem kind.
+ */
 struct zfront_bo {
 	struct drm_gem_shmem_object base;
 	struct zfront_dbuf *dbuf; /* dumb buffers: the one made at creation */
@@ -69,6 +73,8 @@ struct zfront_drm {
 	struct zfront_info *info; /* under zfront_link_lock; requests: inside drm_dev_enter() */
 	char name[48];		  /* the device's, for what outlives it */
 	bool unplugged;
+	bool be_alloc; /* the backend offers to allocate buffers */
+	bool fe_only;  /* while the fbdev console makes its buffer: ours */
 	unsigned int npipes;
 	struct zfront_pipe pipe[ZD_MAX_CONNECTORS];
 	struct xarray ids; /* cookie -> struct zfront_dbuf or zfront_fb */
@@ -95,6 +101,12 @@ struct zfront_dbuf *zfront_dbuf_new(struct zfront_drm *zd, struct drm_gem_object
 				    u32 width, u32 height, u32 bpp, u32 data_ofs);
 void zfront_dbuf_put(struct zfront_drm *zd, struct zfront_dbuf *dbuf);
 void zfront_dbufs_end_grants(struct zfront_drm *zd);
+
+/* zfront-bebuf.c: be-alloc dumb buffers. */
+struct drm_gem_object *zfront_bebuf_create(struct zfront_drm *zd, u32 width, u32 height,
+					   u32 bpp, size_t size);
+bool zfront_is_bebuf(struct drm_gem_object *obj);
+struct zfront_dbuf *zfront_bebuf_dbuf(struct drm_gem_object *obj);
 
 /* zfront-kms.c */
 int zfront_kms_init(struct zfront_drm *zd);

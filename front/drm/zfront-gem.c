@@ -112,7 +112,8 @@ struct zfront_dbuf *zfront_dbuf_new(struct zfront_drm *zd, struct drm_gem_object
 		ret = PTR_ERR(sb);
 		goto exit;
 	}
-	ret = zfront_dbuf_create(zd->info, dbuf->id, width, height, bpp, size, data_ofs, sb);
+	ret = zfront_dbuf_create(zd->info, dbuf->id, width, height, bpp, size, data_ofs, sb,
+				 false);
 	if (ret) {
 		zfront_shbuf_free(sb);
 		goto exit;
@@ -167,6 +168,24 @@ void zfront_dbufs_end_grants(struct zfront_drm *zd)
 	mutex_unlock(&zd->bufs_lock);
 }
 
+static int be_dumb_create(struct drm_file *file, struct zfront_drm *zd,
+			  struct drm_mode_create_dumb *args, u32 pitch, u32 size)
+{
+	struct drm_gem_object *obj;
+	int ret;
+
+	obj = zfront_bebuf_create(zd, args->width, args->height, args->bpp, PAGE_ALIGN(size));
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	ret = drm_gem_handle_create(file, obj, &args->handle);
+	if (!ret) {
+		args->pitch = pitch;
+		args->size = obj->size;
+	}
+	drm_gem_object_put(obj);
+	return ret;
+}
+
 int zfront_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 			   struct drm_mode_create_dumb *args)
 {
@@ -179,6 +198,8 @@ int zfront_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 	ret = zfront_dumb_geometry(args->width, args->height, args->bpp, &pitch, &size);
 	if (ret)
 		return ret;
+	if (zd->be_alloc && !zd->fe_only)
+		return be_dumb_create(file, zd, args, pitch, size);
 	shmem = drm_gem_shmem_create(drm, PAGE_ALIGN(size));
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);

@@ -81,15 +81,18 @@ static int fb_dbuf(struct zfront_drm *zd, struct zfront_fb *zfb, u32 *cookie)
 {
 	struct drm_framebuffer *fb = &zfb->base;
 	struct drm_gem_object *obj = fb->obj[0];
-	struct zfront_bo *bo = to_bo(obj);
 	u32 cpp = fb->format->cpp[0], width;
 	struct zfront_dbuf *dbuf;
 	int ret;
 
-	if (bo->dbuf && bo->dbuf->pitch == fb->pitches[0] && fb->offsets[0] == 0) {
-		*cookie = bo->dbuf->id;
+	dbuf = zfront_is_bebuf(obj) ? zfront_bebuf_dbuf(obj) : to_bo(obj)->dbuf;
+	if (dbuf && dbuf->pitch == fb->pitches[0] && fb->offsets[0] == 0) {
+		*cookie = dbuf->id;
 		return 0;
 	}
+	/* The backend's own memory is described once, at its allocation. */
+	if (zfront_is_bebuf(obj))
+		return -EINVAL;
 	ret = zfront_fb_geometry(fb->width, fb->height, cpp, fb->pitches[0], fb->offsets[0],
 				 obj->size, &width);
 	if (ret)

@@ -336,12 +336,12 @@ static struct xenbus_driver zfront_driver = {
 static int __init zfront_init(void)
 {
 	if (XEN_PAGE_SIZE != PAGE_SIZE) {
-		pr_err("Xen and kernel page sizes differ; not supported\n");
+		pr_err(ZFRONT_NAME ": Xen and kernel page sizes differ; not supported\n");
 		return -ENODEV;
 	}
 	if (!xen_domain() || !xen_has_pv_devices())
 		return -ENODEV;
-	pr_info("displif v%s frontend\n", XENDISPL_PROTOCOL_VERSION);
+	pr_info(ZFRONT_NAME ": displif v%s frontend\n", XENDISPL_PROTOCOL_VERSION);
 	return xenbus_register_frontend(&zfront_driver);
 }
 

@@ -24,12 +24,12 @@ static int call(struct zfront_info *info, unsigned int conn, struct xendispl_req
 }
 
 int zfront_dbuf_create(struct zfront_info *info, u64 cookie, u32 width, u32 height, u32 bpp,
-		       u32 size, u32 data_ofs, struct zfront_shbuf *sb)
+		       u32 size, u32 data_ofs, struct zfront_shbuf *sb, bool be_alloc)
 {
 	struct xendispl_req req;
 
 	zfront_req_dbuf_create(&req, 0, cookie, width, height, bpp, size, data_ofs,
-			       zfront_shbuf_dir_ref(sb), false);
+			       zfront_shbuf_dir_ref(sb), be_alloc);
 	return call(info, 0, &req);
 }
 

@@ -19,7 +19,9 @@
 
 struct zfront_shbuf {
 	domid_t domid;
-	u32 npages, ndir;
+	u32 npages; /* data pages we granted (0: the backend grants them) */
+	u32 ndata;  /* data pages the directory describes */
+	u32 ndir;
 	struct page **pages; /* the owner's; each granted page is kept */
 	grant_ref_t *refs;
 	void **dir;
@@ -79,6 +81,7 @@ static struct zfront_shbuf *shbuf_alloc(domid_t domid, struct page **pages, u32 
 		return NULL;
 	sb->domid = domid;
 	sb->pages = pages;
+	sb->ndata = npages;
 	sb->ndir = zd_dir_pages(npages);
 	sb->refs = kvmalloc_array(npages, sizeof(*sb->refs), GFP_KERNEL);
 	sb->dir = kcalloc(sb->ndir, sizeof(*sb->dir), GFP_KERNEL);
@@ -91,7 +94,8 @@ static struct zfront_shbuf *shbuf_alloc(domid_t domid, struct page **pages, u32 
 		sb->refs[i] = INVALID_GRANT_REF;
 	for (i = 0; i < sb->ndir; i++)
 		sb->dir_refs[i] = INVALID_GRANT_REF;
-	sb->npages = npages; /* from here on free() ends what was granted */
+	/* From here on free() ends what was granted. */
+	sb->npages = pages ? npages : 0;
 	return sb;
 }
 
@@ -121,23 +125,27 @@ struct zfront_shbuf *zfront_shbuf_grant(struct zfront_info *info, struct page **
 	sb = shbuf_alloc(info->xb->otherend_id, pages, npages);
 	if (!sb)
 		return ERR_PTR(-ENOMEM);
-	ret = gnttab_alloc_grant_references(npages + sb->ndir, &head);
+	ret = gnttab_alloc_grant_references(sb->npages + sb->ndir, &head);
 	if (ret)
 		goto fail;
 	for (i = 0; i < sb->ndir; i++) {
 		sb->dir[i] = (void *)get_zeroed_page(GFP_KERNEL);
-		ret = sb->dir[i] ? grant_one(sb, &head, virt_to_page(sb->dir[i]), true,
+		/* The backend writes a be-alloc directory; it only reads ours. */
+		ret = sb->dir[i] ? grant_one(sb, &head, virt_to_page(sb->dir[i]), !!pages,
 					     &sb->dir_refs[i]) : -ENOMEM;
 		if (ret)
 			goto fail_refs;
 	}
-	for (i = 0; i < npages; i++) {
+	for (i = 0; i < sb->npages; i++) {
 		ret = grant_one(sb, &head, pages[i], readonly, &sb->refs[i]);
 		if (ret)
 			goto fail_refs;
 	}
 	gnttab_free_grant_references(head);
-	ret = zfront_pgdir_fill(sb->dir, sb->dir_refs, sb->ndir, sb->refs, npages);
+	if (pages)
+		ret = zfront_pgdir_fill(sb->dir, sb->dir_refs, sb->ndir, sb->refs, npages);
+	else
+		ret = zfront_pgdir_link(sb->dir, sb->dir_refs, sb->ndir, npages);
 	if (ret)
 		goto fail;
 	return sb;
@@ -147,4 +155,11 @@ fail_refs:
 fail:
 	zfront_shbuf_free(sb);
 	return ERR_PTR(ret);
+}
+
+int zfront_shbuf_backend_refs(struct zfront_shbuf *sb, grant_ref_t *refs)
+{
+	if (sb->npages)
+		return -EINVAL; /* ours, not the backend's */
+	return zfront_pgdir_read(sb->dir, sb->dir_refs, sb->ndir, refs, sb->ndata);
 }

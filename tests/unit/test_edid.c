@@ -178,15 +178,27 @@ TEST(edid_srgb_chromaticity)
 	CHECK(memcmp(e + 25, srgb, sizeof(srgb)) == 0);
 }
 
-TEST(edid_no_legacy_timings)
+/* Established timings (EDID 1.4 table 3.18): the VESA modes that fit. */
+TEST(edid_established_timings_fit)
 {
+	static const struct {
+		uint32_t w, h;
+		uint8_t e35, e36;
+	} cases[] = {
+		{ 320, 240, 0x00, 0x00 },   { 640, 480, 0x20, 0x00 },  { 799, 600, 0x20, 0x00 },
+		{ 800, 600, 0x21, 0x00 },   { 1024, 767, 0x21, 0x00 }, { 1024, 768, 0x21, 0x08 },
+		{ 1920, 1080, 0x21, 0x08 }, { 640, 479, 0x00, 0x00 },
+	};
 	uint8_t e[ZD_EDID_SIZE];
-	size_t i;
 
-	build(e, 800, 600, NULL);
-	CHECK_EQ_INT(e[35] | e[36] | e[37], 0);
-	for (i = 38; i < 54; i++)
-		CHECK_EQ_INT(e[i], 0x01);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		build(e, cases[c].w, cases[c].h, NULL);
+		CHECK_EQ_INT(e[35], cases[c].e35);
+		CHECK_EQ_INT(e[36], cases[c].e36);
+		CHECK_EQ_INT(e[37], 0);
+		for (size_t i = 38; i < 54; i++)
+			CHECK_EQ_INT(e[i], 0x01);
+	}
 }
 
 TEST(edid_descriptor_tags)
