@@ -110,6 +110,7 @@ struct zfront_info {
 	struct zfront_drm *drm; /* while connected */
 	struct zfront_drm *held_drm; /* a lost connection's, still held; under zfront_link_lock */
 	bool reconfiguring;	/* waiting for held_drm's release */
+	bool broken;		/* the backend broke the protocol: Closing */
 	bool removing;
 	struct work_struct broken_work;
 	struct work_struct reinit_work;

@@ -2,7 +2,8 @@
 /*
  * device.c: a vdispl device and its xenbus state machine.
  *
- *   Initialising --config ok--> InitWait --fe Initialised/Connected--> Connected
+ *   Initialising --config ok--> InitWait --fe Initialised--> Connected
+ *   (a frontend Connected to an earlier backend sees our InitWait, starts over)
  *   Connected --fe Initialising/InitWait--> InitWait  (frontend starts over)
  *   Connected --fe Closing--> Closing --fe Closed/gone--> Closed
  *   Connected --fe Closed/gone--> Closed
@@ -181,11 +182,22 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 			zd_err(dev->name, "bad configuration: %s", strerror(-r));
 			set_state(dev, XenbusStateClosed);
 		} else {
+			dev->fe_stale = fe == XenbusStateConnected;
+			if (dev->fe_stale)
+				zd_info(dev->name, "the frontend is connected to an earlier backend; waiting for it to start over");
 			set_state(dev, XenbusStateInitWait);
 		}
 		break;
 	case XenbusStateInitWait:
-		if (fe == XenbusStateInitialised || fe == XenbusStateConnected) {
+		/*
+		 * A frontend that was already Connected when we came to
+		 * InitWait holds the rings of an earlier backend (we were
+		 * restarted): our InitWait makes it start over. One that went
+		 * Connected since then published its rings for us.
+		 */
+		if (fe != XenbusStateConnected)
+			dev->fe_stale = false;
+		if (fe == XenbusStateInitialised || (fe == XenbusStateConnected && !dev->fe_stale)) {
 			r = device_connect(dev);
 			set_state(dev, r ? XenbusStateClosing : XenbusStateConnected);
 		} else if (fe == XenbusStateClosing) {
@@ -219,8 +231,10 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 		 */
 		if (online && dev->nr_conns &&
 		    (fe == XenbusStateInitialising || fe == XenbusStateInitWait ||
-		     fe == XenbusStateInitialised || fe == XenbusStateConnected))
+		     fe == XenbusStateInitialised || fe == XenbusStateConnected)) {
+			dev->fe_stale = fe == XenbusStateConnected;
 			set_state(dev, XenbusStateInitWait);
+		}
 		break;
 	default:
 		/* A state we never enter (we were restarted over a stale node). */

@@ -36,6 +36,7 @@ struct zd_device {
 	bool watching;
 	enum xenbus_state state;    /* ours, as last written */
 	bool state_unwritten;	    /* writing it failed: retry on the next step */
+	bool fe_stale;		    /* fe was Connected (to an earlier backend) at our InitWait */
 	enum xenbus_state fe_state; /* the frontend's, as last read */
 	unsigned int version;	    /* negotiated protocol version */
 	bool be_alloc;

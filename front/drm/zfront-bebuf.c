@@ -12,6 +12,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_prime.h>
+#include <drm/drm_vma_manager.h>
 #include <linux/iosys-map.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -52,6 +53,8 @@ static int bebo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	/* The GEM core leaves the object's fake offset in vm_pgoff. */
+	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
 	ret = zfront_gntmap_mmap(bo->map, vma);
 	if (ret)
 		return ret;
@@ -123,30 +126,24 @@ static int bebo_alloc(struct zfront_drm *zd, struct zfront_bebo *bo, u32 width, 
 	grant_ref_t *refs;
 	int ret;
 
-	dbuf = kzalloc(sizeof(*dbuf), GFP_KERNEL);
 	refs = kvmalloc_array(npages, sizeof(*refs), GFP_KERNEL);
-	if (!dbuf || !refs) {
-		ret = -ENOMEM;
-		goto free;
+	if (!refs)
+		return -ENOMEM;
+	dbuf = zfront_dbuf_alloc(zd, width * (bpp / 8), 0);
+	if (IS_ERR(dbuf)) {
+		ret = PTR_ERR(dbuf);
+		goto free_refs;
 	}
-	INIT_LIST_HEAD(&dbuf->node);
-	dbuf->pitch = width * (bpp / 8);
-	ret = xa_alloc(&zd->ids, &dbuf->id, dbuf, xa_limit_32b, GFP_KERNEL);
-	if (ret)
-		goto free;
 	sb = zfront_shbuf_grant(info, NULL, npages, false);
 	if (IS_ERR(sb)) {
 		ret = PTR_ERR(sb);
-		goto erase;
+		goto unalloc;
 	}
 	ret = zfront_dbuf_create(info, dbuf->id, width, height, bpp, bo->base.size, 0, sb, true);
 	if (ret)
 		goto free_sb;
 	/* From here the backend knows the buffer: undo through zfront_dbuf_put(). */
-	mutex_lock(&zd->bufs_lock);
-	dbuf->sb = sb;
-	list_add(&dbuf->node, &zd->dbufs);
-	mutex_unlock(&zd->bufs_lock);
+	zfront_dbuf_publish(zd, dbuf, sb);
 	bo->dbuf = dbuf;
 	ret = zfront_shbuf_backend_refs(sb, refs);
 	if (ret) {
@@ -163,11 +160,10 @@ out:
 
 free_sb:
 	zfront_shbuf_free(sb);
-erase:
-	xa_erase(&zd->ids, dbuf->id);
-free:
+unalloc:
+	zfront_dbuf_unalloc(zd, dbuf);
+free_refs:
 	kvfree(refs);
-	kfree(dbuf);
 	return ret;
 }
 

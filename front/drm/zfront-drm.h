@@ -96,6 +96,10 @@ static inline struct zfront_bo *to_bo(struct drm_gem_object *obj)
 struct drm_gem_object *zfront_gem_create_object(struct drm_device *drm, size_t size);
 int zfront_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 			   struct drm_mode_create_dumb *args);
+/* A display buffer's record and cookie, then its place on the list. */
+struct zfront_dbuf *zfront_dbuf_alloc(struct zfront_drm *zd, u32 pitch, u32 data_ofs);
+void zfront_dbuf_unalloc(struct zfront_drm *zd, struct zfront_dbuf *dbuf);
+void zfront_dbuf_publish(struct zfront_drm *zd, struct zfront_dbuf *dbuf, struct zfront_shbuf *sb);
 /* A display buffer over obj's pages, with this geometry. */
 struct zfront_dbuf *zfront_dbuf_new(struct zfront_drm *zd, struct drm_gem_object *obj,
 				    u32 width, u32 height, u32 bpp, u32 data_ofs);

@@ -77,6 +77,38 @@ static struct page **bo_pages(struct zfront_bo *bo)
 	return pages;
 }
 
+struct zfront_dbuf *zfront_dbuf_alloc(struct zfront_drm *zd, u32 pitch, u32 data_ofs)
+{
+	struct zfront_dbuf *dbuf = kzalloc(sizeof(*dbuf), GFP_KERNEL);
+	int ret;
+
+	if (!dbuf)
+		return ERR_PTR(-ENOMEM);
+	dbuf->pitch = pitch;
+	dbuf->data_ofs = data_ofs;
+	INIT_LIST_HEAD(&dbuf->node);
+	ret = xa_alloc(&zd->ids, &dbuf->id, dbuf, xa_limit_32b, GFP_KERNEL);
+	if (ret) {
+		kfree(dbuf);
+		return ERR_PTR(ret);
+	}
+	return dbuf;
+}
+
+void zfront_dbuf_unalloc(struct zfront_drm *zd, struct zfront_dbuf *dbuf)
+{
+	xa_erase(&zd->ids, dbuf->id);
+	kfree(dbuf);
+}
+
+void zfront_dbuf_publish(struct zfront_drm *zd, struct zfront_dbuf *dbuf, struct zfront_shbuf *sb)
+{
+	mutex_lock(&zd->bufs_lock);
+	dbuf->sb = sb;
+	list_add(&dbuf->node, &zd->dbufs);
+	mutex_unlock(&zd->bufs_lock);
+}
+
 struct zfront_dbuf *zfront_dbuf_new(struct zfront_drm *zd, struct drm_gem_object *obj,
 				    u32 width, u32 height, u32 bpp, u32 data_ofs)
 {
@@ -89,18 +121,12 @@ struct zfront_dbuf *zfront_dbuf_new(struct zfront_drm *zd, struct drm_gem_object
 
 	if (obj->size > ZD_MAX_BUFFER_BYTES)
 		return ERR_PTR(-E2BIG);
-	dbuf = kzalloc(sizeof(*dbuf), GFP_KERNEL);
-	if (!dbuf)
-		return ERR_PTR(-ENOMEM);
-	dbuf->pitch = width * (bpp / 8);
-	dbuf->data_ofs = data_ofs;
-	INIT_LIST_HEAD(&dbuf->node);
-	ret = xa_alloc(&zd->ids, &dbuf->id, dbuf, xa_limit_32b, GFP_KERNEL);
-	if (ret)
-		goto free;
+	dbuf = zfront_dbuf_alloc(zd, width * (bpp / 8), data_ofs);
+	if (IS_ERR(dbuf))
+		return dbuf;
 	if (!drm_dev_enter(zd->drm, &idx)) {
 		ret = -ENODEV;
-		goto erase;
+		goto unalloc;
 	}
 	pages = bo_pages(bo);
 	if (IS_ERR(pages)) {
@@ -119,19 +145,14 @@ struct zfront_dbuf *zfront_dbuf_new(struct zfront_drm *zd, struct drm_gem_object
 		goto exit;
 	}
 	/* On the list inside the section: an unplug ends its grants. */
-	mutex_lock(&zd->bufs_lock);
-	dbuf->sb = sb;
-	list_add(&dbuf->node, &zd->dbufs);
-	mutex_unlock(&zd->bufs_lock);
+	zfront_dbuf_publish(zd, dbuf, sb);
 	drm_dev_exit(idx);
 	return dbuf;
 
 exit:
 	drm_dev_exit(idx);
-erase:
-	xa_erase(&zd->ids, dbuf->id);
-free:
-	kfree(dbuf);
+unalloc:
+	zfront_dbuf_unalloc(zd, dbuf);
 	return ERR_PTR(ret);
 }
 
@@ -152,8 +173,7 @@ void zfront_dbuf_put(struct zfront_drm *zd, struct zfront_dbuf *dbuf)
 		drm_dev_exit(idx);
 	}
 	zfront_shbuf_free(sb);
-	xa_erase(&zd->ids, dbuf->id);
-	kfree(dbuf);
+	zfront_dbuf_unalloc(zd, dbuf);
 }
 
 void zfront_dbufs_end_grants(struct zfront_drm *zd)

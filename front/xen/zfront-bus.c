@@ -16,8 +16,9 @@
  *       last client (zfront_drm_gone)                    -> Initialising
  *       and, if the backend waits in InitWait, on at once.
  *   the backend broke the protocol on a ring: an error node for the
- *       toolstack, then as if it were lost, but we wait in Closing until
- *       the backend has closed and is back in InitWait.
+ *       toolstack, then as if it were lost, but          -> Closing
+ *       and once the backend closes too                  -> Closed
+ *       (a backend back in InitWait is served anew).
  *
  * This is displif's recovery flow: clients of a lost connection keep their
  * (unplugged) device until they close it; the display comes back as a new
@@ -128,6 +129,7 @@ static void zfront_handle(struct zfront_info *info, enum xenbus_state be)
 		    info->xb->state != XenbusStateClosing &&
 		    info->xb->state != XenbusStateClosed)
 			break;
+		info->broken = false;
 		set_state(info, XenbusStateInitialising);
 		ret = initwait(info);
 		if (ret) {
@@ -159,6 +161,9 @@ static void zfront_handle(struct zfront_info *info, enum xenbus_state be)
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
 		lost(info, XenbusStateInitialising);
+		/* We closed on an error and the backend follows: we are done. */
+		if (info->xb->state == XenbusStateClosing && !info->reconfiguring)
+			set_state(info, XenbusStateClosed);
 		break;
 
 	case XenbusStateInitialised:
@@ -188,6 +193,7 @@ static void broken_work(struct work_struct *w)
 	if (connected(info)) {
 		zf_err(info, "the backend broke the protocol; closing the device\n");
 		xenbus_dev_error(info->xb, -EIO, "the backend broke the displif protocol");
+		info->broken = true;
 		disconnect(info);
 		set_state(info, info->reconfiguring ? XenbusStateReconfiguring :
 						      XenbusStateClosing);
@@ -203,7 +209,8 @@ static void reinit_work(struct work_struct *w)
 	mutex_lock(&info->lock);
 	if (info->reconfiguring && !info->removing) {
 		info->reconfiguring = false;
-		set_state(info, XenbusStateInitialising);
+		/* A broken backend must close and start over before we do. */
+		set_state(info, info->broken ? XenbusStateClosing : XenbusStateInitialising);
 		zfront_handle(info, xenbus_read_driver_state(info->xb->otherend));
 	}
 	mutex_unlock(&info->lock);

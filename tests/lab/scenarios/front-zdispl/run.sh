@@ -39,7 +39,7 @@ lab_step "guest: DRM device and fbdev up" 60 lab_wait 60 "card0 and fb0" \
 	lab_guest_run zf "[ -e /dev/dri/card0 ] && [ -e /dev/fb0 ]"
 
 # edid
-lab_guest_run zf "cat $CONNDIR/modes; cat $CONNDIR/edid | wc -c; dmesg | grep EDID" |
+lab_guest_run zf "cat $CONNDIR/modes; dd if=$CONNDIR/edid bs=4096 2>/dev/null | wc -c; dmesg | grep EDID" |
 	lab_save edid-guest.txt
 lab_check "edid: the guest took the backend's EDID" grep -q "connector 0: EDID of 128 octets" \
 	"$RESULTS/edid-guest.txt"
@@ -78,8 +78,9 @@ lab_capture_check edid "/dev/dri/$VKMS" "$CONN" "$last"
 lab_check "edid: dom0 shows it in a 640x480 mode" grep -q "WxH=640x480 " "$RESULTS/edid-capture.out"
 lab_guest_pattern_stop zf
 
-# restart
+# restart: a client flips, and another process holds the device open
 lab_guest_run zf "zdispl-pattern --connector 0 --frames 1000000 >/tmp/pattern.out 2>&1 & echo \$! >/tmp/pattern.pid" 10
+lab_guest_run zf "sh -c 'exec 3</dev/dri/card0; while :; do sleep 1; done' >/dev/null 2>&1 & echo \$! >/tmp/holder.pid" 10
 flipping() { zdispl-status --raw | grep "^conn name=$DEV/0 " | grep -q 'flips=[3-9][0-9] \|flips=[1-9][0-9][0-9]'; }
 lab_step "restart: the guest flips" 120 lab_wait 120 "30 flips" flipping
 cp "$BACK_LOG" "$RESULTS/zdispl-back-killed.log"
@@ -87,10 +88,13 @@ kill -KILL "$BACK_PID"
 lab_step "restart: zdispl-back is gone" 30 lab_wait 30 "backend gone" bash -c "! kill -0 $BACK_PID 2>/dev/null"
 wait "$BACK_PID" 2>/dev/null
 lab_back_start --drm "/dev/dri/$VKMS"
-lab_step "restart: frontend Reconfiguring while the client holds the device" 60 \
+lab_step "restart: frontend Reconfiguring while a process holds the old device" 60 \
 	lab_wait 60 "frontend Reconfiguring" bash -c "[ \"\$(xenstore-read $FE/state)\" = 7 ]"
-lab_guest_run zf "cat /tmp/pattern.out | tail -n 5; dmesg | tail -n 30" | lab_save restart-guest-before.txt
+lab_guest_run zf "tail -n 5 /tmp/pattern.out; dmesg | tail -n 30" | lab_save restart-guest-before.txt
 lab_guest_pattern_stop zf
+lab_check "restart: still Reconfiguring while the device is held" \
+	bash -c "[ \"\$(xenstore-read $FE/state)\" = 7 ]"
+lab_guest_run zf "kill \$(cat /tmp/holder.pid)" 10 >/dev/null
 connected restart
 lab_step "restart: fbdev back" 60 lab_wait 60 "fb0" lab_guest_run zf "[ -e /dev/fb0 ] && [ -e /dev/dri/card0 ]"
 lab_guest_run zf "cat $SYS/grants_alive $SYS/grants_deferred" | lab_save restart-grants.txt
