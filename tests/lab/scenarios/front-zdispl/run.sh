@@ -2,8 +2,7 @@
 # front-zdispl: what our frontend (zdispl_front) does that Linux's
 # drm_xen_front does not, on one backend (zdispl-back, zero-copy on vkms):
 #   edid     the connector's modes come from the backend's EDID (GET_EDID),
-#            which the guest exposes as the connector's EDID property: the
-#            preferred 800x600 first, then the smaller established modes;
+#            the preferred 800x600 first, then the smaller established modes;
 #            a client sets the non-preferred 640x480 and dom0 shows it
 #            pixel-exact in a 640x480 mode
 #   fbdev    text written to the guest's console shows on dom0's display:
@@ -15,8 +14,10 @@
 #            has let go; the same guest shows pixel-exact frames again, and
 #            it holds exactly as many grants as after its first connect,
 #            so nothing of the dead connection stays granted
-#   unload   rmmod is refused while a client holds the device and works
-#            once none does; insmod again connects again, pixel-exact
+#   unload   rmmod is refused while the device is bound (xenbus holds the
+#            module) and while a client holds the unplugged device; the
+#            device unbinds under a client; rmmod works once the client has
+#            gone; insmod again connects again, pixel-exact
 # The guest's kernel logs no warning throughout.
 
 . /lab/display.sh
@@ -39,11 +40,10 @@ lab_step "guest: DRM device and fbdev up" 60 lab_wait 60 "card0 and fb0" \
 	lab_guest_run zf "[ -e /dev/dri/card0 ] && [ -e /dev/fb0 ]"
 
 # edid
-lab_guest_run zf "cat $CONNDIR/modes; dd if=$CONNDIR/edid bs=4096 2>/dev/null | wc -c; dmesg | grep EDID" |
+lab_guest_run zf "cat $CONNDIR/modes; dmesg | grep EDID" |
 	lab_save edid-guest.txt
 lab_check "edid: the guest took the backend's EDID" grep -q "connector 0: EDID of 128 octets" \
 	"$RESULTS/edid-guest.txt"
-lab_check "edid: the connector exposes it (128 octets)" grep -qx "128" "$RESULTS/edid-guest.txt"
 lab_check "edid: the preferred mode, the configured 800x600, comes first" \
 	test "$(head -n 1 "$RESULTS/edid-guest.txt")" = 800x600
 lab_check "edid: the EDID's smaller mode 640x480 is offered too" grep -qx "640x480" "$RESULTS/edid-guest.txt"
@@ -106,17 +106,23 @@ lab_capture_check restart "/dev/dri/$VKMS" "$CONN" "$last"
 lab_zcopy_status restart "$DEV"
 lab_guest_pattern_stop zf
 
-# unload
+# unload: xenbus holds the module while a device is bound to it, and an
+# open DRM file holds it too. The device is unbound while a client holds
+# it; the module goes once the client has gone.
 lab_guest_pattern zf --connector 0 --frames 10
-lab_guest_run zf "rmmod zdispl_front 2>&1" | lab_save unload-busy.txt
+lab_guest_run zf "rmmod zdispl_front 2>&1" | lab_save unload-bound.txt
 rc=${PIPESTATUS[0]}
-lab_check "unload: rmmod refused while a client holds the device (rc $rc)" test "$rc" != 0
+lab_check "unload: rmmod refused while the device is bound (rc $rc)" test "$rc" != 0
+lab_guest_run zf "echo vdispl-0 >/sys/bus/xen/drivers/vdispl/unbind" | lab_save unbind.txt
+lab_step "unload: unbound while a client holds the device: frontend Closed" 30 \
+	lab_wait 30 "frontend Closed" bash -c "[ \"\$(xenstore-read $FE/state)\" = 6 ]"
+lab_guest_run zf "rmmod zdispl_front 2>&1" | lab_save unload-held.txt
+rc=${PIPESTATUS[0]}
+lab_check "unload: rmmod refused while a client holds the unplugged device (rc $rc)" test "$rc" != 0
 lab_guest_pattern_stop zf
 lab_guest_run zf "rmmod zdispl_front 2>&1" | lab_save unload.txt
 rc=${PIPESTATUS[0]}
 lab_check "unload: rmmod works once no client holds it (rc $rc)" test "$rc" = 0
-lab_step "unload: frontend Closed" 30 lab_wait 30 "frontend Closed" \
-	bash -c "[ \"\$(xenstore-read $FE/state)\" = 6 ]"
 lab_guest_run zf 'insmod /lib/modules/$(uname -r)/extra/zdispl_front.ko 2>&1' | lab_save reload.txt
 connected reload
 lab_guest_pattern zf --connector 0 --frames 30
