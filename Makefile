@@ -76,6 +76,11 @@ PROGRAMS += zdispl-zcopy-test
 zdispl-zcopy-test_SRCS := tests/lab/progs/zcopy-test.c tools/common/drmcard.c
 zdispl-zcopy-test_PKGS := libdrm
 
+# Lab test of a frontend against a hostile displif backend (one case at a time).
+PROGRAMS += zdispl-hostile-back
+zdispl-hostile-back_SRCS := tests/lab/progs/hostile-back.c back/daemon/edid.c back/daemon/xsutil.c
+zdispl-hostile-back_PKGS := xenstore xengnttab xenevtchn
+
 define program_rules
 $(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*/*.h $$(dir $$($(1)_SRCS))*.h) | $(BUILD)/bin
 	$$(CC) $$(ZCFLAGS) $$(call pkg_cflags,$$($(1)_PKGS)) -o $$@ $$($(1)_SRCS) \

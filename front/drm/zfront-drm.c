@@ -126,6 +126,8 @@ void zfront_drm_unplug(struct zfront_drm *zd)
 	zd->unplugged = true;
 	/* Waits for every ioctl inside drm_dev_enter(): none waits any more. */
 	drm_dev_unplug(drm);
+	/* No flip event comes any more: release those in flight first. */
+	zfront_kms_release_flips(zd);
 	drm_atomic_helper_shutdown(drm);
 	zfront_kms_release_flips(zd);
 	zfront_dbufs_end_grants(zd);
