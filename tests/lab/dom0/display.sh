@@ -182,3 +182,34 @@ lab_guest_dmesg_clean() {
 	lab_check "$2: guest kernel logged no WARNING, BUG or Oops" \
 		bash -c "! grep -E -q 'WARNING:|BUG:|Oops|Call Trace' '$RESULTS/$2-dmesg.txt'"
 }
+
+# lab_be_alloc FRONT TYPE: zero-copy with backend-allocated buffers in one
+# guest of TYPE (pv, pvh) with frontend FRONT, under lab_zcopy_start's
+# backend (guest.cfg: name "bealloc", be-alloc=1). Tags are FRONT-TYPE.
+lab_be_alloc() {
+	local tag=$1-$2 cfg last DEV
+	cfg=$(lab_front_cfg guest.cfg "$1")
+	sed -i "s/^type = .*/type = \"$2\"/" "$cfg"
+	lab_guest_create "$cfg"
+	lab_step "$tag: backend Connected" 60 lab_wait 60 "bealloc connected" \
+		grep -q "dom$(lab_domid bealloc)/vdispl/0: InitWait -> Connected" "$BACK_LOG"
+	DEV=dom$(lab_domid bealloc)/vdispl/0
+	lab_check "$tag: backend sees be-alloc" bash -c "zdispl-status --raw | grep -q '^device name=$DEV .*be-alloc=1 '"
+
+	lab_guest_pattern bealloc --connector 0 --frames 120
+	cp "$RESULTS/bealloc-pattern.out" "$RESULTS/$tag-pattern.out"
+	last=$(lab_field last_frame "$RESULTS/$tag-pattern.out")
+	lab_capture_check "$tag" "/dev/dri/$VKMS" "$CONN" "$last"
+	lab_zcopy_status "$tag" "$DEV"
+	cat /sys/class/misc/zdispl-zcopy/stats | lab_save "$tag-helper-stats-shown.txt"
+	lab_check "$tag: the helper has granted pages while they are shown" \
+		bash -c "! grep -q '^grants_alive 0$' $RESULTS/$tag-helper-stats-shown.txt"
+	lab_guest_pattern_stop bealloc
+	[ "$1" = zdispl ] && lab_guest_dmesg_clean bealloc "$tag"
+
+	lab_guest_destroy bealloc
+	lab_step "$tag: backend dropped the device" 30 lab_wait 30 "device gone from status" \
+		bash -c "zdispl-status --raw | grep -q 'devices=0'"
+	lab_step "$tag: nothing stays granted" 30 lab_wait 30 "helper idle" lab_helper_idle
+	cat /sys/class/misc/zdispl-zcopy/stats | lab_save "$tag-helper-stats-after.txt"
+}
