@@ -81,6 +81,12 @@ PROGRAMS += zdispl-hostile-back
 zdispl-hostile-back_SRCS := tests/lab/progs/hostile-back.c back/daemon/edid.c back/daemon/xsutil.c
 zdispl-hostile-back_PKGS := xenstore xengnttab xenevtchn
 
+# Lab test of a frontend's fences and formats, run in the guest.
+PROGRAMS += zdispl-kms-test
+zdispl-kms-test_SRCS := tests/lab/progs/kms-test.c $(ZD_TOOLS_COMMON) tools/pattern/dumb.c \
+	tools/pattern/output.c
+zdispl-kms-test_PKGS := libdrm
+
 define program_rules
 $(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*/*.h $$(dir $$($(1)_SRCS))*.h) | $(BUILD)/bin
 	$$(CC) $$(ZCFLAGS) $$(call pkg_cflags,$$($(1)_PKGS)) -o $$@ $$($(1)_SRCS) \

@@ -129,7 +129,7 @@ static int bebo_alloc(struct zfront_drm *zd, struct zfront_bebo *bo, u32 width, 
 	refs = kvmalloc_array(npages, sizeof(*refs), GFP_KERNEL);
 	if (!refs)
 		return -ENOMEM;
-	dbuf = zfront_dbuf_alloc(zd, width * (bpp / 8), 0);
+	dbuf = zfront_dbuf_alloc(zd, width, bpp, 0);
 	if (IS_ERR(dbuf)) {
 		ret = PTR_ERR(dbuf);
 		goto free_refs;

@@ -32,6 +32,7 @@ struct zfront_dbuf {
 	struct list_head node; /* in zd->dbufs, under zd->bufs_lock */
 	u32 id;		       /* the dbuf cookie */
 	u32 pitch;	       /* octets per row, as the backend computes it */
+	u32 bpp;	       /* as DBUF_CREATE told the backend */
 	u32 data_ofs;
 	struct zfront_shbuf *sb; /* NULL once its grants are ended */
 };
@@ -97,7 +98,7 @@ struct drm_gem_object *zfront_gem_create_object(struct drm_device *drm, size_t s
 int zfront_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 			   struct drm_mode_create_dumb *args);
 /* A display buffer's record and cookie, then its place on the list. */
-struct zfront_dbuf *zfront_dbuf_alloc(struct zfront_drm *zd, u32 pitch, u32 data_ofs);
+struct zfront_dbuf *zfront_dbuf_alloc(struct zfront_drm *zd, u32 width, u32 bpp, u32 data_ofs);
 void zfront_dbuf_unalloc(struct zfront_drm *zd, struct zfront_dbuf *dbuf);
 void zfront_dbuf_publish(struct zfront_drm *zd, struct zfront_dbuf *dbuf, struct zfront_shbuf *sb);
 /* A display buffer over obj's pages, with this geometry. */

@@ -77,14 +77,15 @@ static struct page **bo_pages(struct zfront_bo *bo)
 	return pages;
 }
 
-struct zfront_dbuf *zfront_dbuf_alloc(struct zfront_drm *zd, u32 pitch, u32 data_ofs)
+struct zfront_dbuf *zfront_dbuf_alloc(struct zfront_drm *zd, u32 width, u32 bpp, u32 data_ofs)
 {
 	struct zfront_dbuf *dbuf = kzalloc(sizeof(*dbuf), GFP_KERNEL);
 	int ret;
 
 	if (!dbuf)
 		return ERR_PTR(-ENOMEM);
-	dbuf->pitch = pitch;
+	dbuf->pitch = width * (bpp / 8);
+	dbuf->bpp = bpp;
 	dbuf->data_ofs = data_ofs;
 	INIT_LIST_HEAD(&dbuf->node);
 	ret = xa_alloc(&zd->ids, &dbuf->id, dbuf, xa_limit_32b, GFP_KERNEL);
@@ -121,7 +122,7 @@ struct zfront_dbuf *zfront_dbuf_new(struct zfront_drm *zd, struct drm_gem_object
 
 	if (obj->size > ZD_MAX_BUFFER_BYTES)
 		return ERR_PTR(-E2BIG);
-	dbuf = zfront_dbuf_alloc(zd, width * (bpp / 8), data_ofs);
+	dbuf = zfront_dbuf_alloc(zd, width, bpp, data_ofs);
 	if (IS_ERR(dbuf))
 		return dbuf;
 	if (!drm_dev_enter(zd->drm, &idx)) {

@@ -106,6 +106,8 @@ lab_zcopy_status() {
 
 # lab_guest_pattern NAME ARGS...: run zdispl-pattern in guest NAME until it
 # holds its last frame; its output goes to $RESULTS/NAME-pattern.out.
+# lab_guest_client NAME CMD...: the same for any client that prints
+# "holding ..." once its frame is up and keeps it until SIGTERM.
 # The wait's verdict goes to $PATTERN_STATE: "holding" once the client
 # holds its frame, "exited" if it died first (the wait then ends early).
 # The client is tracked by its pid, which exists from the fork on (its name
@@ -128,18 +130,23 @@ _lab_guest_pattern_save() {
 	lab_guest_run "$1" "cat /tmp/pattern.err" | lab_save "$1-pattern.err"
 	lab_guest_run "$1" "dmesg | tail -n 20" | lab_save "$1-dmesg-tail.txt"
 }
-lab_guest_pattern() {
-	local name=$1 state
+lab_guest_client() {
+	local name=$1 prog=$2 state
 	shift
 	rm -f "$PATTERN_STATE"
-	lab_guest_run "$name" "zdispl-pattern $* --hold inf >/tmp/pattern.out 2>/tmp/pattern.err &
+	lab_guest_run "$name" "$* >/tmp/pattern.out 2>/tmp/pattern.err &
 		echo \$! >/tmp/pattern.pid" 10
-	lab_wait "$PATTERN_TIMEOUT" "$name pattern holding" _lab_guest_holding "$name"
+	lab_wait "$PATTERN_TIMEOUT" "$name $prog holding" _lab_guest_holding "$name"
 	state=$(cat "$PATTERN_STATE" 2>/dev/null || echo "not holding after ${PATTERN_TIMEOUT}s")
 	_lab_guest_pattern_save "$name"
-	[ "$state" = holding ] || lab_step "$name: zdispl-pattern holds its last frame ($state)" 1 false
-	lab_check "$name: zdispl-pattern reports its last frame held" \
+	[ "$state" = holding ] || lab_step "$name: $prog holds its last frame ($state)" 1 false
+	lab_check "$name: $prog reports its last frame held" \
 		grep -q '^holding last_frame=' "$RESULTS/$name-pattern.out"
+}
+lab_guest_pattern() {
+	local name=$1
+	shift
+	lab_guest_client "$name" zdispl-pattern "$@" --hold inf
 	lab_log "$name: $(grep '^frames=' "$RESULTS/$name-pattern.out")"
 }
 

@@ -18,6 +18,10 @@
 #            module) and while a client holds the unplugged device; the
 #            device unbinds under a client; rmmod works once the client has
 #            gone; insmod again connects again, pixel-exact
+#   fences   an atomic flip's out-fence signals; an unsignaled in-fence
+#            (vgem's) holds the flip until it signals (zdispl-kms-test)
+#   formats  of the formats the plane lists, exactly those zdispl-back
+#            takes are accepted, and AR24 and RG16 frames show pixel-exact
 # The guest's kernel logs no warning throughout.
 
 . /lab/display.sh
@@ -129,6 +133,36 @@ lab_guest_pattern zf --connector 0 --frames 30
 last=$(lab_field last_frame "$RESULTS/zf-pattern.out")
 lab_capture_check reload "/dev/dri/$VKMS" "$CONN" "$last"
 lab_guest_pattern_stop zf
+
+# fences: through the atomic helpers, on the reloaded module
+lab_guest_run zf 'insmod $(find /lib/modules -name vgem.ko) 2>&1' | lab_save vgem-insmod.txt
+lab_check "fences: vgem loaded in the guest" lab_guest_run zf "[ -d /sys/module/vgem ]"
+lab_guest_client zf zdispl-kms-test fences
+cp "$RESULTS/zf-pattern.out" "$RESULTS/fences.out"
+lab_check "fences: every check of zdispl-kms-test passed" grep -qx "result=pass" "$RESULTS/fences.out"
+lab_check "fences: the out-fence signaled" grep -q "^out_fence frame=1 signaled=1 status=1 " \
+	"$RESULTS/fences.out"
+lab_check "fences: the unsignaled in-fence held the flip, then let it go" \
+	grep -q "^in_fence frame=2 held_ms=[0-9]* held=1 signaled=1 " "$RESULTS/fences.out"
+lab_capture_check fences "/dev/dri/$VKMS" "$CONN" 2
+lab_guest_pattern_stop zf
+
+# formats: the plane offers what the frontend knows, the backend's FB_ATTACH
+# answer decides. zdispl-back takes XR24, AR24 and RG16 (back/daemon/format.c).
+lab_guest_run zf "zdispl-kms-test formats 2>&1" | lab_save formats.out
+lab_check "formats: exactly the backend's formats are accepted" \
+	grep -q "^formats listed=[0-9]* accepted=XR24,AR24,RG16 rejected=[A-Z0-9]" "$RESULTS/formats.out"
+lab_check "formats: a framebuffer tells the backend its own bpp, not its dumb buffer's" \
+	grep -q "^format XR24 on a bpp-16 dumb buffer accepted" "$RESULTS/formats.out"
+for fmt in AR24 RG16; do
+	lab_guest_pattern zf --connector 0 --format $fmt --frames 10
+	cp "$RESULTS/zf-pattern.out" "$RESULTS/format-$fmt-pattern.out"
+	lab_check "formats: the client shows $fmt" grep -q " format=$fmt last_frame=" \
+		"$RESULTS/format-$fmt-pattern.out"
+	lab_capture_check "format-$fmt" "/dev/dri/$VKMS" "$CONN" \
+		"$(lab_field last_frame "$RESULTS/format-$fmt-pattern.out")"
+	lab_guest_pattern_stop zf
+done
 lab_guest_dmesg_clean zf zf
 
 lab_guest_destroy zf

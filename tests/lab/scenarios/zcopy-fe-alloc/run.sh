@@ -14,13 +14,29 @@
 #            DBUF_CREATE: the device's buffer count stays the same)
 #   prime    buffers allocated on another DRM driver in the guest (vkms),
 #            imported into the frontend through PRIME
+#   export   the other way: the frontend's buffers exported through PRIME
+#            to the guest's vkms, which shows them; the guest captures its
+#            vkms output pixel-exact (this round does not involve dom0)
 # At the end the helper has nothing mapped.
 
 . /lab/display.sh
 
 lab_zcopy_start
 
-# fe_alloc FRONT: the four rounds with frontend FRONT in a fresh guest.
+# guest_capture_check TAG CARD FRAME: in the guest, CARD's Virtual-1 scans
+# out pattern frame FRAME pixel-exact, and not FRAME-1.
+guest_capture_check() {
+	local f
+	for f in "$3" $(($3 - 1)); do
+		lab_guest_run zcopy "zdispl-capture --card $2 --connector Virtual-1 --verify-pattern $f \
+			>/tmp/capture.out 2>&1; echo rc=\$?; cat /tmp/capture.out" | lab_save "$1-capture-$f.out"
+	done
+	lab_check "$1: the guest's vkms scans out frame $3 pixel-exact" \
+		bash -c "grep -qx rc=0 '$RESULTS/$1-capture-$3.out' && grep -q '^match=yes frame=$3 ' '$RESULTS/$1-capture-$3.out'"
+	lab_check "$1: frame $(($3 - 1)) does not match (rc 1)" grep -qx rc=1 "$RESULTS/$1-capture-$(($3 - 1)).out"
+}
+
+# fe_alloc FRONT: the rounds with frontend FRONT in a fresh guest.
 fe_alloc() {
 	local F=$1 last cards GVKMS GXEN DEV
 	lab_guest_create "$(lab_front_cfg guest.cfg "$F")"
@@ -65,6 +81,12 @@ fe_alloc() {
 	last=$(lab_field last_frame "$RESULTS/$F-prime-pattern.out")
 	lab_capture_check "$F-prime" "/dev/dri/$VKMS" "$CONN" "$last"
 	lab_zcopy_status "$F-prime" "$DEV"
+	lab_guest_pattern_stop zcopy
+
+	lab_guest_pattern zcopy --card "$GVKMS" --alloc-card "$GXEN" --frames 30
+	cp "$RESULTS/zcopy-pattern.out" "$RESULTS/$F-export-pattern.out"
+	last=$(lab_field last_frame "$RESULTS/$F-export-pattern.out")
+	guest_capture_check "$F-export" "$GVKMS" "$last"
 	lab_guest_pattern_stop zcopy
 	[ "$F" = zdispl ] && lab_guest_dmesg_clean zcopy "$F"
 
