@@ -23,17 +23,17 @@
 
 lab_zcopy_start
 
-# guest_capture_check TAG CARD FRAME: in the guest, CARD's Virtual-1 scans
-# out pattern frame FRAME pixel-exact, and not FRAME-1.
+# guest_capture_check TAG CARD CONNECTOR FRAME: in the guest, CARD's
+# CONNECTOR scans out pattern frame FRAME pixel-exact, and not FRAME-1.
 guest_capture_check() {
 	local f
-	for f in "$3" $(($3 - 1)); do
-		lab_guest_run zcopy "zdispl-capture --card $2 --connector Virtual-1 --verify-pattern $f \
+	for f in "$4" $(($4 - 1)); do
+		lab_guest_run zcopy "zdispl-capture --card $2 --connector $3 --verify-pattern $f \
 			>/tmp/capture.out 2>&1; echo rc=\$?; cat /tmp/capture.out" | lab_save "$1-capture-$f.out"
 	done
-	lab_check "$1: the guest's vkms scans out frame $3 pixel-exact" \
-		bash -c "grep -qx rc=0 '$RESULTS/$1-capture-$3.out' && grep -q '^match=yes frame=$3 ' '$RESULTS/$1-capture-$3.out'"
-	lab_check "$1: frame $(($3 - 1)) does not match (rc 1)" grep -qx rc=1 "$RESULTS/$1-capture-$(($3 - 1)).out"
+	lab_check "$1: the guest's vkms scans out frame $4 pixel-exact" \
+		bash -c "grep -qx rc=0 '$RESULTS/$1-capture-$4.out' && grep -q '^match=yes frame=$4 ' '$RESULTS/$1-capture-$4.out'"
+	lab_check "$1: frame $(($4 - 1)) does not match (rc 1)" grep -qx rc=1 "$RESULTS/$1-capture-$(($4 - 1)).out"
 }
 
 # fe_alloc FRONT: the rounds with frontend FRONT in a fresh guest.
@@ -86,7 +86,8 @@ fe_alloc() {
 	lab_guest_pattern zcopy --card "$GVKMS" --alloc-card "$GXEN" --frames 30
 	cp "$RESULTS/zcopy-pattern.out" "$RESULTS/$F-export-pattern.out"
 	last=$(lab_field last_frame "$RESULTS/$F-export-pattern.out")
-	guest_capture_check "$F-export" "$GVKMS" "$last"
+	guest_capture_check "$F-export" "$GVKMS" \
+		"$(lab_field connector "$RESULTS/$F-export-pattern.out")" "$last"
 	lab_guest_pattern_stop zcopy
 	[ "$F" = zdispl ] && lab_guest_dmesg_clean zcopy "$F"
 
