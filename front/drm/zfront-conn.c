@@ -103,5 +103,7 @@ int zfront_conn_init(struct zfront_pipe *p)
 	if (ret)
 		return ret;
 	drm_connector_helper_add(&p->conn, &zfront_conn_helpers);
+	/* DRM gives a virtual connector no EDID property; ours has an EDID. */
+	drm_connector_attach_edid_property(&p->conn);
 	return 0;
 }

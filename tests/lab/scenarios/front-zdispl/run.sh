@@ -51,6 +51,10 @@ lab_check "edid: the guest took the backend's EDID" grep -q "connector 0: EDID o
 lab_check "edid: the preferred mode, the configured 800x600, comes first" \
 	test "$(head -n 1 "$RESULTS/edid-guest.txt")" = 800x600
 lab_check "edid: the EDID's smaller mode 640x480 is offered too" grep -qx "640x480" "$RESULTS/edid-guest.txt"
+lab_guest_run zf "od -An -v -tx1 $CONNDIR/edid" | lab_save edid-guest-blob.txt
+lab_check "edid: the connector's EDID property is the backend's 128 octets" bash -c \
+	"[ \$(wc -w <'$RESULTS/edid-guest-blob.txt') = 128 ] &&
+	 head -n 1 '$RESULTS/edid-guest-blob.txt' | grep -q '^ *00 ff ff ff ff ff ff 00'"
 
 # fbdev
 guest_sum() {
