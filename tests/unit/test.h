@@ -5,11 +5,18 @@
  *		Define a test; it registers itself before main() runs.  Names
  *		must be unique across the whole binary (the runner checks).
  *
+ *	TEST_VARIANTS(name, table) { ... variant->field ... }
+ *		One test per entry of the static array @table, each entry a
+ *		struct whose first member is "const char *name": test
+ *		"name_<entry's name>" runs the body with @variant pointing at
+ *		its entry (kselftest's FIXTURE_VARIANT, without the fixture).
+ *
  *	CHECK(cond), CHECK_EQ_INT(a, b), CHECK_STR_EQ(a, b),
  *	CHECK_NULL(p), CHECK_NOT_NULL(p)
  *		On failure, record file:line and what failed, then leave the
  *		current test (longjmp back to the runner); the rest of the run
- *		goes on.  CHECK_EQ_INT compares as long long and prints both
+ *		goes on.  Each test runs in a process of its own (runner.c), so
+ *		a crash or a hang fails that test only.  CHECK_EQ_INT compares as long long and prints both
  *		values; in CHECK_STR_EQ a NULL on either side fails (printed
  *		as NULL) rather than crashing.
  *
@@ -26,6 +33,8 @@
 #include <string.h>
 
 void test_register(const char *name, void (*fn)(void));
+void test_register_variant(const char *name, const char *variant_name,
+			   void (*fn)(const void *variant), const void *variant);
 void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
 bool test_fd_readable(int fd);
@@ -37,6 +46,20 @@ bool test_fd_readable(int fd);
 		test_register(#name, test_##name);                                                 \
 	}                                                                                          \
 	static void test_##name(void)
+
+#define TEST_VARIANTS(tname, table)                                                                 \
+	static void test_##tname(const __typeof__((table)[0]) *variant);                           \
+	static void test_##tname##_thunk(const void *v)                                             \
+	{                                                                                          \
+		test_##tname(v);                                                                    \
+	}                                                                                          \
+	__attribute__((constructor)) static void test_register_##tname(void)                        \
+	{                                                                                          \
+		for (size_t i_ = 0; i_ < sizeof(table) / sizeof((table)[0]); i_++)                 \
+			test_register_variant(#tname, (table)[i_].name, test_##tname##_thunk,        \
+					      &(table)[i_]);                                       \
+	}                                                                                          \
+	static void test_##tname(const __typeof__((table)[0]) *variant)
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \

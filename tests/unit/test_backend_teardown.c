@@ -153,36 +153,24 @@ static void teardown(enum stage st, enum ending how)
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
-#define TEARDOWN_TEST(st, how)                                                                     \
-	TEST(teardown_##st##_##how)                                                                \
-	{                                                                                          \
-		teardown(st, how);                                                                 \
-	}
+/* Every stage with every ending: teardown_<STAGE>_<ENDING>. */
+static const struct teardown_variant {
+	const char *name;
+	enum stage st;
+	enum ending how;
+} variants[] = {
+#define ENDINGS(st)                                                                                \
+	{#st "_FE_CLOSE", st, FE_CLOSE}, {#st "_VANISH", st, VANISH},                              \
+	    {#st "_FE_DIR_FIRST", st, FE_DIR_FIRST}, {#st "_SIGTERM", st, SIGTERM}
+	ENDINGS(INITWAIT), ENDINGS(CONNECTED), ENDINGS(BUFFERS),
+	ENDINGS(CONFIGURED), ENDINGS(FLIP), ENDINGS(QUEUED),
+#undef ENDINGS
+};
 
-TEARDOWN_TEST(INITWAIT, FE_CLOSE)
-TEARDOWN_TEST(INITWAIT, VANISH)
-TEARDOWN_TEST(INITWAIT, FE_DIR_FIRST)
-TEARDOWN_TEST(INITWAIT, SIGTERM)
-TEARDOWN_TEST(CONNECTED, FE_CLOSE)
-TEARDOWN_TEST(CONNECTED, VANISH)
-TEARDOWN_TEST(CONNECTED, FE_DIR_FIRST)
-TEARDOWN_TEST(CONNECTED, SIGTERM)
-TEARDOWN_TEST(BUFFERS, FE_CLOSE)
-TEARDOWN_TEST(BUFFERS, VANISH)
-TEARDOWN_TEST(BUFFERS, FE_DIR_FIRST)
-TEARDOWN_TEST(BUFFERS, SIGTERM)
-TEARDOWN_TEST(CONFIGURED, FE_CLOSE)
-TEARDOWN_TEST(CONFIGURED, VANISH)
-TEARDOWN_TEST(CONFIGURED, FE_DIR_FIRST)
-TEARDOWN_TEST(CONFIGURED, SIGTERM)
-TEARDOWN_TEST(FLIP, FE_CLOSE)
-TEARDOWN_TEST(FLIP, VANISH)
-TEARDOWN_TEST(FLIP, FE_DIR_FIRST)
-TEARDOWN_TEST(FLIP, SIGTERM)
-TEARDOWN_TEST(QUEUED, FE_CLOSE)
-TEARDOWN_TEST(QUEUED, VANISH)
-TEARDOWN_TEST(QUEUED, FE_DIR_FIRST)
-TEARDOWN_TEST(QUEUED, SIGTERM)
+TEST_VARIANTS(teardown, variants)
+{
+	teardown(variant->st, variant->how);
+}
 
 /* The SIGTERM path with several devices, one of them mid-handshake. */
 TEST(teardown_SIGTERM_several_devices)
