@@ -19,8 +19,7 @@
 
 #define BE_TOKEN "be"
 
-struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid,
-				  unsigned int devid)
+struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid, unsigned int devid)
 {
 	for (struct zd_device *d = be->devices; d; d = d->next)
 		if (d->fe_domid == fe_domid && d->devid == devid)

@@ -59,7 +59,6 @@ void zd_backend_evtchn_event(void *be);
 void zd_backend_schedule_leftovers(struct zd_backend *be);
 
 /* Lookup for tests and the status interface. */
-struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid,
-				  unsigned int devid);
+struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid, unsigned int devid);
 
 #endif /* ZD_BACKEND_H */

@@ -118,8 +118,7 @@ static int check_dbuf_req(const struct zd_device *dev, const struct xendispl_dbu
 		*pitch = 0;
 		return q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC ? -EINVAL : 0;
 	}
-	if (!q->width || !q->height || q->width > ZD_MAX_DIMENSION ||
-	    q->height > ZD_MAX_DIMENSION)
+	if (!q->width || !q->height || q->width > ZD_MAX_DIMENSION || q->height > ZD_MAX_DIMENSION)
 		return -EINVAL;
 	if (q->bpp != 16 && q->bpp != 32)
 		return -EINVAL;
@@ -282,8 +281,7 @@ static int dbuf_backend(struct zd_device *dev, struct zd_dbuf *d, grant_ref_t di
 	r = zd_output_dumb_create(out, d->npages, &d->dumb);
 	if (r)
 		return r;
-	r = zd_zcopy_import(z, zd_dumb_fd(d->dumb), dev->fe_domid, d->npages, d->grefs,
-			    &d->zc_id);
+	r = zd_zcopy_import(z, zd_dumb_fd(d->dumb), dev->fe_domid, d->npages, d->grefs, &d->zc_id);
 	if (r) {
 		zd_log_rl(&dev->rl, ZD_LOG_WARN, dev->name, "dbuf %#llx: granting its %u pages: %s",
 			  (unsigned long long)d->cookie, d->npages, strerror(-r));

@@ -95,7 +95,7 @@ struct zd_fb {
 	uint64_t cookie;
 	struct zd_dbuf *dbuf;
 	uint32_t width, height, fourcc, cpp;
-	uint32_t pitch; /* octets per row in the buffer */
+	uint32_t pitch;				 /* octets per row in the buffer */
 	struct zd_fb_out out[ZD_MAX_CONNECTORS]; /* by connector index */
 };
 

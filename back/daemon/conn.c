@@ -55,8 +55,7 @@ int zd_conn_read_config(struct zd_conn *c)
 		zd_err(c->name, "bad or missing %s: %s", XENDISPL_FIELD_RESOLUTION, strerror(-r));
 		return r;
 	}
-	r = zd_xs_read_str(xs, dir, XENDISPL_FIELD_UNIQUE_ID, c->unique_id,
-			   sizeof(c->unique_id));
+	r = zd_xs_read_str(xs, dir, XENDISPL_FIELD_UNIQUE_ID, c->unique_id, sizeof(c->unique_id));
 	if (r == -ENOENT) {
 		c->unique_id[0] = '\0';
 	} else if (r) {
@@ -259,8 +258,9 @@ int zd_conn_send_event(struct zd_conn *c, uint8_t type, uint64_t fb_cookie)
 	/* Full, or a consumer index that is not behind us: drop, don't wait. */
 	if (c->evt_prod - cons >= XENDISPL_IN_RING_LEN) {
 		c->events_dropped++;
-		zd_log_rl(&c->dev->rl, ZD_LOG_WARN, c->name, "event ring full or corrupt (prod %u, cons %u): event dropped",
-			   c->evt_prod, cons);
+		zd_log_rl(&c->dev->rl, ZD_LOG_WARN, c->name,
+			  "event ring full or corrupt (prod %u, cons %u): event dropped",
+			  c->evt_prod, cons);
 		return -ENOSPC;
 	}
 	memset(&evt, 0, sizeof(evt));

@@ -40,12 +40,12 @@ struct zd_conn {
 
 	/* Output. */
 	struct zd_output *out;
-	bool configured;	/* SET_CONFIG applied and not reset */
-	uint64_t config_fb;	/* fb cookie given to SET_CONFIG */
+	bool configured;    /* SET_CONFIG applied and not reset */
+	uint64_t config_fb; /* fb cookie given to SET_CONFIG */
 	uint32_t cfg_x, cfg_y, cfg_w, cfg_h;
-	bool flip_busy;		/* a flip is on its way to the display */
-	uint64_t flip_fb;	/* its fb cookie */
-	bool queued;		/* a PG_FLIP waits for the display */
+	bool flip_busy;	  /* a flip is on its way to the display */
+	uint64_t flip_fb; /* its fb cookie */
+	bool queued;	  /* a PG_FLIP waits for the display */
 	uint64_t queued_fb;
 
 	bool more; /* requests left over after the budget */

@@ -31,10 +31,14 @@
 const char *zd_xenbus_state_name(enum xenbus_state s)
 {
 	static const char *const names[] = {
-		[XenbusStateUnknown] = "Unknown",	[XenbusStateInitialising] = "Initialising",
-		[XenbusStateInitWait] = "InitWait",	[XenbusStateInitialised] = "Initialised",
-		[XenbusStateConnected] = "Connected",	[XenbusStateClosing] = "Closing",
-		[XenbusStateClosed] = "Closed",		[XenbusStateReconfiguring] = "Reconfiguring",
+		[XenbusStateUnknown] = "Unknown",
+		[XenbusStateInitialising] = "Initialising",
+		[XenbusStateInitWait] = "InitWait",
+		[XenbusStateInitialised] = "Initialised",
+		[XenbusStateConnected] = "Connected",
+		[XenbusStateClosing] = "Closing",
+		[XenbusStateClosed] = "Closed",
+		[XenbusStateReconfiguring] = "Reconfiguring",
 		[XenbusStateReconfigured] = "Reconfigured",
 	};
 
@@ -143,8 +147,7 @@ static int device_connect(struct zd_device *dev)
 	 * Linux's drm_xen_front writes no "version": a frontend that chose none
 	 * gets the newest we offer (a v1 frontend never sends v2 requests).
 	 */
-	r = zd_xs_read_str(dev->be->xs, dev->fe_path, XENDISPL_FIELD_FE_VERSION, buf,
-			   sizeof(buf));
+	r = zd_xs_read_str(dev->be->xs, dev->fe_path, XENDISPL_FIELD_FE_VERSION, buf, sizeof(buf));
 	if (r == -ENOENT) {
 		v = XENDISPL_PROTOCOL_VERSION_INT;
 	} else if (r || zd_parse_uint(buf, 1, XENDISPL_PROTOCOL_VERSION_INT, &v)) {
@@ -184,7 +187,8 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 		} else {
 			dev->fe_stale = fe == XenbusStateConnected;
 			if (dev->fe_stale)
-				zd_info(dev->name, "the frontend is connected to an earlier backend; waiting for it to start over");
+				zd_info(dev->name,
+					"the frontend is connected to an earlier backend; waiting for it to start over");
 			set_state(dev, XenbusStateInitWait);
 		}
 		break;
@@ -197,7 +201,8 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 		 */
 		if (fe != XenbusStateConnected)
 			dev->fe_stale = false;
-		if (fe == XenbusStateInitialised || (fe == XenbusStateConnected && !dev->fe_stale)) {
+		if (fe == XenbusStateInitialised ||
+		    (fe == XenbusStateConnected && !dev->fe_stale)) {
 			r = device_connect(dev);
 			set_state(dev, r ? XenbusStateClosing : XenbusStateConnected);
 		} else if (fe == XenbusStateClosing) {

@@ -44,7 +44,7 @@ struct zd_device {
 	unsigned int nr_conns;
 	struct zd_conn conns[ZD_MAX_CONNECTORS];
 	struct zd_buffers bufs;
-	bool gone; /* backend directory removed: free after this step */
+	bool gone;		/* backend directory removed: free after this step */
 	struct zd_ratelimit rl; /* for messages this frontend can trigger */
 };
 

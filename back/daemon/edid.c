@@ -92,7 +92,7 @@ static uint32_t cvt_vsync(uint32_t width, uint32_t height)
 	static const struct {
 		uint32_t num, den, vsync;
 	} aspect[] = {
-	    {4, 3, 4}, {16, 9, 5}, {16, 10, 6}, {5, 4, 7}, {15, 9, 7},
+		{4, 3, 4}, {16, 9, 5}, {16, 10, 6}, {5, 4, 7}, {15, 9, 7},
 	};
 	uint32_t cells = width / CVT_CELL;
 	size_t i;
@@ -235,10 +235,10 @@ static void put_basic(uint8_t *e, uint32_t width, uint32_t height)
 static void put_chromaticity(uint8_t *e)
 {
 	static const uint32_t xy[8] = {
-	    6400, 3300, /* red */
-	    3000, 6000, /* green */
-	    1500, 600,	/* blue */
-	    3127, 3290, /* white */
+		6400, 3300, /* red */
+		3000, 6000, /* green */
+		1500, 600,  /* blue */
+		3127, 3290, /* white */
 	};
 	uint8_t *p = e + EDID_OFS_CHROMA;
 	size_t i;
@@ -263,9 +263,9 @@ static void put_legacy_timings(uint8_t *e, uint32_t width, uint32_t height)
 		uint16_t w, h;
 		uint8_t octet, bit;
 	} est[] = {
-		{ 640, 480, 35, 5 }, /* 640x480@60 */
-		{ 800, 600, 35, 0 }, /* 800x600@60 */
-		{ 1024, 768, 36, 3 }, /* 1024x768@60 */
+		{640, 480, 35, 5},  /* 640x480@60 */
+		{800, 600, 35, 0},  /* 800x600@60 */
+		{1024, 768, 36, 3}, /* 1024x768@60 */
 	};
 
 	memset(e + EDID_OFS_EST_TIMINGS, 0, 3);

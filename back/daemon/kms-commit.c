@@ -23,8 +23,8 @@ struct prop_want {
 };
 
 /* Fill every want[i].id from obj's properties; -ENOENT names the missing one. */
-static int lookup(int fd, uint32_t obj, uint32_t type, const struct prop_want *want,
-		  unsigned int n, const char *pfx)
+static int lookup(int fd, uint32_t obj, uint32_t type, const struct prop_want *want, unsigned int n,
+		  const char *pfx)
 {
 	drmModeObjectProperties *props;
 	int r = 0;
@@ -58,15 +58,15 @@ static int lookup(int fd, uint32_t obj, uint32_t type, const struct prop_want *w
 int kms_props_lookup(struct zd_output *o)
 {
 	struct kms_props *k = &o->props;
-	const struct prop_want conn[] = { { "CRTC_ID", &k->conn_crtc_id } };
-	const struct prop_want crtc[] = { { "ACTIVE", &k->crtc_active },
-					  { "MODE_ID", &k->crtc_mode_id } };
+	const struct prop_want conn[] = {{"CRTC_ID", &k->conn_crtc_id}};
+	const struct prop_want crtc[] = {{"ACTIVE", &k->crtc_active},
+					 {"MODE_ID", &k->crtc_mode_id}};
 	const struct prop_want plane[] = {
-		{ "FB_ID", &k->plane_fb_id },	{ "CRTC_ID", &k->plane_crtc_id },
-		{ "SRC_X", &k->plane_src_x },	{ "SRC_Y", &k->plane_src_y },
-		{ "SRC_W", &k->plane_src_w },	{ "SRC_H", &k->plane_src_h },
-		{ "CRTC_X", &k->plane_crtc_x }, { "CRTC_Y", &k->plane_crtc_y },
-		{ "CRTC_W", &k->plane_crtc_w }, { "CRTC_H", &k->plane_crtc_h },
+		{"FB_ID", &k->plane_fb_id},   {"CRTC_ID", &k->plane_crtc_id},
+		{"SRC_X", &k->plane_src_x},   {"SRC_Y", &k->plane_src_y},
+		{"SRC_W", &k->plane_src_w},   {"SRC_H", &k->plane_src_h},
+		{"CRTC_X", &k->plane_crtc_x}, {"CRTC_Y", &k->plane_crtc_y},
+		{"CRTC_W", &k->plane_crtc_w}, {"CRTC_H", &k->plane_crtc_h},
 	};
 	int fd = o->dev->fd, r;
 

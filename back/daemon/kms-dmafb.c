@@ -101,12 +101,13 @@ bool zd_dmafb_drop(struct zd_dmafb *fb)
 	if (o->claimed && o->flip_pending && o->pending_dma && o->pending_dmafb == fb) {
 		r = kms_wait_flip(o, KMS_FLIP_WAIT_MS);
 		if (r)
-			zd_err(o->prefix, "%s: the flip to a dropped framebuffer did not complete: %s",
+			zd_err(o->prefix,
+			       "%s: the flip to a dropped framebuffer did not complete: %s",
 			       o->name, strerror(-r));
 	}
 	/* In the state committed last: a flip in flight has replaced what is shown. */
-	in_use = o->claimed && (o->flip_pending ? o->pending_dma && o->pending_dmafb == fb
-						: o->shown == fb);
+	in_use = o->claimed &&
+		 (o->flip_pending ? o->pending_dma && o->pending_dmafb == fb : o->shown == fb);
 	if (in_use) {
 		/* RMFB of a framebuffer in use would turn the CRTC off anyway. */
 		off = o->active;
@@ -167,8 +168,8 @@ int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t hei
 	kms_mode_install(o, &m, x, y);
 	o->shown = fb;
 	zd_info(o->prefix, "%s: %ux%u@%u (%s), zero-copy framebuffer %ux%u at %u,%u", o->name,
-		width, height, m.mode.vrefresh, m.generated ? "generated CVT-RB" : "connector's mode",
-		pc.src_w, pc.src_h, x, y);
+		width, height, m.mode.vrefresh,
+		m.generated ? "generated CVT-RB" : "connector's mode", pc.src_w, pc.src_h, x, y);
 	return 0;
 }
 

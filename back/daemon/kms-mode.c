@@ -13,11 +13,11 @@
 #include <string.h>
 
 /* CVT reduced blanking v1 constants. */
-#define RB_H_BLANK 160	     /* pixels */
-#define RB_H_SYNC 32	     /* pixels */
-#define RB_H_FRONT 48	     /* pixels */
-#define RB_V_FRONT 3	     /* lines */
-#define RB_MIN_V_BACK 6	     /* lines */
+#define RB_H_BLANK 160		 /* pixels */
+#define RB_H_SYNC 32		 /* pixels */
+#define RB_H_FRONT 48		 /* pixels */
+#define RB_V_FRONT 3		 /* lines */
+#define RB_MIN_V_BACK 6		 /* lines */
 #define RB_MIN_V_BLANK_NS 460000 /* 460 us */
 #define CVT_CLOCK_STEP_KHZ 250
 
@@ -35,7 +35,7 @@ static uint32_t cvt_vsync_lines(uint32_t w, uint32_t h)
 		return 6; /* 16:10 */
 	if (w4 == (uint64_t)h * 5 || w9 == (uint64_t)h * 15)
 		return 7; /* 5:4, 15:9 */
-	return 10; /* any other aspect ratio */
+	return 10;	  /* any other aspect ratio */
 }
 
 int kms_mode_cvt_rb(uint32_t width, uint32_t height, uint32_t hz, drmModeModeInfo *mode)

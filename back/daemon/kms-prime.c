@@ -49,13 +49,13 @@ int kms_handle_ref(struct kms_dev *k, uint32_t handle)
 		k->handles = a;
 		k->cap_handles = ncap;
 	}
-	k->handles[k->nhandles++] = (struct kms_handle){ .handle = handle, .refs = 1 };
+	k->handles[k->nhandles++] = (struct kms_handle){.handle = handle, .refs = 1};
 	return 0;
 }
 
 static void gem_close(struct kms_dev *k, uint32_t handle)
 {
-	struct drm_gem_close c = { .handle = handle };
+	struct drm_gem_close c = {.handle = handle};
 
 	if (drmIoctl(k->fd, DRM_IOCTL_GEM_CLOSE, &c))
 		zd_warn(k->path, "closing GEM handle %u: %s", handle, strerror(errno));
@@ -100,10 +100,10 @@ int kms_prime_import(struct kms_dev *k, int fd, uint32_t *handle)
 	return 0;
 }
 
-int kms_prime_fb(struct kms_dev *k, uint32_t handle, const struct zd_fb_layout *l,
-		 uint32_t fourcc, uint32_t *fb_id)
+int kms_prime_fb(struct kms_dev *k, uint32_t handle, const struct zd_fb_layout *l, uint32_t fourcc,
+		 uint32_t *fb_id)
 {
-	uint32_t handles[4] = { handle }, pitches[4] = { l->pitch }, offsets[4] = { l->offset };
+	uint32_t handles[4] = {handle}, pitches[4] = {l->pitch}, offsets[4] = {l->offset};
 
 	/* Flags 0: no modifier; the buffer is linear as displif describes it. */
 	return drmModeAddFB2(k->fd, l->width, l->height, fourcc, handles, pitches, offsets, fb_id,

@@ -107,8 +107,8 @@ struct zd_dumb {
 
 struct zd_output {
 	struct kms_dev *dev;
-	char name[64];	     /* zd_output_name(): "Virtual-1" or "card1:Virtual-1" */
-	char conn_name[32];  /* as the kernel names the connector: "Virtual-1" */
+	char name[64];	    /* zd_output_name(): "Virtual-1" or "card1:Virtual-1" */
+	char conn_name[32]; /* as the kernel names the connector: "Virtual-1" */
 	uint32_t conn_id;
 	uint32_t possible_crtcs; /* CRTC index bits over all encoders */
 	uint32_t boot_crtc;	 /* CRTC driving the connector when opened, 0: none */
@@ -125,13 +125,13 @@ struct zd_output {
 	struct kms_props props;
 
 	/* Configuration. */
-	bool active;		 /* CRTC on and showing our plane */
-	drmModeModeInfo mode;	 /* valid when mode_blob != 0 */
+	bool active;	      /* CRTC on and showing our plane */
+	drmModeModeInfo mode; /* valid when mode_blob != 0 */
 	uint32_t mode_blob;
-	uint32_t x, y;		 /* where the image goes on the screen */
+	uint32_t x, y; /* where the image goes on the screen */
 	struct kms_scanout buf[KMS_NBUF];
-	unsigned int front;	 /* buf[front] is on screen (when active, shown NULL) */
-	struct zd_dmafb *shown;	 /* zero-copy: on screen instead of buf[front] */
+	unsigned int front;	/* buf[front] is on screen (when active, shown NULL) */
+	struct zd_dmafb *shown; /* zero-copy: on screen instead of buf[front] */
 
 	/*
 	 * Flips. flip_pending from a commit with PAGE_FLIP_EVENT until its event
@@ -207,8 +207,8 @@ void kms_handles_free(struct kms_dev *k);
  * A framebuffer of layout l (checked by the caller) on handle, in scanout
  * format fourcc, with l's offset and pitch and no modifier.
  */
-int kms_prime_fb(struct kms_dev *k, uint32_t handle, const struct zd_fb_layout *l,
-		 uint32_t fourcc, uint32_t *fb_id);
+int kms_prime_fb(struct kms_dev *k, uint32_t handle, const struct zd_fb_layout *l, uint32_t fourcc,
+		 uint32_t *fb_id);
 /* A dumb buffer of exactly npages pages, exported: handle (counted) and fd. */
 int kms_dumb_create(struct kms_dev *k, uint32_t npages, uint32_t *handle, int *fd);
 

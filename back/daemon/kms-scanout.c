@@ -19,7 +19,7 @@
 int kms_scanout_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
 		       struct kms_scanout *s)
 {
-	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
 	uint32_t cpp = zd_format_cpp(fourcc);
 	uint64_t offset;
 	void *map;
@@ -28,8 +28,7 @@ int kms_scanout_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
 	memset(s, 0, sizeof(*s));
 	if (!cpp)
 		return -EINVAL;
-	r = drmModeCreateDumbBuffer(fd, width, height, cpp * 8, 0, &s->handle, &s->pitch,
-				    &s->size);
+	r = drmModeCreateDumbBuffer(fd, width, height, cpp * 8, 0, &s->handle, &s->pitch, &s->size);
 	if (r)
 		goto err;
 	if (s->pitch < width * cpp || s->size < (uint64_t)s->pitch * height) {
@@ -98,8 +97,7 @@ static void clear_around(struct kms_scanout *s, uint32_t x, uint32_t y, uint32_t
 	}
 }
 
-uint64_t kms_scanout_draw(struct kms_scanout *s, uint32_t x, uint32_t y,
-			  const struct zd_image *img)
+uint64_t kms_scanout_draw(struct kms_scanout *s, uint32_t x, uint32_t y, const struct zd_image *img)
 {
 	uint32_t w = 0, h = 0;
 	size_t len;

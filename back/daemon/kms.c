@@ -167,7 +167,7 @@ int kms_wait_flip(struct zd_output *o, int timeout_ms)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (o->flip_pending) {
-		struct pollfd p = { .fd = o->dev->fd, .events = POLLIN };
+		struct pollfd p = {.fd = o->dev->fd, .events = POLLIN};
 		long left = timeout_ms - ms_since(&t0);
 
 		if (left <= 0) {
@@ -291,8 +291,9 @@ static int dev_open(struct zd_display *d, struct kms_dev *k, const char *path)
 	/* The first opener of an unmastered device is master already; this is then a no-op. */
 	if (drmSetMaster(k->fd)) {
 		r = -errno;
-		zd_err(path, "cannot become DRM master: %s (does a compositor or another "
-			     "zdispl-back hold the device?)",
+		zd_err(path,
+		       "cannot become DRM master: %s (does a compositor or another "
+		       "zdispl-back hold the device?)",
 		       strerror(-r));
 		goto err_res;
 	}
@@ -429,8 +430,7 @@ int zd_display_open(struct zd_loop *loop, const char *const *paths, unsigned int
 		struct zd_output *o = d->outs[i];
 
 		if (d->ndevs > 1 && o->dev->card >= 0)
-			snprintf(o->name, sizeof(o->name), "card%d:%s", o->dev->card,
-				 o->conn_name);
+			snprintf(o->name, sizeof(o->name), "card%d:%s", o->dev->card, o->conn_name);
 		else
 			snprintf(o->name, sizeof(o->name), "%s", o->conn_name);
 	}
@@ -533,7 +533,8 @@ static int pick_crtc(struct zd_output *o)
 			uint32_t crtc = k->crtcs[i];
 			int r;
 
-			if (!(o->possible_crtcs & (1u << i)) || (pass == 0) != (crtc == o->boot_crtc))
+			if (!(o->possible_crtcs & (1u << i)) ||
+			    (pass == 0) != (crtc == o->boot_crtc))
 				continue;
 			if (in_use(k->d, k, crtc, 0))
 				continue;
@@ -743,7 +744,7 @@ bool kms_size_ok(const struct zd_output *o, uint32_t width, uint32_t height)
  * the modeset is on the screen.
  */
 int kms_mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
-			struct kms_mode_change *m)
+		     struct kms_mode_change *m)
 {
 	struct kms_dev *k = o->dev;
 	drmModeConnector *conn;
@@ -804,7 +805,7 @@ void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x
 int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
 			 uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
 {
-	struct kms_scanout nb[KMS_NBUF] = { 0 }, *target;
+	struct kms_scanout nb[KMS_NBUF] = {0}, *target;
 	struct kms_plane_cfg pc;
 	struct kms_mode_change m;
 	uint32_t fourcc;
@@ -870,7 +871,7 @@ err_blob:
 int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
 		   uint64_t *bytes_copied)
 {
-	struct kms_scanout nb[KMS_NBUF] = { 0 }, *target;
+	struct kms_scanout nb[KMS_NBUF] = {0}, *target;
 	struct kms_plane_cfg pc;
 	uint32_t fourcc, flags = DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
 	uint32_t w, h;

@@ -11,7 +11,7 @@
 static enum zd_log_level cur_level = ZD_LOG_INFO;
 static bool to_syslog;
 
-static const char *const names[] = { "error", "warn", "info", "debug" };
+static const char *const names[] = {"error", "warn", "info", "debug"};
 
 void zd_log_init(enum zd_log_level level, bool use_syslog)
 {
@@ -40,7 +40,7 @@ int zd_log_parse_level(const char *s, enum zd_log_level *out)
 static void vlog(enum zd_log_level lvl, const char *prefix, const char *suffix, const char *fmt,
 		 va_list ap)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -63,8 +63,8 @@ void zd_log(enum zd_log_level lvl, const char *prefix, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefix,
-	       const char *fmt, ...)
+bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefix, const char *fmt,
+	       ...)
 {
 	time_t now = time(NULL);
 	char suffix[64] = "";

@@ -37,8 +37,8 @@ void zd_log(enum zd_log_level lvl, const char *prefix, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Rate-limited: false when the line was suppressed. */
-bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefix,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefix, const char *fmt,
+	       ...) __attribute__((format(printf, 4, 5)));
 
 #define zd_err(pfx, ...) zd_log(ZD_LOG_ERR, pfx, __VA_ARGS__)
 #define zd_warn(pfx, ...) zd_log(ZD_LOG_WARN, pfx, __VA_ARGS__)
@@ -46,10 +46,10 @@ bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefi
 #define zd_dbg(pfx, ...) zd_log(ZD_LOG_DEBUG, pfx, __VA_ARGS__)
 
 /* One rate limit per call site: guest-triggerable warnings. */
-#define zd_warn_rl(pfx, ...)                                                                      \
-	do {                                                                                      \
-		static struct zd_ratelimit rl_;                                                   \
-		zd_log_rl(&rl_, ZD_LOG_WARN, pfx, __VA_ARGS__);                                   \
+#define zd_warn_rl(pfx, ...)                                                                       \
+	do {                                                                                       \
+		static struct zd_ratelimit rl_;                                                    \
+		zd_log_rl(&rl_, ZD_LOG_WARN, pfx, __VA_ARGS__);                                    \
 	} while (0)
 
 #endif /* ZD_LOG_H */

@@ -112,7 +112,7 @@ static int rebuild(struct zd_loop *loop)
 	}
 	n = 0;
 	for (s = loop->sources; s; s = s->next) {
-		loop->pfds[n] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
+		loop->pfds[n] = (struct pollfd){.fd = s->fd, .events = POLLIN};
 		loop->pfd_src[n++] = s;
 	}
 	loop->npfds = n;

@@ -35,6 +35,8 @@ struct options {
 
 static void usage(FILE *f)
 {
+	/* The help text is laid out as it prints. */
+	/* clang-format off */
 	fprintf(f,
 		"Usage: zdispl-back [OPTION]...\n"
 		"Xen PV display (displif v2) backend: serves every vdispl device whose\n"
@@ -59,6 +61,7 @@ static void usage(FILE *f)
 		"device and exits.\n",
 		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_MAX_BUFFER_BYTES >> 20,
 		ZD_MAX_BUFFERS, ZD_MAX_FBS);
+	/* clang-format on */
 }
 
 static int parse_limit(const char *opt, const char *s, uint32_t max, uint32_t *out)
@@ -73,19 +76,26 @@ static int parse_limit(const char *opt, const char *s, uint32_t max, uint32_t *o
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_NO_DISPLAY = 256, OPT_ZCOPY, OPT_SYSLOG, OPT_MAX_MIB, OPT_MAX_BUFS, OPT_MAX_FBS };
+	enum {
+		OPT_NO_DISPLAY = 256,
+		OPT_ZCOPY,
+		OPT_SYSLOG,
+		OPT_MAX_MIB,
+		OPT_MAX_BUFS,
+		OPT_MAX_FBS
+	};
 	static const struct option longopts[] = {
-		{ "drm", required_argument, NULL, 'd' },
-		{ "no-display", no_argument, NULL, OPT_NO_DISPLAY },
-		{ "zcopy", required_argument, NULL, OPT_ZCOPY },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "syslog", no_argument, NULL, OPT_SYSLOG },
-		{ "status", required_argument, NULL, 's' },
-		{ "max-buffer-mib", required_argument, NULL, OPT_MAX_MIB },
-		{ "max-buffers", required_argument, NULL, OPT_MAX_BUFS },
-		{ "max-fbs", required_argument, NULL, OPT_MAX_FBS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"drm", required_argument, NULL, 'd'},
+		{"no-display", no_argument, NULL, OPT_NO_DISPLAY},
+		{"zcopy", required_argument, NULL, OPT_ZCOPY},
+		{"log-level", required_argument, NULL, 'l'},
+		{"syslog", no_argument, NULL, OPT_SYSLOG},
+		{"status", required_argument, NULL, 's'},
+		{"max-buffer-mib", required_argument, NULL, OPT_MAX_MIB},
+		{"max-buffers", required_argument, NULL, OPT_MAX_BUFS},
+		{"max-fbs", required_argument, NULL, OPT_MAX_FBS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	uint32_t mib;
 	int c;
@@ -125,7 +135,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->status_path = optarg;
 			break;
 		case OPT_MAX_MIB:
-			if (parse_limit("--max-buffer-mib", optarg, ZD_MAX_BUFFER_BYTES >> 20, &mib))
+			if (parse_limit("--max-buffer-mib", optarg, ZD_MAX_BUFFER_BYTES >> 20,
+					&mib))
 				return -1;
 			o->limits.max_buffer_bytes = mib << 20;
 			break;
@@ -179,14 +190,14 @@ int main(int argc, char **argv)
 		.zcopy = ZD_ZCOPY_AUTO,
 		.level = ZD_LOG_INFO,
 		.status_path = ZD_STATUS_SOCKET,
-		.limits = { ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS },
+		.limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS},
 	};
 	struct zd_display *display = NULL;
 	struct zd_zcopy *zcopy = NULL;
 	struct zd_backend *be = NULL;
 	struct zd_status *status = NULL;
 	struct zd_loop *loop = NULL;
-	struct sig_ctx sig = { .fd = -1 };
+	struct sig_ctx sig = {.fd = -1};
 	sigset_t mask;
 	int r;
 

@@ -162,8 +162,8 @@ void zd_req_handle(struct zd_conn *c, const struct xendispl_req *req, struct xen
 		break;
 	}
 	if (r)
-		zd_log_rl(&dev->rl, ZD_LOG_WARN, c->name, "%s (op %#x, id %u): %s", zd_op_name(req->operation),
-			   req->operation, req->id, strerror(-r));
+		zd_log_rl(&dev->rl, ZD_LOG_WARN, c->name, "%s (op %#x, id %u): %s",
+			  zd_op_name(req->operation), req->operation, req->id, strerror(-r));
 	else
 		zd_dbg(c->name, "%s (id %u): ok", zd_op_name(req->operation), req->id);
 	resp->status = zd_status_from_errno(r);

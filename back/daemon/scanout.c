@@ -101,8 +101,8 @@ struct mode_place {
 static struct mode_place place(const struct zd_conn *c)
 {
 	if (!c->cfg_x && !c->cfg_y)
-		return (struct mode_place){ c->cfg_w, c->cfg_h, 0, 0 };
-	return (struct mode_place){ c->width, c->height, c->cfg_x, c->cfg_y };
+		return (struct mode_place){c->cfg_w, c->cfg_h, 0, 0};
+	return (struct mode_place){c->width, c->height, c->cfg_x, c->cfg_y};
 }
 
 /* The modeset of SET_CONFIG on c's output, showing fb. */

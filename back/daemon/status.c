@@ -44,9 +44,9 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 			fprintf(f,
 				"conn name=%s resolution=%ux%u output=%s configured=%d flips=%llu "
 				"bytes-copied=%llu events-dropped=%llu\n",
-				c->name, c->width, c->height, c->out ? zd_output_name(c->out) : "none",
-				c->configured, (unsigned long long)c->flips,
-				(unsigned long long)c->bytes_copied,
+				c->name, c->width, c->height,
+				c->out ? zd_output_name(c->out) : "none", c->configured,
+				(unsigned long long)c->flips, (unsigned long long)c->bytes_copied,
 				(unsigned long long)c->events_dropped);
 		}
 		for (uint32_t i = 0; i < d->bufs.ndbufs; i++) {
@@ -70,7 +70,7 @@ static void on_client(void *data)
 	if (fd < 0)
 		return;
 	/* A snapshot is small; a client that does not read is cut off. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){ .tv_sec = 1 },
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){.tv_sec = 1},
 		   sizeof(struct timeval));
 	f = fdopen(fd, "w");
 	if (!f) {
@@ -83,7 +83,7 @@ static void on_client(void *data)
 
 int zd_status_open(struct zd_backend *be, const char *path, struct zd_status **out)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	struct zd_status *st;
 	mode_t old;
 	int r;

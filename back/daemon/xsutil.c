@@ -17,8 +17,7 @@ static int node_path(char *path, size_t size, const char *dir, const char *node)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-int zd_xs_read_str(struct xs_handle *xs, const char *dir, const char *node, char *buf,
-		   size_t size)
+int zd_xs_read_str(struct xs_handle *xs, const char *dir, const char *node, char *buf, size_t size)
 {
 	char path[256];
 	unsigned int len;

@@ -16,8 +16,7 @@
  * Read dir/node into buf (NUL-terminated, at most size - 1 octets). dir NULL:
  * node is relative to our own domain's directory (as for every function here).
  */
-int zd_xs_read_str(struct xs_handle *xs, const char *dir, const char *node, char *buf,
-		   size_t size);
+int zd_xs_read_str(struct xs_handle *xs, const char *dir, const char *node, char *buf, size_t size);
 
 /* Read an unsigned decimal in [min, max]; no sign, no spaces, no junk. */
 int zd_xs_read_uint(struct xs_handle *xs, const char *dir, const char *node, uint32_t min,

@@ -34,8 +34,8 @@
 
 struct zd_zcdev {
 	enum zd_zcdev_kind kind;
-	int fd;		       /* helper: -1 when not open */
-	xengnttab_handle *gnt; /* gntdev: NULL when not open */
+	int fd;				    /* helper: -1 when not open */
+	xengnttab_handle *gnt;		    /* gntdev: NULL when not open */
 	xentoollog_logger_stdiostream *log; /* gnt's, NULL: none */
 };
 
@@ -165,7 +165,7 @@ int zd_zcdev_export(struct zd_zcdev *z, uint32_t domid, const uint32_t *refs, ui
 
 int zd_zcdev_wait_released(struct zd_zcdev *z, uint32_t id, uint32_t timeout_ms)
 {
-	struct zcopy_wait_released w = { .id = id, .timeout_ms = timeout_ms };
+	struct zcopy_wait_released w = {.id = id, .timeout_ms = timeout_ms};
 
 	if (z->kind == ZD_ZCDEV_GNTDEV) {
 		if (xengnttab_dmabuf_exp_wait_released(z->gnt, id, timeout_ms))
@@ -203,7 +203,7 @@ int zd_zcdev_import(struct zd_zcdev *z, int fd, uint32_t domid, uint32_t n, uint
 
 int zd_zcdev_import_release(struct zd_zcdev *z, uint32_t id, uint32_t *busy)
 {
-	struct zcopy_import_release rel = { .id = id };
+	struct zcopy_import_release rel = {.id = id};
 	int r;
 
 	*busy = 0;

@@ -29,6 +29,8 @@
  *   file's (dropped by WAIT_RELEASED or when the file closes). The
  *   dma-buf holds a reference on the module.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
@@ -187,7 +189,7 @@ static void zc_unmap_grants(struct zc_export *e)
 		/* Waits for any transient page reference (e.g. I/O) to drop. */
 		r = gnttab_unmap_refs_sync(&q);
 		if (r)
-			pr_warn_ratelimited(ZC_NAME ": dom%u: unmapping %u grants: %d\n",
+			pr_warn_ratelimited("dom%u: unmapping %u grants: %d\n",
 					    e->domid, n, r);
 		atomic64_sub(mapped, &zc_count.pages_mapped);
 		mapped = 0;
@@ -245,7 +247,7 @@ static int zc_map(struct zc_export *e)
 				e->kmap[i].handle = INVALID_GRANT_HANDLE;
 			if (e->map[i].status != GNTST_okay ||
 			    (e->kmap && e->kmap[i].status != GNTST_okay)) {
-				pr_warn_ratelimited(ZC_NAME ": dom%u: ref %u: map status %d/%d\n",
+				pr_warn_ratelimited("dom%u: ref %u: map status %d/%d\n",
 						    e->domid, e->refs[i], e->map[i].status,
 						    e->kmap ? e->kmap[i].status : 0);
 				r = r ?: -ENXIO;

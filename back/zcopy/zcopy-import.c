@@ -11,12 +11,13 @@
  * are gone, so its grants end at once. While anything is deferred the
  * module holds a reference on itself and cannot be unloaded.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-buf.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 #include <linux/workqueue.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
@@ -115,20 +116,12 @@ static void zc_defer(grant_ref_t ref, struct page *page, domid_t domid)
 
 static struct sg_table *zc_att_map(struct dma_buf_attachment *att)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return dma_buf_map_attachment_unlocked(att, DMA_BIDIRECTIONAL);
-#else
-	return dma_buf_map_attachment(att, DMA_BIDIRECTIONAL);
-#endif
+	return zd_dma_buf_map(att, DMA_BIDIRECTIONAL);
 }
 
 static void zc_att_unmap(struct dma_buf_attachment *att, struct sg_table *sgt)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	dma_buf_unmap_attachment_unlocked(att, sgt, DMA_BIDIRECTIONAL);
-#else
-	dma_buf_unmap_attachment(att, sgt, DMA_BIDIRECTIONAL);
-#endif
+	zd_dma_buf_unmap(att, sgt, DMA_BIDIRECTIONAL);
 }
 
 /* End every grant (deferring busy ones), unpin, detach. Returns busy. */
@@ -143,7 +136,7 @@ static unsigned int zc_import_free(struct zc_import *im)
 		busy++;
 	}
 	if (busy)
-		pr_warn_ratelimited(ZC_NAME ": dom%u still maps %u of %u pages; retrying\n",
+		pr_warn_ratelimited("dom%u still maps %u of %u pages; retrying\n",
 				    im->domid, busy, im->nr);
 	if (!IS_ERR_OR_NULL(im->sgt))
 		zc_att_unmap(im->att, im->sgt);

@@ -8,6 +8,8 @@
  * This file: the character device /dev/zdispl-zcopy, its ioctls and the
  * module-wide counters.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
@@ -188,7 +190,7 @@ static int __init zc_init(void)
 		return -ENODEV;
 	/* Grant refs name Xen pages; one kernel page must be one Xen page. */
 	if (PAGE_SIZE != XEN_PAGE_SIZE) {
-		pr_err(ZC_NAME ": PAGE_SIZE %lu differs from Xen's page size\n", PAGE_SIZE);
+		pr_err("PAGE_SIZE %lu differs from Xen's page size\n", PAGE_SIZE);
 		return -EOPNOTSUPP;
 	}
 	r = misc_register(&zc_misc);
@@ -201,7 +203,7 @@ static int __init zc_init(void)
 	zc_dev = zc_misc.this_device;
 	zc_dev->dma_mask = &zc_dma_mask;
 	zc_dev->coherent_dma_mask = DMA_BIT_MASK(64);
-	pr_info(ZC_NAME ": /dev/%s ready (%s domain)\n", ZCOPY_DEVICE_NAME,
+	pr_info("/dev/%s ready (%s domain)\n", ZCOPY_DEVICE_NAME,
 		xen_pv_domain() ? "PV" : "auto-translated");
 	return 0;
 }
@@ -214,7 +216,7 @@ static void __exit zc_exit(void)
 	 */
 	misc_deregister(&zc_misc);
 	zc_import_module_exit();
-	pr_info(ZC_NAME ": unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(zc_init);
@@ -222,9 +224,4 @@ module_exit(zc_exit);
 
 MODULE_DESCRIPTION("zdispl: Xen grants <-> dma-buf for zero-copy display backends");
 MODULE_LICENSE("GPL");
-/* The namespace became a string literal in Linux 6.13. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS("DMA_BUF");
-#else
-MODULE_IMPORT_NS(DMA_BUF);
-#endif
+ZD_MODULE_IMPORT_NS_DMA_BUF();

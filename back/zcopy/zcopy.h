@@ -18,10 +18,9 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
-#include <linux/version.h>
 #include <zdispl/zcopy.h>
 
-#define ZC_NAME "zdispl_zcopy"
+#include "kernel/compat.h"
 
 struct device;
 struct zc_export;

@@ -86,8 +86,10 @@ static int fb_dbuf(struct zfront_drm *zd, struct zfront_fb *zfb, u32 *cookie)
 	int ret;
 
 	dbuf = zfront_is_bebuf(obj) ? zfront_bebuf_dbuf(obj) : to_bo(obj)->dbuf;
-	/* The backend reads the buffer by DBUF_CREATE's pitch and bpp: a
-	 * framebuffer that sees it otherwise gets a dbuf of its own. */
+	/*
+	 * The backend reads the buffer by DBUF_CREATE's pitch and bpp: a
+	 * framebuffer that sees it otherwise gets a dbuf of its own.
+	 */
 	if (dbuf && dbuf->pitch == fb->pitches[0] && dbuf->bpp == cpp * 8 && fb->offsets[0] == 0) {
 		*cookie = dbuf->id;
 		return 0;

@@ -92,7 +92,7 @@ void fxi_readyfd_set(int fd, bool ready)
 		n = write(fd, &v, sizeof(v));
 	} else {
 		/* Only read when readable: the fd may be a blocking one. */
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 
 		if (poll(&p, 1, 0) != 1)
 			return;

@@ -133,7 +133,7 @@ void fxi_dmabuf_reap(void)
 	reaping = true;
 	for (unsigned int i = 0; i < FX_DMABUF_MAX; i++) {
 		struct fx_export *e = &exports[i];
-		struct pollfd p = { .fd = e->hold, .events = POLLIN };
+		struct pollfd p = {.fd = e->hold, .events = POLLIN};
 
 		if (!e->used)
 			continue;

@@ -351,9 +351,9 @@ int fx_evtchn_alloc_unbound(unsigned int domid, unsigned int remote_domid)
 	for (port = 1; port < FX_EVTCHN_NR_PORTS; port++) {
 		if (!peers[port].used) {
 			peers[port] = (struct fx_peer_port){
-			    .used = true,
-			    .domid = domid,
-			    .remote_domid = remote_domid,
+				.used = true,
+				.domid = domid,
+				.remote_domid = remote_domid,
 			};
 			return (int)port;
 		}

@@ -385,11 +385,11 @@ int fx_gnt_grant(unsigned int domid, unsigned int grantee, bool readonly)
 	if (slot == FX_GNT_MAX)
 		return -ENOSPC;
 	grants[slot] = (struct fx_grant){
-	    .used = true,
-	    .granter = domid,
-	    .grantee = grantee,
-	    .ref = free_ref(domid),
-	    .readonly = readonly,
+		.used = true,
+		.granter = domid,
+		.grantee = grantee,
+		.ref = free_ref(domid),
+		.readonly = readonly,
 	};
 	memset(peer_view + (size_t)slot * FX_GNT_PAGE_SIZE, 0, FX_GNT_PAGE_SIZE);
 	return (int)grants[slot].ref;

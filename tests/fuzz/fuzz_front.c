@@ -99,8 +99,9 @@ enum op {
 };
 
 static const uint8_t all_ops[] = {
-    XENDISPL_OP_DBUF_CREATE, XENDISPL_OP_DBUF_DESTROY, XENDISPL_OP_FB_ATTACH, XENDISPL_OP_FB_DETACH,
-    XENDISPL_OP_SET_CONFIG,  XENDISPL_OP_PG_FLIP,      XENDISPL_OP_GET_EDID,
+	XENDISPL_OP_DBUF_CREATE, XENDISPL_OP_DBUF_DESTROY, XENDISPL_OP_FB_ATTACH,
+	XENDISPL_OP_FB_DETACH,	 XENDISPL_OP_SET_CONFIG,   XENDISPL_OP_PG_FLIP,
+	XENDISPL_OP_GET_EDID,
 };
 
 static const uint8_t edid_header[8] = {0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00};
@@ -439,7 +440,7 @@ static void drv_send(struct fz *f)
 		break;
 	default: /* GET_EDID: our buffer, or (to reach the bounds) a smaller one */
 		edid_buf_sz =
-		    kind & 0x80 ? (uint32_t)(rd8(f) % 256 + 1) * BLOCK : ZFRONT_EDID_BUF_SIZE;
+			kind & 0x80 ? (uint32_t)(rd8(f) % 256 + 1) * BLOCK : ZFRONT_EDID_BUF_SIZE;
 		zfront_req_get_edid(req, id, edid_buf_sz, dir_refs[0]);
 		break;
 	}

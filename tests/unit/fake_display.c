@@ -288,8 +288,7 @@ static int scan_frame(struct zd_output *o, const struct zd_dmafb *fb, uint32_t w
 int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
 			       uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h)
 {
-	if (!o->st.claimed || !fb || fb->o != o || !w || !h || w > fb->l.width ||
-	    h > fb->l.height)
+	if (!o->st.claimed || !fb || fb->o != o || !w || !h || w > fb->l.width || h > fb->l.height)
 		return -EINVAL;
 	if (o->st.commit_err)
 		return -o->st.commit_err;
@@ -309,8 +308,8 @@ int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, u
 {
 	int r;
 
-	if (!o->st.claimed || !o->st.enabled || !fb || fb->o != o || !w || !h ||
-	    w > fb->l.width || h > fb->l.height)
+	if (!o->st.claimed || !o->st.enabled || !fb || fb->o != o || !w || !h || w > fb->l.width ||
+	    h > fb->l.height)
 		return -EINVAL;
 	if (o->st.flip_pending)
 		return -EBUSY;

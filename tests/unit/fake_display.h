@@ -29,12 +29,12 @@ struct fake_output_state {
 	uint64_t flips_started, token;
 
 	/* Zero-copy. */
-	int import_err;		    /* set by a test: imports fail with it (0: they work) */
-	int commit_err;		    /* set by a test: dma-buf commits fail with it */
-	bool zero_copy;		    /* the frame on screen is a dma-buf framebuffer */
-	bool flip_zero_copy;	    /* the flip pending is one */
+	int import_err;		      /* set by a test: imports fail with it (0: they work) */
+	int commit_err;		      /* set by a test: dma-buf commits fail with it */
+	bool zero_copy;		      /* the frame on screen is a dma-buf framebuffer */
+	bool flip_zero_copy;	      /* the flip pending is one */
 	const struct zd_dmafb *shown; /* that framebuffer */
-	unsigned int dmafbs;	    /* dma-buf framebuffers alive on this output */
+	unsigned int dmafbs;	      /* dma-buf framebuffers alive on this output */
 	uint64_t imports, drops, zc_set_configs, zc_flips, offs_for_drop;
 	struct zd_fb_layout last_layout; /* of the last import */
 };

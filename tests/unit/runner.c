@@ -224,7 +224,8 @@ static bool run_forked(const struct test_case *t, unsigned int timeout_s, char *
 		snprintf(why + n, len - n, "%skilled by signal %d (%s)", n ? "; " : "",
 			 WTERMSIG(status), strsignal(WTERMSIG(status)));
 	} else if (!why[0]) {
-		snprintf(why, len, "exit status %d with no check failed (a sanitizer's report? see stderr)",
+		snprintf(why, len,
+			 "exit status %d with no check failed (a sanitizer's report? see stderr)",
 			 WEXITSTATUS(status));
 	} else if (WEXITSTATUS(status) != 1) {
 		size_t n = strlen(why);

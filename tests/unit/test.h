@@ -16,9 +16,10 @@
  *		On failure, record file:line and what failed, then leave the
  *		current test (longjmp back to the runner); the rest of the run
  *		goes on.  Each test runs in a process of its own (runner.c), so
- *		a crash or a hang fails that test only.  CHECK_EQ_INT compares as long long and prints both
- *		values; in CHECK_STR_EQ a NULL on either side fails (printed
- *		as NULL) rather than crashing.
+ *		a crash or a hang fails that test only.  CHECK_EQ_INT
+ *		compares as long long and prints both values; in
+ *		CHECK_STR_EQ a NULL on either side fails (printed as NULL)
+ *		rather than crashing.
  *
  *	test_fd_readable(fd)
  *		poll() @fd with a zero timeout: true if it is readable now.
@@ -36,7 +37,7 @@ void test_register(const char *name, void (*fn)(void));
 void test_register_variant(const char *name, const char *variant_name,
 			   void (*fn)(const void *variant), const void *variant);
 void test_fail(const char *file, int line, const char *fmt, ...)
-    __attribute__((noreturn, format(printf, 3, 4)));
+	__attribute__((noreturn, format(printf, 3, 4)));
 bool test_fd_readable(int fd);
 
 #define TEST(name)                                                                                 \
@@ -47,16 +48,16 @@ bool test_fd_readable(int fd);
 	}                                                                                          \
 	static void test_##name(void)
 
-#define TEST_VARIANTS(tname, table)                                                                 \
+#define TEST_VARIANTS(tname, table)                                                                \
 	static void test_##tname(const __typeof__((table)[0]) *variant);                           \
-	static void test_##tname##_thunk(const void *v)                                             \
+	static void test_##tname##_thunk(const void *v)                                            \
 	{                                                                                          \
-		test_##tname(v);                                                                    \
+		test_##tname(v);                                                                   \
 	}                                                                                          \
-	__attribute__((constructor)) static void test_register_##tname(void)                        \
+	__attribute__((constructor)) static void test_register_##tname(void)                       \
 	{                                                                                          \
 		for (size_t i_ = 0; i_ < sizeof(table) / sizeof((table)[0]); i_++)                 \
-			test_register_variant(#tname, (table)[i_].name, test_##tname##_thunk,        \
+			test_register_variant(#tname, (table)[i_].name, test_##tname##_thunk,      \
 					      &(table)[i_]);                                       \
 	}                                                                                          \
 	static void test_##tname(const __typeof__((table)[0]) *variant)

@@ -14,7 +14,7 @@
 #include "fe_sim.h"
 #include "test.h"
 
-static const char *const one_vga[] = { "640x480" };
+static const char *const one_vga[] = {"640x480"};
 
 TEST(backend_reaches_initwait_and_offers_versions)
 {
@@ -86,14 +86,14 @@ TEST(backend_copies_a_flipped_frame_to_the_display)
 
 TEST(backend_bad_request_gets_status_and_connection_goes_on)
 {
-	struct xendispl_req req = { .operation = 0x7f };
+	struct xendispl_req req = {.operation = 0x7f};
 	struct sim s;
 
 	CHECK_EQ_INT(sim_start(&s, 1, one_vga, 1), 0);
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK_EQ_INT(sim_request(&s, 0, &req, NULL), -XEN_EOPNOTSUPP);
-	CHECK_EQ_INT(sim_dbuf_create(&s, 0, 8, 8, 32, NULL), -XEN_EINVAL);	  /* cookie 0 */
-	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 8, 8, 24, NULL), -XEN_EINVAL);	  /* bpp */
+	CHECK_EQ_INT(sim_dbuf_create(&s, 0, 8, 8, 32, NULL), -XEN_EINVAL); /* cookie 0 */
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 8, 8, 24, NULL), -XEN_EINVAL); /* bpp */
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 8, 8, 32, NULL), 0);
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 8, 8, 32, NULL), -XEN_EEXIST);
 	CHECK_EQ_INT(sim_fb_attach(&s, 2, 3, 8, 8, DRM_FORMAT_XRGB8888), -XEN_ENOENT);
@@ -150,7 +150,7 @@ TEST(backend_device_recreated_between_two_looks_starts_over)
 
 TEST(backend_request_budget_leaves_the_rest_for_the_next_round)
 {
-	struct xendispl_req req = { .operation = 0x7f };
+	struct xendispl_req req = {.operation = 0x7f};
 	struct xendispl_resp resp;
 	unsigned int n = 0, size;
 	struct sim s;
@@ -179,7 +179,7 @@ TEST(backend_request_budget_leaves_the_rest_for_the_next_round)
 
 TEST(backend_requests_queued_before_connect_are_all_answered)
 {
-	struct xendispl_req req = { .operation = 0x7f };
+	struct xendispl_req req = {.operation = 0x7f};
 	struct xendispl_resp resp;
 	unsigned int n = 0, queued;
 	struct sim s;

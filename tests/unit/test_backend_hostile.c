@@ -425,9 +425,9 @@ TEST(hostile_many_buffers_up_to_the_default_limit)
 		CHECK_EQ_INT(sim_dbuf_create(&s, c, 4, 4, 32, NULL), 0);
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1000, 4, 4, 32, NULL), -XEN_ENOSPC);
 	for (uint64_t c = 1; c <= ZD_DEF_FBS; c++)
-		CHECK_EQ_INT(
-		    sim_fb_attach(&s, 1 + c % ZD_DEF_BUFFERS, c << 32, 4, 4, DRM_FORMAT_XRGB8888),
-		    0);
+		CHECK_EQ_INT(sim_fb_attach(&s, 1 + c % ZD_DEF_BUFFERS, c << 32, 4, 4,
+					   DRM_FORMAT_XRGB8888),
+			     0);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 1, 4, 4, DRM_FORMAT_XRGB8888), -XEN_ENOSPC);
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2 + ZD_DEF_BUFFERS);
 	CHECK_EQ_INT(sim_stop(&s), 0);

@@ -161,9 +161,12 @@ static const struct teardown_variant {
 } variants[] = {
 #define ENDINGS(st)                                                                                \
 	{#st "_FE_CLOSE", st, FE_CLOSE}, {#st "_VANISH", st, VANISH},                              \
-	    {#st "_FE_DIR_FIRST", st, FE_DIR_FIRST}, {#st "_SIGTERM", st, SIGTERM}
-	ENDINGS(INITWAIT), ENDINGS(CONNECTED), ENDINGS(BUFFERS),
-	ENDINGS(CONFIGURED), ENDINGS(FLIP), ENDINGS(QUEUED),
+		{#st "_FE_DIR_FIRST", st, FE_DIR_FIRST},                                           \
+	{                                                                                          \
+#st "_SIGTERM", st, SIGTERM                                                        \
+	}
+	ENDINGS(INITWAIT),   ENDINGS(CONNECTED), ENDINGS(BUFFERS),
+	ENDINGS(CONFIGURED), ENDINGS(FLIP),	 ENDINGS(QUEUED),
 #undef ENDINGS
 };
 

@@ -22,16 +22,15 @@
 #include "status.h"
 #include "test.h"
 
-static const char *const one_vga[] = { "640x480" };
-static const char *const two_vga[] = { "640x480", "640x480" };
+static const char *const one_vga[] = {"640x480"};
+static const char *const two_vga[] = {"640x480", "640x480"};
 
 static grant_ref_t grefs[SIM_MAX_PAGES];
 
 /* A daemon with the helper present (or as given), connected. */
-static void up_zc(struct sim *s, unsigned int nconns, unsigned int outputs,
-		  enum zd_zcopy_mode mode)
+static void up_zc(struct sim *s, unsigned int nconns, unsigned int outputs, enum zd_zcopy_mode mode)
 {
-	struct sim_opts o = { .outputs = outputs, .zcopy = mode };
+	struct sim_opts o = {.outputs = outputs, .zcopy = mode};
 
 	fx_zcopy_present(true, false, false);
 	CHECK_EQ_INT(sim_start_opts(s, nconns, nconns == 1 ? one_vga : two_vga, &o), 0);
@@ -75,7 +74,7 @@ static void draw(struct sim *s, uint32_t ofs, uint32_t w, uint32_t h, uint32_t b
 		uint32_t at = ofs + i * 4;
 		uint8_t *page = sim_page(s, grefs[at / ZD_PAGE_SIZE]);
 
-		memcpy(page + at % ZD_PAGE_SIZE, &(uint32_t){ base + i }, 4);
+		memcpy(page + at % ZD_PAGE_SIZE, &(uint32_t){base + i}, 4);
 	}
 }
 
@@ -160,7 +159,7 @@ TEST(zc_frontend_buffer_is_exported_and_shown_without_a_copy)
 
 TEST(zc_framebuffer_keeps_the_frames_offset_and_pitch)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_req req = {.operation = XENDISPL_OP_DBUF_CREATE};
 	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
 	struct fake_output_state *o;
 	uint32_t w = 16, h = 16, ofs = 4000; /* straddles two pages */
@@ -189,10 +188,9 @@ TEST(zc_framebuffer_keeps_the_frames_offset_and_pitch)
 }
 
 /* A frontend's PRIME import: DBUF_CREATE at 0x0, 0 bpp (Linux does so). */
-static struct xendispl_req geometryless(struct sim *s, uint64_t cookie, uint32_t size,
-					uint32_t ofs)
+static struct xendispl_req geometryless(struct sim *s, uint64_t cookie, uint32_t size, uint32_t ofs)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_req req = {.operation = XENDISPL_OP_DBUF_CREATE};
 	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
 
 	q->dbuf_cookie = cookie;
@@ -464,7 +462,7 @@ TEST(zc_off_copies_and_says_so)
 
 TEST(zc_gntdev_in_a_pv_domain_copies_frontend_buffers)
 {
-	struct sim_opts opts = { .outputs = 1 };
+	struct sim_opts opts = {.outputs = 1};
 	struct zd_dbuf *d;
 	struct sim s;
 
@@ -499,7 +497,7 @@ TEST(zc_failed_export_copies)
 
 TEST(zc_unmappable_grants_are_refused)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_req req = {.operation = XENDISPL_OP_DBUF_CREATE};
 	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
 	grant_ref_t dir;
 	struct sim s;
@@ -543,7 +541,7 @@ TEST(zc_headless_connector_needs_no_import)
 /* A frontend with be-alloc 1, connected, the helper present. */
 static void up_be_alloc(struct sim *s, unsigned int outputs)
 {
-	struct sim_opts o = { .outputs = outputs };
+	struct sim_opts o = {.outputs = outputs};
 
 	fx_zcopy_present(true, false, false);
 	CHECK_EQ_INT(sim_start_opts(s, 1, one_vga, &o), 0);
@@ -573,10 +571,9 @@ static grant_ref_t dir_ref(struct sim *s, const grant_ref_t dirs[MAX_DIRS], uint
 	return pd[1 + k % ZD_GREFS_PER_DIR_PAGE];
 }
 
-static int32_t be_alloc_req(struct sim *s, uint64_t cookie, uint32_t w, uint32_t h,
-			    grant_ref_t dir)
+static int32_t be_alloc_req(struct sim *s, uint64_t cookie, uint32_t w, uint32_t h, grant_ref_t dir)
 {
-	struct xendispl_req req = { .operation = XENDISPL_OP_DBUF_CREATE };
+	struct xendispl_req req = {.operation = XENDISPL_OP_DBUF_CREATE};
 	struct xendispl_dbuf_create_req *q = &req.op.dbuf_create;
 
 	q->dbuf_cookie = cookie;
@@ -676,7 +673,7 @@ TEST(zc_be_alloc_with_a_bad_directory_grants_nothing)
 
 TEST(zc_be_alloc_needs_an_output_and_a_facility)
 {
-	struct sim_opts o = { .outputs = 0 };
+	struct sim_opts o = {.outputs = 0};
 	grant_ref_t dirs[MAX_DIRS];
 	struct sim s;
 
@@ -716,7 +713,7 @@ TEST(zc_be_alloc_copies_from_the_dumb_buffer_where_refused)
 	d = sim_device(&s)->bufs.dbufs[0];
 	/* What the frontend drew, in the display's buffer. */
 	for (uint32_t i = 0; i < 16 * 16; i++)
-		CHECK_EQ_INT(pwrite(zd_dumb_fd(d->dumb), &(uint32_t){ 0x300 + i }, 4, i * 4), 4);
+		CHECK_EQ_INT(pwrite(zd_dumb_fd(d->dumb), &(uint32_t){0x300 + i}, 4, i * 4), 4);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 16, 16, DRM_FORMAT_XRGB8888), 0);
 	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
 	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 16, 16, 32), 0);

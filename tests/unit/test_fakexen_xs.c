@@ -538,8 +538,8 @@ TEST(xs_permissions_roundtrip)
 {
 	struct xs_handle *h = xs_open(0);
 	struct xs_permissions set[2] = {
-	    {.id = 0, .perms = XS_PERM_NONE},
-	    {.id = 1, .perms = XS_PERM_READ},
+		{.id = 0, .perms = XS_PERM_NONE},
+		{.id = 1, .perms = XS_PERM_READ},
 	};
 	struct xs_permissions *got;
 	unsigned int num = 0;

@@ -107,14 +107,14 @@ TEST(front_edid_accepts_valid_edids)
 	static const struct {
 		uint32_t nblocks, buf_sz;
 	} cases[] = {
-	    {1, BLOCK},
-	    {1, 2 * BLOCK},
-	    {1, ZFRONT_EDID_BUF_SIZE},
-	    {2, 2 * BLOCK},
-	    {2, ZFRONT_EDID_BUF_SIZE},
-	    {3, 3 * BLOCK},
-	    {4, 4 * BLOCK},
-	    {256, XENDISPL_EDID_MAX_SIZE}, /* 255 extensions: the most there are */
+		{1, BLOCK},
+		{1, 2 * BLOCK},
+		{1, ZFRONT_EDID_BUF_SIZE},
+		{2, 2 * BLOCK},
+		{2, ZFRONT_EDID_BUF_SIZE},
+		{3, 3 * BLOCK},
+		{4, 4 * BLOCK},
+		{256, XENDISPL_EDID_MAX_SIZE}, /* 255 extensions: the most there are */
 	};
 	size_t k;
 
@@ -150,22 +150,22 @@ TEST(front_edid_rejects_bad_sizes)
 		uint32_t nblocks; /* built */
 		uint32_t edid_sz, buf_sz;
 	} cases[] = {
-	    {1, 0, BLOCK},
-	    {1, 1, BLOCK},
-	    {1, BLOCK - 1, BLOCK},
-	    {1, BLOCK + 1, 2 * BLOCK},
-	    {2, 2 * BLOCK - 1, 2 * BLOCK},
-	    {2, 2 * BLOCK + 1, 3 * BLOCK},
-	    {2, 200, 2 * BLOCK},
-	    /* More than the buffer we gave. */
-	    {2, 2 * BLOCK, BLOCK},
-	    {2, 2 * BLOCK, 2 * BLOCK - 1},
-	    {1, BLOCK, BLOCK - 1},
-	    {1, BLOCK, 0},
-	    {1, UINT32_MAX, BLOCK},
-	    {1, 0x80000000u, BLOCK},
-	    /* More than any EDID, even in a larger buffer. */
-	    {256, XENDISPL_EDID_MAX_SIZE + BLOCK, XENDISPL_EDID_MAX_SIZE + BLOCK},
+		{1, 0, BLOCK},
+		{1, 1, BLOCK},
+		{1, BLOCK - 1, BLOCK},
+		{1, BLOCK + 1, 2 * BLOCK},
+		{2, 2 * BLOCK - 1, 2 * BLOCK},
+		{2, 2 * BLOCK + 1, 3 * BLOCK},
+		{2, 200, 2 * BLOCK},
+		/* More than the buffer we gave. */
+		{2, 2 * BLOCK, BLOCK},
+		{2, 2 * BLOCK, 2 * BLOCK - 1},
+		{1, BLOCK, BLOCK - 1},
+		{1, BLOCK, 0},
+		{1, UINT32_MAX, BLOCK},
+		{1, 0x80000000u, BLOCK},
+		/* More than any EDID, even in a larger buffer. */
+		{256, XENDISPL_EDID_MAX_SIZE + BLOCK, XENDISPL_EDID_MAX_SIZE + BLOCK},
 	};
 	size_t k;
 
@@ -206,9 +206,9 @@ TEST(front_edid_rejects_a_bad_checksum)
 	static const struct {
 		uint32_t nblocks, bad_block, octet;
 	} cases[] = {
-	    {1, 0, 127}, /* the checksum octet itself */
-	    {1, 0, 54},	 {1, 0, 8},   {2, 0, 127},     {2, 1, 127},   {2, 1, 0},
-	    {2, 1, 64},	 {4, 3, 100}, {256, 255, 127}, {256, 128, 5},
+		{1, 0, 127}, /* the checksum octet itself */
+		{1, 0, 54},  {1, 0, 8},	  {2, 0, 127},	   {2, 1, 127},	  {2, 1, 0},
+		{2, 1, 64},  {4, 3, 100}, {256, 255, 127}, {256, 128, 5},
 	};
 	size_t k;
 
@@ -238,7 +238,7 @@ TEST(front_edid_rejects_an_extension_count_mismatch)
 		uint32_t nblocks; /* built and claimed */
 		uint8_t count;	  /* at octet 126 instead */
 	} cases[] = {
-	    {1, 1}, {1, 255}, {2, 0}, {2, 2}, {3, 1}, {3, 3}, {256, 254}, {256, 0},
+		{1, 1}, {1, 255}, {2, 0}, {2, 2}, {3, 1}, {3, 3}, {256, 254}, {256, 0},
 	};
 	size_t k;
 

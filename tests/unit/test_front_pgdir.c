@@ -106,16 +106,16 @@ static void check_read(uint32_t ndir, uint32_t ndata)
 
 /* Page counts around every boundary, up to the largest buffer. */
 static const uint32_t sizes[] = {
-    1,
-    2,
-    PER_PAGE - 1,
-    PER_PAGE,
-    PER_PAGE + 1,
-    2 * PER_PAGE,
-    2 * PER_PAGE + 1,
-    3 * PER_PAGE + 7,
-    MAX_NDATA - 1,
-    MAX_NDATA,
+	1,
+	2,
+	PER_PAGE - 1,
+	PER_PAGE,
+	PER_PAGE + 1,
+	2 * PER_PAGE,
+	2 * PER_PAGE + 1,
+	3 * PER_PAGE + 7,
+	MAX_NDATA - 1,
+	MAX_NDATA,
 };
 
 TEST(front_pgdir_page_counts)
@@ -207,16 +207,16 @@ TEST(front_pgdir_wrong_ndir)
 	static const struct {
 		uint32_t ndata, ndir;
 	} cases[] = {
-	    {1, 0},
-	    {0, 0},
-	    {0, 2},
-	    {1, 2},
-	    {PER_PAGE, 2},
-	    {PER_PAGE + 1, 1},
-	    {PER_PAGE + 1, 3},
-	    {MAX_NDATA, 64},
-	    {MAX_NDATA, 66},
-	    {UINT32_MAX, 1},
+		{1, 0},
+		{0, 0},
+		{0, 2},
+		{1, 2},
+		{PER_PAGE, 2},
+		{PER_PAGE + 1, 1},
+		{PER_PAGE + 1, 3},
+		{MAX_NDATA, 64},
+		{MAX_NDATA, 66},
+		{UINT32_MAX, 1},
 	};
 	size_t k;
 
@@ -238,16 +238,16 @@ TEST(front_pgdir_read_rejects_a_zero_slot)
 	static const struct {
 		uint32_t ndata, zero;
 	} cases[] = {
-	    {1, 0},
-	    {5, 0},
-	    {5, 4},
-	    {PER_PAGE, PER_PAGE - 1},
-	    {PER_PAGE + 1, PER_PAGE - 1},
-	    {PER_PAGE + 1, PER_PAGE},
-	    {3 * PER_PAGE + 7, 2 * PER_PAGE},
-	    {3 * PER_PAGE + 7, 3 * PER_PAGE + 6},
-	    {MAX_NDATA, MAX_NDATA / 2},
-	    {MAX_NDATA, MAX_NDATA - 1},
+		{1, 0},
+		{5, 0},
+		{5, 4},
+		{PER_PAGE, PER_PAGE - 1},
+		{PER_PAGE + 1, PER_PAGE - 1},
+		{PER_PAGE + 1, PER_PAGE},
+		{3 * PER_PAGE + 7, 2 * PER_PAGE},
+		{3 * PER_PAGE + 7, 3 * PER_PAGE + 6},
+		{MAX_NDATA, MAX_NDATA / 2},
+		{MAX_NDATA, MAX_NDATA - 1},
 	};
 	size_t k;
 
@@ -271,16 +271,16 @@ TEST(front_pgdir_read_rejects_a_rewritten_link)
 		uint32_t ndata, page;
 		grant_ref_t link;
 	} cases[] = {
-	    {5, 0, 1}, /* the last page links on */
-	    {5, 0, JUNK},
-	    {PER_PAGE + 1, 0, 0},	   /* the chain cut short */
-	    {PER_PAGE + 1, 0, 0x7000},	   /* a loop to itself */
-	    {PER_PAGE + 1, 1, 0x7002},	   /* past the end */
-	    {3 * PER_PAGE + 7, 1, 0x7001}, /* loop in the middle */
-	    {3 * PER_PAGE + 7, 2, 0x7001}, /* back */
-	    {3 * PER_PAGE + 7, 3, 0x7004}, /* the last page links on */
-	    {MAX_NDATA, 64, 0x7000},	   /* the last back to the first */
-	    {MAX_NDATA, 30, 0},
+		{5, 0, 1}, /* the last page links on */
+		{5, 0, JUNK},
+		{PER_PAGE + 1, 0, 0},	       /* the chain cut short */
+		{PER_PAGE + 1, 0, 0x7000},     /* a loop to itself */
+		{PER_PAGE + 1, 1, 0x7002},     /* past the end */
+		{3 * PER_PAGE + 7, 1, 0x7001}, /* loop in the middle */
+		{3 * PER_PAGE + 7, 2, 0x7001}, /* back */
+		{3 * PER_PAGE + 7, 3, 0x7004}, /* the last page links on */
+		{MAX_NDATA, 64, 0x7000},       /* the last back to the first */
+		{MAX_NDATA, 30, 0},
 	};
 	size_t k;
 

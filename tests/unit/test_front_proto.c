@@ -145,66 +145,66 @@ static void enc_get_edid(struct xendispl_req *req)
  * it ends at), checked against the structs where the two disagree.
  */
 static const struct req_case req_cases[] = {
-    {"dbuf_create",
-     enc_dbuf_create,
-     XENDISPL_OP_DBUF_CREATE,
-     {{"dbuf_cookie", 8, 8, DBUF_COOKIE},
-      {"width", 16, 4, WIDTH},
-      {"height", 20, 4, HEIGHT},
-      {"bpp", 24, 4, BPP},
-      {"buffer_sz", 28, 4, BUF_SZ},
-      {"flags", 32, 4, 0},
-      {"gref_directory", 36, 4, GREF_DIR},
-      {"data_ofs", 40, 4, DATA_OFS}}},
-    {"dbuf_create be_alloc",
-     enc_dbuf_create_be_alloc,
-     XENDISPL_OP_DBUF_CREATE,
-     {{"dbuf_cookie", 8, 8, DBUF_COOKIE},
-      {"width", 16, 4, WIDTH},
-      {"height", 20, 4, HEIGHT},
-      {"bpp", 24, 4, BPP},
-      {"buffer_sz", 28, 4, BUF_SZ},
-      {"flags", 32, 4, XENDISPL_DBUF_FLG_REQ_ALLOC},
-      {"gref_directory", 36, 4, GREF_DIR},
-      {"data_ofs", 40, 4, DATA_OFS}}},
-    {"dbuf_destroy",
-     enc_dbuf_destroy,
-     XENDISPL_OP_DBUF_DESTROY,
-     {{"dbuf_cookie", 8, 8, DBUF_COOKIE}}},
-    {"fb_attach",
-     enc_fb_attach,
-     XENDISPL_OP_FB_ATTACH,
-     {{"dbuf_cookie", 8, 8, DBUF_COOKIE},
-      {"fb_cookie", 16, 8, FB_COOKIE},
-      {"width", 24, 4, WIDTH},
-      {"height", 28, 4, HEIGHT},
-      {"pixel_format", 32, 4, FOURCC}}},
-    {"fb_detach", enc_fb_detach, XENDISPL_OP_FB_DETACH, {{"fb_cookie", 8, 8, FB_COOKIE}}},
-    /*
-     * The diagram labels bpp's row "40" after height's "32"; the struct
-     * (and every implementation) has bpp right after height, at 32.
-     */
-    {"set_config",
-     enc_set_config,
-     XENDISPL_OP_SET_CONFIG,
-     {{"fb_cookie", 8, 8, FB_COOKIE},
-      {"x", 16, 4, POS_X},
-      {"y", 20, 4, POS_Y},
-      {"width", 24, 4, WIDTH},
-      {"height", 28, 4, HEIGHT},
-      {"bpp", 32, 4, BPP}}},
-    {"set_config reset", enc_set_config_reset, XENDISPL_OP_SET_CONFIG, {{NULL, 0, 0, 0}}},
-    {"pg_flip", enc_pg_flip, XENDISPL_OP_PG_FLIP, {{"fb_cookie", 8, 8, FB_COOKIE}}},
-    /*
-     * The diagram puts buffer_sz at octet 4, but struct xendispl_req has
-     * 5 reserved octets after operation for every request, so the struct
-     * (which Linux's xen-drm-front and zdispl's backend use) has
-     * buffer_sz at 8 and gref_directory at 12. The struct is the wire.
-     */
-    {"get_edid",
-     enc_get_edid,
-     XENDISPL_OP_GET_EDID,
-     {{"buffer_sz", 8, 4, BUF_SZ}, {"gref_directory", 12, 4, GREF_DIR}}},
+	{"dbuf_create",
+	 enc_dbuf_create,
+	 XENDISPL_OP_DBUF_CREATE,
+	 {{"dbuf_cookie", 8, 8, DBUF_COOKIE},
+	  {"width", 16, 4, WIDTH},
+	  {"height", 20, 4, HEIGHT},
+	  {"bpp", 24, 4, BPP},
+	  {"buffer_sz", 28, 4, BUF_SZ},
+	  {"flags", 32, 4, 0},
+	  {"gref_directory", 36, 4, GREF_DIR},
+	  {"data_ofs", 40, 4, DATA_OFS}}},
+	{"dbuf_create be_alloc",
+	 enc_dbuf_create_be_alloc,
+	 XENDISPL_OP_DBUF_CREATE,
+	 {{"dbuf_cookie", 8, 8, DBUF_COOKIE},
+	  {"width", 16, 4, WIDTH},
+	  {"height", 20, 4, HEIGHT},
+	  {"bpp", 24, 4, BPP},
+	  {"buffer_sz", 28, 4, BUF_SZ},
+	  {"flags", 32, 4, XENDISPL_DBUF_FLG_REQ_ALLOC},
+	  {"gref_directory", 36, 4, GREF_DIR},
+	  {"data_ofs", 40, 4, DATA_OFS}}},
+	{"dbuf_destroy",
+	 enc_dbuf_destroy,
+	 XENDISPL_OP_DBUF_DESTROY,
+	 {{"dbuf_cookie", 8, 8, DBUF_COOKIE}}},
+	{"fb_attach",
+	 enc_fb_attach,
+	 XENDISPL_OP_FB_ATTACH,
+	 {{"dbuf_cookie", 8, 8, DBUF_COOKIE},
+	  {"fb_cookie", 16, 8, FB_COOKIE},
+	  {"width", 24, 4, WIDTH},
+	  {"height", 28, 4, HEIGHT},
+	  {"pixel_format", 32, 4, FOURCC}}},
+	{"fb_detach", enc_fb_detach, XENDISPL_OP_FB_DETACH, {{"fb_cookie", 8, 8, FB_COOKIE}}},
+	/*
+	 * The diagram labels bpp's row "40" after height's "32"; the struct
+	 * (and every implementation) has bpp right after height, at 32.
+	 */
+	{"set_config",
+	 enc_set_config,
+	 XENDISPL_OP_SET_CONFIG,
+	 {{"fb_cookie", 8, 8, FB_COOKIE},
+	  {"x", 16, 4, POS_X},
+	  {"y", 20, 4, POS_Y},
+	  {"width", 24, 4, WIDTH},
+	  {"height", 28, 4, HEIGHT},
+	  {"bpp", 32, 4, BPP}}},
+	{"set_config reset", enc_set_config_reset, XENDISPL_OP_SET_CONFIG, {{NULL, 0, 0, 0}}},
+	{"pg_flip", enc_pg_flip, XENDISPL_OP_PG_FLIP, {{"fb_cookie", 8, 8, FB_COOKIE}}},
+	/*
+	 * The diagram puts buffer_sz at octet 4, but struct xendispl_req has
+	 * 5 reserved octets after operation for every request, so the struct
+	 * (which Linux's xen-drm-front and zdispl's backend use) has
+	 * buffer_sz at 8 and gref_directory at 12. The struct is the wire.
+	 */
+	{"get_edid",
+	 enc_get_edid,
+	 XENDISPL_OP_GET_EDID,
+	 {{"buffer_sz", 8, 4, BUF_SZ}, {"gref_directory", 12, 4, GREF_DIR}}},
 };
 
 /*
@@ -346,30 +346,30 @@ static const struct dumb_case {
 	int ret;
 	uint32_t pitch, size;
 } dumb_cases[] = {
-    {1024, 768, 32, 0, 4096, 4096 * 768},
-    {1, 1, 8, 0, 1, 1},
-    {1920, 1080, 24, 0, 5760, 5760 * 1080},
-    {800, 600, 16, 0, 1600, 1600 * 600},
-    {ZD_MAX_DIMENSION, 1, 32, 0, ZD_MAX_DIMENSION * 4, ZD_MAX_DIMENSION * 4},
-    /* The largest there is: exactly ZD_MAX_BUFFER_BYTES. */
-    {ZD_MAX_DIMENSION, ZD_MAX_DIMENSION, 32, 0, ZD_MAX_DIMENSION * 4, ZD_MAX_BUFFER_BYTES},
-    {0, 768, 32, -EINVAL, 0, 0},
-    {1024, 0, 32, -EINVAL, 0, 0},
-    {ZD_MAX_DIMENSION + 1, 1, 8, -EINVAL, 0, 0},
-    {1, ZD_MAX_DIMENSION + 1, 8, -EINVAL, 0, 0},
-    /* Far over the limits: their products would not fit in 32 bits. */
-    {UINT32_MAX, UINT32_MAX, 32, -EINVAL, 0, 0},
-    {0x10000, 0x10000, 32, -EINVAL, 0, 0},
-    {1024, 768, 0, -EINVAL, 0, 0},
-    {1024, 768, 1, -EINVAL, 0, 0},
-    {1024, 768, 4, -EINVAL, 0, 0},
-    {1024, 768, 7, -EINVAL, 0, 0},
-    {1024, 768, 12, -EINVAL, 0, 0},
-    {1024, 768, 31, -EINVAL, 0, 0},
-    {1024, 768, 33, -EINVAL, 0, 0},
-    {1024, 768, 40, -EINVAL, 0, 0},
-    {1024, 768, 64, -EINVAL, 0, 0},
-    {1024, 768, UINT32_MAX, -EINVAL, 0, 0},
+	{1024, 768, 32, 0, 4096, 4096 * 768},
+	{1, 1, 8, 0, 1, 1},
+	{1920, 1080, 24, 0, 5760, 5760 * 1080},
+	{800, 600, 16, 0, 1600, 1600 * 600},
+	{ZD_MAX_DIMENSION, 1, 32, 0, ZD_MAX_DIMENSION * 4, ZD_MAX_DIMENSION * 4},
+	/* The largest there is: exactly ZD_MAX_BUFFER_BYTES. */
+	{ZD_MAX_DIMENSION, ZD_MAX_DIMENSION, 32, 0, ZD_MAX_DIMENSION * 4, ZD_MAX_BUFFER_BYTES},
+	{0, 768, 32, -EINVAL, 0, 0},
+	{1024, 0, 32, -EINVAL, 0, 0},
+	{ZD_MAX_DIMENSION + 1, 1, 8, -EINVAL, 0, 0},
+	{1, ZD_MAX_DIMENSION + 1, 8, -EINVAL, 0, 0},
+	/* Far over the limits: their products would not fit in 32 bits. */
+	{UINT32_MAX, UINT32_MAX, 32, -EINVAL, 0, 0},
+	{0x10000, 0x10000, 32, -EINVAL, 0, 0},
+	{1024, 768, 0, -EINVAL, 0, 0},
+	{1024, 768, 1, -EINVAL, 0, 0},
+	{1024, 768, 4, -EINVAL, 0, 0},
+	{1024, 768, 7, -EINVAL, 0, 0},
+	{1024, 768, 12, -EINVAL, 0, 0},
+	{1024, 768, 31, -EINVAL, 0, 0},
+	{1024, 768, 33, -EINVAL, 0, 0},
+	{1024, 768, 40, -EINVAL, 0, 0},
+	{1024, 768, 64, -EINVAL, 0, 0},
+	{1024, 768, UINT32_MAX, -EINVAL, 0, 0},
 };
 
 TEST(front_dumb_geometry_table)
@@ -417,42 +417,42 @@ static const struct fb_case {
 	int ret;
 	uint32_t dbuf_width;
 } fb_cases[] = {
-    {1024, 768, 4, 4096, 0, 4096 * 768, 0, 1024},
-    {1024, 768, 4, 4096, 0, 4096 * 768 - 1, -EINVAL, 0},
-    /* A padded pitch: the last row needs only its pixels. */
-    {1000, 10, 4, 4096, 0, 4096 * 9 + 4000, 0, 1024},
-    {1000, 10, 4, 4096, 0, 4096 * 9 + 3999, -EINVAL, 0},
-    {1000, 10, 4, 4096, 4096, 4096 * 10 + 4000, 0, 1024},
-    {1000, 10, 4, 4096, 4096, 4096 * 10 + 3999, -EINVAL, 0},
-    {10, 1, 4, 64, 0, 40, 0, 16},
-    {10, 1, 4, 64, 1, 40, -EINVAL, 0},
-    {1920, 1080, 3, 5760, 0, 5760 * 1080, 0, 1920},
-    {1920, 1080, 2, 3840, 0, 3840 * 1080, 0, 1920},
-    {1920, 1080, 1, 1920, 0, 1920 * 1080, 0, 1920},
-    /* The pitch must be a whole number of pixels, at least a row's worth. */
-    {1024, 768, 4, 4098, 0, 16u << 20, -EINVAL, 0},
-    {1024, 768, 3, 4096, 0, 16u << 20, -EINVAL, 0},
-    {1024, 768, 4, 4092, 0, 16u << 20, -EINVAL, 0},
-    {1024, 768, 4, 0, 0, 16u << 20, -EINVAL, 0},
-    /* The described width (pitch / cpp) is bounded like any width. */
-    {10, 1, 1, ZD_MAX_DIMENSION, 0, 1u << 20, 0, ZD_MAX_DIMENSION},
-    {10, 1, 1, ZD_MAX_DIMENSION + 1, 0, 1u << 20, -EINVAL, 0},
-    {10, 1, 4, 4 * (ZD_MAX_DIMENSION + 1), 0, 1u << 20, -EINVAL, 0},
-    {0, 768, 4, 4096, 0, 16u << 20, -EINVAL, 0},
-    {1024, 0, 4, 4096, 0, 16u << 20, -EINVAL, 0},
-    {ZD_MAX_DIMENSION + 1, 1, 1, ZD_MAX_DIMENSION + 1, 0, 1u << 20, -EINVAL, 0},
-    {1, ZD_MAX_DIMENSION + 1, 1, 1, 0, 1u << 20, -EINVAL, 0},
-    {1024, 768, 0, 4096, 0, 16u << 20, -EINVAL, 0},
-    {1024, 768, 5, 4100, 0, 16u << 20, -EINVAL, 0},
-    {1024, 768, 8, 8192, 0, 16u << 20, -EINVAL, 0},
-    /* Offsets that wrap the end past 2^32 to something small. */
-    {1024, 768, 4, 4096, UINT32_MAX, UINT32_MAX, -EINVAL, 0},
-    {1024, 768, 4, 4096, UINT32_MAX - 4096 * 768 + 1, UINT32_MAX, -EINVAL, 0},
-    {1024, 768, 4, 4096, UINT32_MAX - 4096 * 768 + 1, 4096, -EINVAL, 0},
-    {1024, 768, 4, 4096, UINT32_MAX - 4096 * 768, UINT32_MAX, 0, 1024},
-    /* The largest frame there is. */
-    {ZD_MAX_DIMENSION, ZD_MAX_DIMENSION, 4, 4 * ZD_MAX_DIMENSION, 0, ZD_MAX_BUFFER_BYTES, 0,
-     ZD_MAX_DIMENSION},
+	{1024, 768, 4, 4096, 0, 4096 * 768, 0, 1024},
+	{1024, 768, 4, 4096, 0, 4096 * 768 - 1, -EINVAL, 0},
+	/* A padded pitch: the last row needs only its pixels. */
+	{1000, 10, 4, 4096, 0, 4096 * 9 + 4000, 0, 1024},
+	{1000, 10, 4, 4096, 0, 4096 * 9 + 3999, -EINVAL, 0},
+	{1000, 10, 4, 4096, 4096, 4096 * 10 + 4000, 0, 1024},
+	{1000, 10, 4, 4096, 4096, 4096 * 10 + 3999, -EINVAL, 0},
+	{10, 1, 4, 64, 0, 40, 0, 16},
+	{10, 1, 4, 64, 1, 40, -EINVAL, 0},
+	{1920, 1080, 3, 5760, 0, 5760 * 1080, 0, 1920},
+	{1920, 1080, 2, 3840, 0, 3840 * 1080, 0, 1920},
+	{1920, 1080, 1, 1920, 0, 1920 * 1080, 0, 1920},
+	/* The pitch must be a whole number of pixels, at least a row's worth. */
+	{1024, 768, 4, 4098, 0, 16u << 20, -EINVAL, 0},
+	{1024, 768, 3, 4096, 0, 16u << 20, -EINVAL, 0},
+	{1024, 768, 4, 4092, 0, 16u << 20, -EINVAL, 0},
+	{1024, 768, 4, 0, 0, 16u << 20, -EINVAL, 0},
+	/* The described width (pitch / cpp) is bounded like any width. */
+	{10, 1, 1, ZD_MAX_DIMENSION, 0, 1u << 20, 0, ZD_MAX_DIMENSION},
+	{10, 1, 1, ZD_MAX_DIMENSION + 1, 0, 1u << 20, -EINVAL, 0},
+	{10, 1, 4, 4 * (ZD_MAX_DIMENSION + 1), 0, 1u << 20, -EINVAL, 0},
+	{0, 768, 4, 4096, 0, 16u << 20, -EINVAL, 0},
+	{1024, 0, 4, 4096, 0, 16u << 20, -EINVAL, 0},
+	{ZD_MAX_DIMENSION + 1, 1, 1, ZD_MAX_DIMENSION + 1, 0, 1u << 20, -EINVAL, 0},
+	{1, ZD_MAX_DIMENSION + 1, 1, 1, 0, 1u << 20, -EINVAL, 0},
+	{1024, 768, 0, 4096, 0, 16u << 20, -EINVAL, 0},
+	{1024, 768, 5, 4100, 0, 16u << 20, -EINVAL, 0},
+	{1024, 768, 8, 8192, 0, 16u << 20, -EINVAL, 0},
+	/* Offsets that wrap the end past 2^32 to something small. */
+	{1024, 768, 4, 4096, UINT32_MAX, UINT32_MAX, -EINVAL, 0},
+	{1024, 768, 4, 4096, UINT32_MAX - 4096 * 768 + 1, UINT32_MAX, -EINVAL, 0},
+	{1024, 768, 4, 4096, UINT32_MAX - 4096 * 768 + 1, 4096, -EINVAL, 0},
+	{1024, 768, 4, 4096, UINT32_MAX - 4096 * 768, UINT32_MAX, 0, 1024},
+	/* The largest frame there is. */
+	{ZD_MAX_DIMENSION, ZD_MAX_DIMENSION, 4, 4 * ZD_MAX_DIMENSION, 0, ZD_MAX_BUFFER_BYTES, 0,
+	 ZD_MAX_DIMENSION},
 };
 
 TEST(front_fb_geometry_table)
@@ -493,35 +493,35 @@ static const struct rsp_avail_case {
 	unsigned int ring_size;
 	int ret;
 } rsp_avail_cases[] = {
-    {0, 0, 0, RING_SZ, 0},
-    {0, 0, 5, RING_SZ, 0},
-    {3, 0, 5, RING_SZ, 3},
-    {5, 0, 5, RING_SZ, 5},
-    {105, 100, 110, RING_SZ, 5},
-    {RING_SZ, 0, RING_SZ, RING_SZ, RING_SZ},
-    /* More answers than requests. */
-    {6, 0, 5, RING_SZ, -EIO},
-    {1, 0, 0, RING_SZ, -EIO},
-    {0x80000000u, 0, 5, RING_SZ, -EIO},
-    {UINT32_MAX, 0, 5, RING_SZ, -EIO},
-    /* A producer index behind our consumer index. */
-    {99, 100, 110, RING_SZ, -EIO},
-    /* More outstanding than the ring holds (our own books are wrong). */
-    {0, 0, RING_SZ + 1, RING_SZ, -EIO},
-    {0, 100, 99, RING_SZ, -EIO},
-    /* Free-running indices wrap at 2^32 together. */
-    {UINT32_MAX, UINT32_MAX - 2, 1, RING_SZ, 2},
-    {1, UINT32_MAX - 1, 3, RING_SZ, 3},
-    {3, UINT32_MAX - 1, 3, RING_SZ, 5},
-    {4, UINT32_MAX - 1, 3, RING_SZ, -EIO},
-    {0, UINT32_MAX - 30, 0, RING_SZ, 31},
-    {1, UINT32_MAX - 30, 0, RING_SZ, -EIO},
-    {RING_SZ - 1, UINT32_MAX, RING_SZ - 1, RING_SZ, RING_SZ},
-    {RING_SZ, UINT32_MAX, RING_SZ, RING_SZ, -EIO},
-    {UINT32_MAX - 1, UINT32_MAX, 3, RING_SZ, -EIO},
-    /* Another ring size. */
-    {64, 0, 64, 64, 64},
-    {1, 0, 1, 0, -EIO},
+	{0, 0, 0, RING_SZ, 0},
+	{0, 0, 5, RING_SZ, 0},
+	{3, 0, 5, RING_SZ, 3},
+	{5, 0, 5, RING_SZ, 5},
+	{105, 100, 110, RING_SZ, 5},
+	{RING_SZ, 0, RING_SZ, RING_SZ, RING_SZ},
+	/* More answers than requests. */
+	{6, 0, 5, RING_SZ, -EIO},
+	{1, 0, 0, RING_SZ, -EIO},
+	{0x80000000u, 0, 5, RING_SZ, -EIO},
+	{UINT32_MAX, 0, 5, RING_SZ, -EIO},
+	/* A producer index behind our consumer index. */
+	{99, 100, 110, RING_SZ, -EIO},
+	/* More outstanding than the ring holds (our own books are wrong). */
+	{0, 0, RING_SZ + 1, RING_SZ, -EIO},
+	{0, 100, 99, RING_SZ, -EIO},
+	/* Free-running indices wrap at 2^32 together. */
+	{UINT32_MAX, UINT32_MAX - 2, 1, RING_SZ, 2},
+	{1, UINT32_MAX - 1, 3, RING_SZ, 3},
+	{3, UINT32_MAX - 1, 3, RING_SZ, 5},
+	{4, UINT32_MAX - 1, 3, RING_SZ, -EIO},
+	{0, UINT32_MAX - 30, 0, RING_SZ, 31},
+	{1, UINT32_MAX - 30, 0, RING_SZ, -EIO},
+	{RING_SZ - 1, UINT32_MAX, RING_SZ - 1, RING_SZ, RING_SZ},
+	{RING_SZ, UINT32_MAX, RING_SZ, RING_SZ, -EIO},
+	{UINT32_MAX - 1, UINT32_MAX, 3, RING_SZ, -EIO},
+	/* Another ring size. */
+	{64, 0, 64, 64, 64},
+	{1, 0, 1, 0, -EIO},
 };
 
 TEST(front_rsp_avail_table)
@@ -561,8 +561,9 @@ static struct xendispl_resp make_rsp(uint16_t id, uint8_t op, int32_t status, ui
 }
 
 static const uint8_t all_ops[] = {
-    XENDISPL_OP_DBUF_CREATE, XENDISPL_OP_DBUF_DESTROY, XENDISPL_OP_FB_ATTACH, XENDISPL_OP_FB_DETACH,
-    XENDISPL_OP_SET_CONFIG,  XENDISPL_OP_PG_FLIP,      XENDISPL_OP_GET_EDID,
+	XENDISPL_OP_DBUF_CREATE, XENDISPL_OP_DBUF_DESTROY, XENDISPL_OP_FB_ATTACH,
+	XENDISPL_OP_FB_DETACH,	 XENDISPL_OP_SET_CONFIG,   XENDISPL_OP_PG_FLIP,
+	XENDISPL_OP_GET_EDID,
 };
 
 TEST(front_rsp_check_matching_answer_every_op)
@@ -572,8 +573,9 @@ TEST(front_rsp_check_matching_answer_every_op)
 
 	for (i = 0; i < ARRAY_LEN(all_ops); i++) {
 		for (j = 0; j < ARRAY_LEN(statuses); j++) {
-			struct zfront_wait w = {
-			    .id = 77, .operation = all_ops[i], .edid_buf_sz = ZFRONT_EDID_BUF_SIZE};
+			struct zfront_wait w = {.id = 77,
+						.operation = all_ops[i],
+						.edid_buf_sz = ZFRONT_EDID_BUF_SIZE};
 			/* A successful GET_EDID needs a size; others ignore the field. */
 			struct xendispl_resp r = make_rsp(77, all_ops[i], statuses[j], 256);
 			int status = (int)SENTINEL;
@@ -632,22 +634,22 @@ static const struct bad_rsp_case {
 	uint8_t op;
 	int32_t status;
 } bad_rsp_cases[] = {
-    /* Operations that do not exist, for our id or another. */
-    {8, 0x00, 0},
-    {8, 0x0f, 0},
-    {8, 0x17, 0},
-    {8, 0xff, 0},
-    {9, 0x00, 0},
-    {9, 0xff, -EINVAL},
-    /* Statuses that are no error number. */
-    {8, XENDISPL_OP_PG_FLIP, 1},
-    {8, XENDISPL_OP_PG_FLIP, EINVAL},
-    {8, XENDISPL_OP_PG_FLIP, INT32_MAX},
-    {8, XENDISPL_OP_PG_FLIP, -ZFRONT_MAX_STATUS_ERRNO - 1},
-    {8, XENDISPL_OP_PG_FLIP, -100000},
-    {8, XENDISPL_OP_PG_FLIP, INT32_MIN},
-    {9, XENDISPL_OP_PG_FLIP, 1},
-    {9, XENDISPL_OP_PG_FLIP, INT32_MIN},
+	/* Operations that do not exist, for our id or another. */
+	{8, 0x00, 0},
+	{8, 0x0f, 0},
+	{8, 0x17, 0},
+	{8, 0xff, 0},
+	{9, 0x00, 0},
+	{9, 0xff, -EINVAL},
+	/* Statuses that are no error number. */
+	{8, XENDISPL_OP_PG_FLIP, 1},
+	{8, XENDISPL_OP_PG_FLIP, EINVAL},
+	{8, XENDISPL_OP_PG_FLIP, INT32_MAX},
+	{8, XENDISPL_OP_PG_FLIP, -ZFRONT_MAX_STATUS_ERRNO - 1},
+	{8, XENDISPL_OP_PG_FLIP, -100000},
+	{8, XENDISPL_OP_PG_FLIP, INT32_MIN},
+	{9, XENDISPL_OP_PG_FLIP, 1},
+	{9, XENDISPL_OP_PG_FLIP, INT32_MIN},
 };
 
 TEST(front_rsp_check_rejects_bad_operation_and_status)
@@ -671,21 +673,21 @@ static const struct edid_sz_case {
 	uint32_t buf_sz, edid_sz;
 	int ret;
 } edid_sz_cases[] = {
-    {ZFRONT_EDID_BUF_SIZE, 128, 1},
-    {ZFRONT_EDID_BUF_SIZE, 256, 1},
-    {ZFRONT_EDID_BUF_SIZE, ZFRONT_EDID_BUF_SIZE, 1},
-    {ZFRONT_EDID_BUF_SIZE, 0, -EIO},
-    {ZFRONT_EDID_BUF_SIZE, 1, -EIO},
-    {ZFRONT_EDID_BUF_SIZE, ZFRONT_EDID_MIN_SIZE - 1, -EIO},
-    {ZFRONT_EDID_BUF_SIZE, ZFRONT_EDID_BUF_SIZE + 1, -EIO},
-    {ZFRONT_EDID_BUF_SIZE, UINT32_MAX, -EIO},
-    {ZFRONT_EDID_BUF_SIZE, 0x80000000u, -EIO},
-    {256, 256, 1},
-    {256, 384, -EIO},
-    {128, 128, 1},
-    {128, 129, -EIO},
-    /* Sizes inside the buffer that are no whole blocks: zfront_edid_check's job. */
-    {ZFRONT_EDID_BUF_SIZE, 200, 1},
+	{ZFRONT_EDID_BUF_SIZE, 128, 1},
+	{ZFRONT_EDID_BUF_SIZE, 256, 1},
+	{ZFRONT_EDID_BUF_SIZE, ZFRONT_EDID_BUF_SIZE, 1},
+	{ZFRONT_EDID_BUF_SIZE, 0, -EIO},
+	{ZFRONT_EDID_BUF_SIZE, 1, -EIO},
+	{ZFRONT_EDID_BUF_SIZE, ZFRONT_EDID_MIN_SIZE - 1, -EIO},
+	{ZFRONT_EDID_BUF_SIZE, ZFRONT_EDID_BUF_SIZE + 1, -EIO},
+	{ZFRONT_EDID_BUF_SIZE, UINT32_MAX, -EIO},
+	{ZFRONT_EDID_BUF_SIZE, 0x80000000u, -EIO},
+	{256, 256, 1},
+	{256, 384, -EIO},
+	{128, 128, 1},
+	{128, 129, -EIO},
+	/* Sizes inside the buffer that are no whole blocks: zfront_edid_check's job. */
+	{ZFRONT_EDID_BUF_SIZE, 200, 1},
 };
 
 TEST(front_rsp_check_get_edid_size_bounds)
@@ -694,8 +696,9 @@ TEST(front_rsp_check_get_edid_size_bounds)
 
 	for (i = 0; i < ARRAY_LEN(edid_sz_cases); i++) {
 		const struct edid_sz_case *c = &edid_sz_cases[i];
-		struct zfront_wait w = {
-		    .id = 3, .operation = XENDISPL_OP_GET_EDID, .edid_buf_sz = c->buf_sz};
+		struct zfront_wait w = {.id = 3,
+					.operation = XENDISPL_OP_GET_EDID,
+					.edid_buf_sz = c->buf_sz};
 		struct xendispl_resp r = make_rsp(3, XENDISPL_OP_GET_EDID, 0, c->edid_sz);
 		int status = (int)SENTINEL;
 		uint32_t edid_sz = SENTINEL;
@@ -712,8 +715,9 @@ TEST(front_rsp_check_get_edid_size_bounds)
 
 TEST(front_rsp_check_failed_get_edid_ignores_size)
 {
-	struct zfront_wait w = {
-	    .id = 3, .operation = XENDISPL_OP_GET_EDID, .edid_buf_sz = ZFRONT_EDID_BUF_SIZE};
+	struct zfront_wait w = {.id = 3,
+				.operation = XENDISPL_OP_GET_EDID,
+				.edid_buf_sz = ZFRONT_EDID_BUF_SIZE};
 	struct xendispl_resp r = make_rsp(3, XENDISPL_OP_GET_EDID, -ENOENT, UINT32_MAX);
 	int status = 0;
 	uint32_t edid_sz = SENTINEL;
@@ -725,8 +729,9 @@ TEST(front_rsp_check_failed_get_edid_ignores_size)
 
 TEST(front_rsp_check_reads_only_id_operation_status_size)
 {
-	struct zfront_wait w = {
-	    .id = 0x1234, .operation = XENDISPL_OP_GET_EDID, .edid_buf_sz = ZFRONT_EDID_BUF_SIZE};
+	struct zfront_wait w = {.id = 0x1234,
+				.operation = XENDISPL_OP_GET_EDID,
+				.edid_buf_sz = ZFRONT_EDID_BUF_SIZE};
 	struct xendispl_resp r;
 	int status = (int)SENTINEL;
 	uint32_t edid_sz = SENTINEL;
@@ -750,23 +755,23 @@ static const struct evt_avail_case {
 	uint32_t prod, cons;
 	int ret;
 } evt_avail_cases[] = {
-    {0, 0, 0},
-    {5, 0, 5},
-    {1005, 1000, 5},
-    {XENDISPL_IN_RING_LEN, 0, XENDISPL_IN_RING_LEN},
-    {XENDISPL_IN_RING_LEN + 1, 0, -EIO},
-    {0x80000000u, 0, -EIO},
-    {UINT32_MAX, 0, -EIO},
-    /* Producer behind the consumer: a huge claim. */
-    {999, 1000, -EIO},
-    {0, 1, -EIO},
-    /* Free-running indices: across 2^32. */
-    {0x10, 0xfffffff0u, 0x20},
-    {0, UINT32_MAX, 1},
-    {XENDISPL_IN_RING_LEN - 1, UINT32_MAX, XENDISPL_IN_RING_LEN},
-    {XENDISPL_IN_RING_LEN, UINT32_MAX, -EIO},
-    {UINT32_MAX, UINT32_MAX, 0},
-    {UINT32_MAX - 1, UINT32_MAX, -EIO},
+	{0, 0, 0},
+	{5, 0, 5},
+	{1005, 1000, 5},
+	{XENDISPL_IN_RING_LEN, 0, XENDISPL_IN_RING_LEN},
+	{XENDISPL_IN_RING_LEN + 1, 0, -EIO},
+	{0x80000000u, 0, -EIO},
+	{UINT32_MAX, 0, -EIO},
+	/* Producer behind the consumer: a huge claim. */
+	{999, 1000, -EIO},
+	{0, 1, -EIO},
+	/* Free-running indices: across 2^32. */
+	{0x10, 0xfffffff0u, 0x20},
+	{0, UINT32_MAX, 1},
+	{XENDISPL_IN_RING_LEN - 1, UINT32_MAX, XENDISPL_IN_RING_LEN},
+	{XENDISPL_IN_RING_LEN, UINT32_MAX, -EIO},
+	{UINT32_MAX, UINT32_MAX, 0},
+	{UINT32_MAX - 1, UINT32_MAX, -EIO},
 };
 
 TEST(front_evt_avail_table)
@@ -806,16 +811,16 @@ static const struct evt_case {
 	uint64_t cookie;
 	int ret;
 } evt_cases[] = {
-    {XENDISPL_EVT_PG_FLIP, 1, 0},
-    {XENDISPL_EVT_PG_FLIP, 0x8000000000000001ull, 0},
-    {XENDISPL_EVT_PG_FLIP, UINT64_MAX, 0},
-    {XENDISPL_EVT_PG_FLIP, 0x100000000ull, 0}, /* low half 0 */
-    {XENDISPL_EVT_PG_FLIP, 0, -EIO},
-    {1, 1, -EIO},
-    {0x10, 1, -EIO},
-    {0x7f, 1, -EIO},
-    {0xff, 1, -EIO},
-    {0xff, 0, -EIO},
+	{XENDISPL_EVT_PG_FLIP, 1, 0},
+	{XENDISPL_EVT_PG_FLIP, 0x8000000000000001ull, 0},
+	{XENDISPL_EVT_PG_FLIP, UINT64_MAX, 0},
+	{XENDISPL_EVT_PG_FLIP, 0x100000000ull, 0}, /* low half 0 */
+	{XENDISPL_EVT_PG_FLIP, 0, -EIO},
+	{1, 1, -EIO},
+	{0x10, 1, -EIO},
+	{0x7f, 1, -EIO},
+	{0xff, 1, -EIO},
+	{0xff, 0, -EIO},
 };
 
 TEST(front_evt_check_table)
@@ -859,18 +864,18 @@ static const struct status_case {
 	int32_t status;
 	int ret;
 } status_cases[] = {
-    {0, 0},
-    {-1, -1},
-    {-EINVAL, -EINVAL},
-    {-ENOMEM, -ENOMEM},
-    {-ZFRONT_MAX_STATUS_ERRNO, -ZFRONT_MAX_STATUS_ERRNO},
-    {-ZFRONT_MAX_STATUS_ERRNO - 1, -EIO},
-    {-1000000, -EIO},
-    {INT32_MIN, -EIO},
-    {INT32_MIN + 1, -EIO},
-    {1, -EIO},
-    {EINVAL, -EIO},
-    {INT32_MAX, -EIO},
+	{0, 0},
+	{-1, -1},
+	{-EINVAL, -EINVAL},
+	{-ENOMEM, -ENOMEM},
+	{-ZFRONT_MAX_STATUS_ERRNO, -ZFRONT_MAX_STATUS_ERRNO},
+	{-ZFRONT_MAX_STATUS_ERRNO - 1, -EIO},
+	{-1000000, -EIO},
+	{INT32_MIN, -EIO},
+	{INT32_MIN + 1, -EIO},
+	{1, -EIO},
+	{EINVAL, -EIO},
+	{INT32_MAX, -EIO},
 };
 
 TEST(front_status_errno_table)
@@ -890,35 +895,35 @@ static const struct res_case {
 	int ret;
 	uint32_t w, h;
 } res_cases[] = {
-    {"1024x768", 0, 1024, 768},
-    {"1x1", 0, 1, 1},
-    {"1920x1080", 0, 1920, 1080},
-    {"8192x8192", 0, ZD_MAX_DIMENSION, ZD_MAX_DIMENSION},
-    {"8193x1", -EINVAL, 0, 0},
-    {"1x8193", -EINVAL, 0, 0},
-    {"0x1", -EINVAL, 0, 0},
-    {"1x0", -EINVAL, 0, 0},
-    {"01x1", -EINVAL, 0, 0},
-    {"1x01", -EINVAL, 0, 0},
-    {"1024X768", -EINVAL, 0, 0},
-    {"1024x768 ", -EINVAL, 0, 0},
-    {" 1024x768", -EINVAL, 0, 0},
-    {"1024 x768", -EINVAL, 0, 0},
-    {"1024x768\n", -EINVAL, 0, 0},
-    {"1024x768x1", -EINVAL, 0, 0},
-    {"x768", -EINVAL, 0, 0},
-    {"1024x", -EINVAL, 0, 0},
-    {"1024", -EINVAL, 0, 0},
-    {"x", -EINVAL, 0, 0},
-    {"", -EINVAL, 0, 0},
-    {"-1x1", -EINVAL, 0, 0},
-    {"+1x1", -EINVAL, 0, 0},
-    {"1x-1", -EINVAL, 0, 0},
-    /* Would wrap a 32-bit accumulator back into range. */
-    {"4294967297x1", -EINVAL, 0, 0},
-    {"1x4294968320", -EINVAL, 0, 0},
-    {"99999999999999999999x1", -EINVAL, 0, 0},
-    {NULL, -EINVAL, 0, 0},
+	{"1024x768", 0, 1024, 768},
+	{"1x1", 0, 1, 1},
+	{"1920x1080", 0, 1920, 1080},
+	{"8192x8192", 0, ZD_MAX_DIMENSION, ZD_MAX_DIMENSION},
+	{"8193x1", -EINVAL, 0, 0},
+	{"1x8193", -EINVAL, 0, 0},
+	{"0x1", -EINVAL, 0, 0},
+	{"1x0", -EINVAL, 0, 0},
+	{"01x1", -EINVAL, 0, 0},
+	{"1x01", -EINVAL, 0, 0},
+	{"1024X768", -EINVAL, 0, 0},
+	{"1024x768 ", -EINVAL, 0, 0},
+	{" 1024x768", -EINVAL, 0, 0},
+	{"1024 x768", -EINVAL, 0, 0},
+	{"1024x768\n", -EINVAL, 0, 0},
+	{"1024x768x1", -EINVAL, 0, 0},
+	{"x768", -EINVAL, 0, 0},
+	{"1024x", -EINVAL, 0, 0},
+	{"1024", -EINVAL, 0, 0},
+	{"x", -EINVAL, 0, 0},
+	{"", -EINVAL, 0, 0},
+	{"-1x1", -EINVAL, 0, 0},
+	{"+1x1", -EINVAL, 0, 0},
+	{"1x-1", -EINVAL, 0, 0},
+	/* Would wrap a 32-bit accumulator back into range. */
+	{"4294967297x1", -EINVAL, 0, 0},
+	{"1x4294968320", -EINVAL, 0, 0},
+	{"99999999999999999999x1", -EINVAL, 0, 0},
+	{NULL, -EINVAL, 0, 0},
 };
 
 TEST(front_parse_resolution_table)
@@ -940,16 +945,16 @@ static const struct ver_case {
 	unsigned int v;
 	bool offered;
 } ver_cases[] = {
-    {"1,2", 2, true},	      {"1,2", 1, true},	    {"1,2", 3, false},
-    {"2", 2, true},	      {"2", 1, false},	    {ZD_BE_VERSIONS, 2, true},
-    {"", 2, false},	      {NULL, 2, false},	    {"12", 2, false},
-    {"21", 2, false},	      {"1,22", 2, false},   {"1,12", 2, false},
-    {",2", 2, true},	      {"2,", 2, true},	    {",,2,,", 2, true},
-    {"x,2", 2, true},	      {"2x,1", 2, false},   {"1,2x", 2, false},
-    {" 2", 2, false},	      {"2 ", 2, false},	    {"02", 2, false},
-    {"-2", 2, false},	      {"1001,2", 2, true},  {"99999999999,2", 2, true},
-    {"4294967298", 2, false}, {"1000", 1000, true}, {"1001", 1001, false},
-    {"1,2", 0, false},	      {"0", 0, false},
+	{"1,2", 2, true},	  {"1,2", 1, true},	{"1,2", 3, false},
+	{"2", 2, true},		  {"2", 1, false},	{ZD_BE_VERSIONS, 2, true},
+	{"", 2, false},		  {NULL, 2, false},	{"12", 2, false},
+	{"21", 2, false},	  {"1,22", 2, false},	{"1,12", 2, false},
+	{",2", 2, true},	  {"2,", 2, true},	{",,2,,", 2, true},
+	{"x,2", 2, true},	  {"2x,1", 2, false},	{"1,2x", 2, false},
+	{" 2", 2, false},	  {"2 ", 2, false},	{"02", 2, false},
+	{"-2", 2, false},	  {"1001,2", 2, true},	{"99999999999,2", 2, true},
+	{"4294967298", 2, false}, {"1000", 1000, true}, {"1001", 1001, false},
+	{"1,2", 0, false},	  {"0", 0, false},
 };
 
 TEST(front_versions_offer_table)

@@ -23,7 +23,7 @@ static char *snapshot(struct sim *s)
 
 TEST(status_reports_devices_connectors_and_buffer_paths)
 {
-	static const char *const res[] = { "640x480", "800x600" };
+	static const char *const res[] = {"640x480", "800x600"};
 	struct sim s;
 	char *snap;
 
@@ -37,7 +37,8 @@ TEST(status_reports_devices_connectors_and_buffer_paths)
 	/* One fake output: connector 0 gets it, connector 1 runs headless. */
 	CHECK(strstr(snap, "conn name=dom1/vdispl/0/0 resolution=640x480 output=Fake-1") != NULL);
 	CHECK(strstr(snap, "conn name=dom1/vdispl/0/1 resolution=800x600 output=none") != NULL);
-	CHECK(strstr(snap, "cookie=0xab size=64x16x32 bytes=4096 pages=1 path=copy why=\"") != NULL);
+	CHECK(strstr(snap, "cookie=0xab size=64x16x32 bytes=4096 pages=1 path=copy why=\"") !=
+	      NULL);
 	free(snap);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

@@ -281,8 +281,12 @@ TEST(zcopy_close_releases_imports_and_forgets_exports)
 /* Fake display and fake seam together, as the daemon will use them. */
 TEST(zcopy_export_stays_while_a_display_framebuffer_holds_it)
 {
-	struct zd_fb_layout l = { .width = 16, .height = 8, .fourcc = DRM_FORMAT_XRGB8888,
-				  .offset = 64, .pitch = 64, .size = 4096 };
+	struct zd_fb_layout l = {.width = 16,
+				 .height = 8,
+				 .fourcc = DRM_FORMAT_XRGB8888,
+				 .offset = 64,
+				 .pitch = 64,
+				 .size = 4096};
 	struct zd_display *d = fake_display_new(1);
 	struct fake_output_state *st = fake_display_output(d, 0);
 	struct zd_output *o;

@@ -53,7 +53,7 @@ static void usage(FILE *f)
 
 struct options {
 	const char *card, *connector, *output;
-	int verify;        /* 0 no, 1 given frame, 2 auto */
+	int verify; /* 0 no, 1 given frame, 2 auto */
 	int checksum;
 	uint32_t frame;
 	const struct zd_pixfmt *pattern_fmt;
@@ -62,14 +62,14 @@ struct options {
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "card", required_argument, NULL, 'c' },
-		{ "connector", required_argument, NULL, 'C' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verify-pattern", required_argument, NULL, 'V' },
-		{ "pattern-format", required_argument, NULL, 'F' },
-		{ "checksum", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"card", required_argument, NULL, 'c'},
+		{"connector", required_argument, NULL, 'C'},
+		{"output", required_argument, NULL, 'o'},
+		{"verify-pattern", required_argument, NULL, 'V'},
+		{"pattern-format", required_argument, NULL, 'F'},
+		{"checksum", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	unsigned long v;
 	char *end;
@@ -95,7 +95,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || errno || v > UINT32_MAX || optarg[0] == '-') {
-				fprintf(stderr, "error: --verify-pattern wants a frame number or 'auto', not '%s'\n",
+				fprintf(stderr,
+					"error: --verify-pattern wants a frame number or 'auto', "
+					"not '%s'\n",
 					optarg);
 				return -1;
 			}
@@ -152,7 +154,8 @@ static int verify(const struct options *o, const struct zd_scanout *s)
 	struct zd_patcheck res;
 	uint32_t frame = o->frame;
 
-	if (o->verify == 2 && zd_pattern_decode_frame(s->rgb, stride, s->width, s->height, &frame)) {
+	if (o->verify == 2 &&
+	    zd_pattern_decode_frame(s->rgb, stride, s->width, s->height, &frame)) {
 		fprintf(stderr, "error: a %ux%u picture is too small to read a frame number from\n",
 			s->width, s->height);
 		return 2;
@@ -164,8 +167,9 @@ static int verify(const struct options *o, const struct zd_scanout *s)
 		return 0;
 	}
 	printf("match=no frame=%u pixels=%llu pattern_format=%s mismatches=%llu first=%u,%u "
-	       "got=#%06x expected=#%06x\n", frame, (unsigned long long)res.pixels, fmt->name,
-	       (unsigned long long)res.mismatches, res.first_x, res.first_y, res.got, res.expected);
+	       "got=#%06x expected=#%06x\n",
+	       frame, (unsigned long long)res.pixels, fmt->name, (unsigned long long)res.mismatches,
+	       res.first_x, res.first_y, res.got, res.expected);
 	return 1;
 }
 
@@ -180,11 +184,13 @@ int main(int argc, char **argv)
 	if (zd_scanout_capture(o.card, o.connector, &s) < 0)
 		return 2;
 	printf("capture card=%s connector=%s crtc=%u fb=%u WxH=%ux%u x=%u y=%u format=%s pitch=%u "
-	       "fb_size=%ux%u\n", s.card, s.connector[0] ? s.connector : "-", s.crtc_id, s.fb_id,
-	       s.width, s.height, s.x, s.y, s.fmt->name, s.pitch, s.fb_width, s.fb_height);
+	       "fb_size=%ux%u\n",
+	       s.card, s.connector[0] ? s.connector : "-", s.crtc_id, s.fb_id, s.width, s.height,
+	       s.x, s.y, s.fmt->name, s.pitch, s.fb_width, s.fb_height);
 
 	if (o.output) {
-		if (zd_png_write_file(o.output, s.rgb, (size_t)s.width * 3, s.width, s.height) < 0) {
+		if (zd_png_write_file(o.output, s.rgb, (size_t)s.width * 3, s.width, s.height) <
+		    0) {
 			fprintf(stderr, "error: writing %s: %s\n", o.output, strerror(errno));
 			ret = 2;
 		} else {

@@ -18,7 +18,7 @@
 /* The framebuffer behind a CRTC, reduced to what capture needs. */
 struct fbinfo {
 	uint32_t width, height, pitch, offset;
-	uint32_t handles[4];  /* GEM handles we now own and must close */
+	uint32_t handles[4]; /* GEM handles we now own and must close */
 	const struct zd_pixfmt *fmt;
 };
 
@@ -88,7 +88,9 @@ static int find_crtc(int fd, const char *connector, struct zd_scanout *out)
 		out->crtc_id = connector_crtc(fd, c);
 		drmModeFreeConnector(c);
 		if (!out->crtc_id) {
-			fprintf(stderr, "error: %s: connector %s is not driven by any CRTC (nothing shown)\n",
+			fprintf(stderr,
+				"error: %s: connector %s is not driven by any CRTC "
+				"(nothing shown)\n",
 				out->card, out->connector);
 			goto out;
 		}
@@ -142,14 +144,17 @@ static int get_fb(int fd, const char *card, uint32_t fb_id, struct fbinfo *fb)
 		fb->fmt = zd_pixfmt_by_fourcc(fb2->pixel_format);
 		if (!fb->fmt) {
 			uint32_t f = fb2->pixel_format;
-			char name[5] = { (char)f, (char)(f >> 8), (char)(f >> 16), (char)(f >> 24), 0 };
+			char name[5] = {(char)f, (char)(f >> 8), (char)(f >> 16), (char)(f >> 24),
+					0};
 
-			fprintf(stderr, "error: %s: framebuffer %u has format %s, capture reads %s\n",
-				card, fb_id, name, zd_pixfmt_list());
-		}
-		else if ((fb2->flags & DRM_MODE_FB_MODIFIERS) &&
-			 fb2->modifier != DRM_FORMAT_MOD_LINEAR) {
-			fprintf(stderr, "error: %s: framebuffer %u has modifier 0x%llx, capture reads only linear layouts\n",
+			fprintf(stderr,
+				"error: %s: framebuffer %u has format %s, capture reads %s\n", card,
+				fb_id, name, zd_pixfmt_list());
+		} else if ((fb2->flags & DRM_MODE_FB_MODIFIERS) &&
+			   fb2->modifier != DRM_FORMAT_MOD_LINEAR) {
+			fprintf(stderr,
+				"error: %s: framebuffer %u has modifier 0x%llx, "
+				"capture reads only linear layouts\n",
 				card, fb_id, (unsigned long long)fb2->modifier);
 			fb->fmt = NULL;
 		}
@@ -160,8 +165,8 @@ static int get_fb(int fd, const char *card, uint32_t fb_id, struct fbinfo *fb)
 		drmModeFB *old = drmModeGetFB(fd, fb_id);
 
 		if (!old) {
-			fprintf(stderr, "error: %s: drmModeGetFB2 fb %u: %s; drmModeGetFB: %s\n", card,
-				fb_id, strerror(err2), strerror(errno));
+			fprintf(stderr, "error: %s: drmModeGetFB2 fb %u: %s; drmModeGetFB: %s\n",
+				card, fb_id, strerror(err2), strerror(errno));
 			return -1;
 		}
 		fb->handles[0] = old->handle;
@@ -170,7 +175,8 @@ static int get_fb(int fd, const char *card, uint32_t fb_id, struct fbinfo *fb)
 		fb->pitch = old->pitch;
 		fb->fmt = zd_pixfmt_by_bpp_depth(old->bpp, old->depth);
 		if (!fb->fmt)
-			fprintf(stderr, "error: %s: framebuffer %u has bpp %u depth %u, capture reads %s\n",
+			fprintf(stderr,
+				"error: %s: framebuffer %u has bpp %u depth %u, capture reads %s\n",
 				card, fb_id, old->bpp, old->depth, zd_pixfmt_list());
 		drmModeFreeFB(old);
 	}
@@ -179,8 +185,10 @@ static int get_fb(int fd, const char *card, uint32_t fb_id, struct fbinfo *fb)
 		return -1;
 	}
 	if (!fb->handles[0]) {
-		fprintf(stderr, "error: %s: the kernel gave no handle for framebuffer %u: reading another "
-			"client's framebuffer needs CAP_SYS_ADMIN (run as root)\n", card, fb_id);
+		fprintf(stderr,
+			"error: %s: the kernel gave no handle for framebuffer %u: reading another "
+			"client's framebuffer needs CAP_SYS_ADMIN (run as root)\n",
+			card, fb_id);
 		close_handles(fd, fb);
 		return -1;
 	}
@@ -190,7 +198,7 @@ static int get_fb(int fd, const char *card, uint32_t fb_id, struct fbinfo *fb)
 /* Copy the visible area out of the framebuffer's memory as RGB. */
 static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 {
-	struct drm_mode_map_dumb map = { .handle = fb->handles[0] };
+	struct drm_mode_map_dumb map = {.handle = fb->handles[0]};
 	unsigned int cpp = fb->fmt->bpp / 8;
 	/* What AddFB2 made the kernel check exists: the last row need not be a
 	 * whole pitch, so map no further than the last pixel read. */
@@ -208,13 +216,14 @@ static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 		 * zero-copy scanout is one): map the dma-buf itself, as the
 		 * exporter allows, and tell it the CPU reads.
 		 */
-		struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+		struct dma_buf_sync sync = {.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ};
 
 		p = mmap(NULL, len, PROT_READ, MAP_SHARED, dmabuf, 0);
 		if (p != MAP_FAILED)
 			drmIoctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
 	} else {
-		fprintf(stderr, "error: %s: DRM_IOCTL_MODE_MAP_DUMB on framebuffer %u: %s "
+		fprintf(stderr,
+			"error: %s: DRM_IOCTL_MODE_MAP_DUMB on framebuffer %u: %s "
 			"(the driver cannot map this buffer for userspace)\n",
 			out->card, out->fb_id, strerror(errno));
 		return -1;
@@ -229,7 +238,8 @@ static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 	out->rgb = malloc((size_t)out->width * out->height * 3);
 	line = malloc((size_t)out->width * cpp);
 	if (!out->rgb || !line) {
-		fprintf(stderr, "error: out of memory for a %ux%u capture\n", out->width, out->height);
+		fprintf(stderr, "error: out of memory for a %ux%u capture\n", out->width,
+			out->height);
 		free(line);
 		munmap(p, len);
 		if (dmabuf >= 0)
@@ -241,7 +251,8 @@ static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 
 		/* One bulk copy per row: the mapping may be write-combined,
 		 * where many small reads are very slow. */
-		memcpy(line, p + fb->offset + (size_t)(out->y + r) * fb->pitch + (size_t)out->x * cpp,
+		memcpy(line,
+		       p + fb->offset + (size_t)(out->y + r) * fb->pitch + (size_t)out->x * cpp,
 		       (size_t)out->width * cpp);
 		for (uint32_t x = 0; x < out->width; x++, dst += 3) {
 			uint32_t rgb = zd_pixfmt_unpack(fb->fmt, line + (size_t)x * cpp);
@@ -254,7 +265,7 @@ static int read_pixels(int fd, const struct fbinfo *fb, struct zd_scanout *out)
 	free(line);
 	munmap(p, len);
 	if (dmabuf >= 0) {
-		struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ };
+		struct dma_buf_sync sync = {.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ};
 
 		drmIoctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
 		close(dmabuf);

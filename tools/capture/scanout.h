@@ -17,12 +17,12 @@
 
 struct zd_scanout {
 	char card[ZD_CARD_PATH_MAX];
-	char connector[64];            /* "" when none was asked for or found */
+	char connector[64]; /* "" when none was asked for or found */
 	uint32_t crtc_id, fb_id;
-	uint32_t x, y, width, height;  /* the visible area within the framebuffer */
+	uint32_t x, y, width, height; /* the visible area within the framebuffer */
 	uint32_t fb_width, fb_height, pitch;
 	const struct zd_pixfmt *fmt;
-	uint8_t *rgb;                  /* width x height packed R, G, B */
+	uint8_t *rgb; /* width x height packed R, G, B */
 };
 
 /*

@@ -53,8 +53,8 @@ drmModeConnector *zd_find_connector(int fd, const drmModeRes *res, const char *s
 	return NULL;
 }
 
-int zd_open_card(const char *path, int (*accept)(int fd, void *ctx), void *ctx,
-		 char *path_out, size_t path_len)
+int zd_open_card(const char *path, int (*accept)(int fd, void *ctx), void *ctx, char *path_out,
+		 size_t path_len)
 {
 	int seen = 0;
 
@@ -77,7 +77,8 @@ int zd_open_card(const char *path, int (*accept)(int fd, void *ctx), void *ctx,
 		fd = open(p, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
 			if (errno != ENOENT)
-				fprintf(stderr, "warning: cannot open %s: %s\n", p, strerror(errno));
+				fprintf(stderr, "warning: cannot open %s: %s\n", p,
+					strerror(errno));
 			continue;
 		}
 		seen++;
@@ -87,7 +88,8 @@ int zd_open_card(const char *path, int (*accept)(int fd, void *ctx), void *ctx,
 		}
 		close(fd);
 	}
-	fprintf(stderr, "error: %s\n", seen ? "no DRM card has what was asked for (see --card, --connector)"
-					    : "no DRM card in /dev/dri (is a display driver loaded?)");
+	fprintf(stderr, "error: %s\n",
+		seen ? "no DRM card has what was asked for (see --card, --connector)"
+		     : "no DRM card in /dev/dri (is a display driver loaded?)");
 	return -1;
 }

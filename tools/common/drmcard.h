@@ -33,7 +33,7 @@ drmModeConnector *zd_find_connector(int fd, const drmModeRes *res, const char *s
  * accept(fd, ctx) returns nonzero. The chosen path goes to path_out.
  * Returns the fd (O_RDWR|O_CLOEXEC), or -1 with a message on stderr.
  */
-int zd_open_card(const char *path, int (*accept)(int fd, void *ctx), void *ctx,
-		 char *path_out, size_t path_len);
+int zd_open_card(const char *path, int (*accept)(int fd, void *ctx), void *ctx, char *path_out,
+		 size_t path_len);
 
 #endif

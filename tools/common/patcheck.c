@@ -7,9 +7,8 @@
 
 #include "pattern.h"
 
-void zd_patcheck_compare(const uint8_t *rgb, size_t stride, unsigned int width,
-			 unsigned int height, uint32_t frame,
-			 const struct zd_pixfmt *drawn_fmt, struct zd_patcheck *res)
+void zd_patcheck_compare(const uint8_t *rgb, size_t stride, unsigned int width, unsigned int height,
+			 uint32_t frame, const struct zd_pixfmt *drawn_fmt, struct zd_patcheck *res)
 {
 	uint32_t *row = calloc(width ? width : 1, sizeof(*row));
 

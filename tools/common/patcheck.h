@@ -25,16 +25,16 @@
 #include "pixfmt.h"
 
 struct zd_patcheck {
-	uint64_t pixels;      /* compared */
-	uint64_t mismatches;  /* pixels that differ */
-	unsigned int first_x, first_y;  /* first mismatch, row-major order */
-	uint32_t got, expected;         /* its colours, 0xRRGGBB */
+	uint64_t pixels;	       /* compared */
+	uint64_t mismatches;	       /* pixels that differ */
+	unsigned int first_x, first_y; /* first mismatch, row-major order */
+	uint32_t got, expected;	       /* its colours, 0xRRGGBB */
 };
 
 /* rgb: packed R, G, B bytes, stride bytes per row, width x height; the
  * pattern is taken at that same size. */
-void zd_patcheck_compare(const uint8_t *rgb, size_t stride, unsigned int width,
-			 unsigned int height, uint32_t frame,
-			 const struct zd_pixfmt *drawn_fmt, struct zd_patcheck *res);
+void zd_patcheck_compare(const uint8_t *rgb, size_t stride, unsigned int width, unsigned int height,
+			 uint32_t frame, const struct zd_pixfmt *drawn_fmt,
+			 struct zd_patcheck *res);
 
 #endif

@@ -35,8 +35,7 @@ static void bars_row(unsigned int width, uint32_t *rgb)
 		rgb[x] = zd_pattern_bars[scale(x, 8, width)];
 }
 
-static void gradient_row(unsigned int width, unsigned int height, unsigned int y,
-			 uint32_t *rgb)
+static void gradient_row(unsigned int width, unsigned int height, unsigned int y, uint32_t *rgb)
 {
 	unsigned int y0 = height / 2, band = zd_pattern_frame_band(height) - y0;
 	uint32_t g = scale(y - y0, 256, band);
@@ -76,8 +75,8 @@ static void frame_row(unsigned int width, uint32_t frame, uint32_t *rgb)
 		rgb[x] = x >= bx && x - bx < bw ? colour : FRAME_BAND_GREY;
 }
 
-void zd_pattern_row(unsigned int width, unsigned int height, uint32_t frame,
-		    unsigned int y, uint32_t *rgb)
+void zd_pattern_row(unsigned int width, unsigned int height, uint32_t frame, unsigned int y,
+		    uint32_t *rgb)
 {
 	if (y < height / 2)
 		bars_row(width, rgb);

@@ -39,8 +39,8 @@
 extern const uint32_t zd_pattern_bars[8];
 
 /* Row y (0 <= y < height) of frame `frame`, as width 0xRRGGBB values. */
-void zd_pattern_row(unsigned int width, unsigned int height, uint32_t frame,
-		    unsigned int y, uint32_t *rgb);
+void zd_pattern_row(unsigned int width, unsigned int height, uint32_t frame, unsigned int y,
+		    uint32_t *rgb);
 
 /* First row of the frame band: rows before it are the same in every frame,
  * which lets a client redraw only [zd_pattern_frame_band(h), h) when it

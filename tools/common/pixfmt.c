@@ -6,9 +6,9 @@
 #include <string.h>
 
 static const struct zd_pixfmt formats[] = {
-	{ DRM_FORMAT_XRGB8888, "XR24", 32, 24 },
-	{ DRM_FORMAT_ARGB8888, "AR24", 32, 32 },
-	{ DRM_FORMAT_RGB565, "RG16", 16, 16 },
+	{DRM_FORMAT_XRGB8888, "XR24", 32, 24},
+	{DRM_FORMAT_ARGB8888, "AR24", 32, 32},
+	{DRM_FORMAT_RGB565, "RG16", 16, 16},
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
@@ -79,8 +79,8 @@ uint32_t zd_pixfmt_quantise(const struct zd_pixfmt *fmt, uint32_t rgb)
 	return zd_pixfmt_unpack(fmt, px);
 }
 
-void zd_pixfmt_pack_row(const struct zd_pixfmt *fmt, const uint32_t *rgb,
-			unsigned int width, uint8_t *dst)
+void zd_pixfmt_pack_row(const struct zd_pixfmt *fmt, const uint32_t *rgb, unsigned int width,
+			uint8_t *dst)
 {
 	unsigned int step = fmt->bpp / 8;
 

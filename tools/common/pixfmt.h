@@ -14,10 +14,10 @@
 #include <stdint.h>
 
 struct zd_pixfmt {
-	uint32_t fourcc;     /* DRM_FORMAT_* */
-	const char *name;    /* the fourcc as text: "XR24" */
-	unsigned int bpp;    /* bits per pixel of the single plane */
-	unsigned int depth;  /* colour depth, for legacy drmModeAddFB/GetFB */
+	uint32_t fourcc;    /* DRM_FORMAT_* */
+	const char *name;   /* the fourcc as text: "XR24" */
+	unsigned int bpp;   /* bits per pixel of the single plane */
+	unsigned int depth; /* colour depth, for legacy drmModeAddFB/GetFB */
 };
 
 /* The supported formats, or NULL. Names compare case-sensitively, the way
@@ -44,7 +44,7 @@ uint32_t zd_pixfmt_unpack(const struct zd_pixfmt *fmt, const uint8_t *src);
 uint32_t zd_pixfmt_quantise(const struct zd_pixfmt *fmt, uint32_t rgb);
 
 /* Pack a row of 0xRRGGBB values into dst (width pixels). */
-void zd_pixfmt_pack_row(const struct zd_pixfmt *fmt, const uint32_t *rgb,
-			unsigned int width, uint8_t *dst);
+void zd_pixfmt_pack_row(const struct zd_pixfmt *fmt, const uint32_t *rgb, unsigned int width,
+			uint8_t *dst);
 
 #endif

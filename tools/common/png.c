@@ -78,7 +78,7 @@ static void put_raw(struct chunk *c, const void *buf, size_t len)
 
 static void put_be32_raw(struct chunk *c, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
 
 	put_raw(c, b, 4);
 }
@@ -92,7 +92,7 @@ static void put(struct chunk *c, const void *buf, size_t len)
 
 static void put_be32(struct chunk *c, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
 
 	put(c, b, 4);
 }
@@ -140,11 +140,11 @@ static void next_bytes(const uint8_t *rgb, size_t stride, size_t rowlen, unsigne
 int zd_png_write(FILE *f, const uint8_t *rgb, size_t stride, unsigned int width,
 		 unsigned int height)
 {
-	static const uint8_t signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 	/* CMF 0x78: deflate, 32 KiB window; FLG 0x01 makes CMF*256+FLG a
 	 * multiple of 31, no preset dictionary. */
-	static const uint8_t zlib_header[2] = { 0x78, 0x01 };
-	struct chunk c = { .f = f };
+	static const uint8_t zlib_header[2] = {0x78, 0x01};
+	struct chunk c = {.f = f};
 	size_t rowlen = (size_t)width * 3 + 1;
 	uint64_t total, done = 0;
 	uint32_t adler = 1;
@@ -166,14 +166,14 @@ int zd_png_write(FILE *f, const uint8_t *rgb, size_t stride, unsigned int width,
 	put_be32(&c, width);
 	put_be32(&c, height);
 	/* bit depth 8, colour type 2 (RGB), deflate, adaptive filters, no interlace */
-	put(&c, (const uint8_t[]){ 8, 2, 0, 0, 0 }, 5);
+	put(&c, (const uint8_t[]){8, 2, 0, 0, 0}, 5);
 	chunk_end(&c);
 
 	while (done < total) {
 		size_t n = total - done < STORED_MAX ? (size_t)(total - done) : STORED_MAX;
 		int first = done == 0, last = done + n == total;
-		uint8_t hdr[5] = { (uint8_t)last, (uint8_t)n, (uint8_t)(n >> 8),
-				   (uint8_t)~n, (uint8_t)(~n >> 8) };
+		uint8_t hdr[5] = {(uint8_t)last, (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)~n,
+				  (uint8_t)(~n >> 8)};
 
 		next_bytes(rgb, stride, rowlen, &row, &pos, blk, n);
 		adler = zd_adler32(adler, blk, n);
@@ -199,8 +199,8 @@ int zd_png_write(FILE *f, const uint8_t *rgb, size_t stride, unsigned int width,
 	return 0;
 }
 
-int zd_png_write_file(const char *path, const uint8_t *rgb, size_t stride,
-		      unsigned int width, unsigned int height)
+int zd_png_write_file(const char *path, const uint8_t *rgb, size_t stride, unsigned int width,
+		      unsigned int height)
 {
 	FILE *f = fopen(path, "wb");
 	int ret, saved;

@@ -24,7 +24,7 @@ int zd_png_write(FILE *f, const uint8_t *rgb, size_t stride, unsigned int width,
 		 unsigned int height);
 
 /* The same into a file at path (created or truncated). */
-int zd_png_write_file(const char *path, const uint8_t *rgb, size_t stride,
-		      unsigned int width, unsigned int height);
+int zd_png_write_file(const char *path, const uint8_t *rgb, size_t stride, unsigned int width,
+		      unsigned int height);
 
 #endif

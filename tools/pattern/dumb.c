@@ -36,9 +36,9 @@ static int prime_to_display(struct zd_dumb *buf)
 int zd_dumb_create(int fd, int alloc_fd, uint32_t width, uint32_t height,
 		   const struct zd_pixfmt *fmt, struct zd_dumb *buf)
 {
-	struct drm_mode_create_dumb create = { .width = width, .height = height, .bpp = fmt->bpp };
-	struct drm_mode_map_dumb map = { 0 };
-	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+	struct drm_mode_create_dumb create = {.width = width, .height = height, .bpp = fmt->bpp};
+	struct drm_mode_map_dumb map = {0};
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
 	void *p;
 
 	memset(buf, 0, sizeof(*buf));
@@ -56,8 +56,8 @@ int zd_dumb_create(int fd, int alloc_fd, uint32_t width, uint32_t height,
 		return -1;
 	}
 	if (drmIoctl(buf->alloc_fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0) {
-		fprintf(stderr, "error: DRM_IOCTL_MODE_CREATE_DUMB %ux%u bpp %u: %s\n", width, height,
-			fmt->bpp, strerror(errno));
+		fprintf(stderr, "error: DRM_IOCTL_MODE_CREATE_DUMB %ux%u bpp %u: %s\n", width,
+			height, fmt->bpp, strerror(errno));
 		goto fail;
 	}
 	if (buf->alloc_fd == fd) {
@@ -74,7 +74,8 @@ int zd_dumb_create(int fd, int alloc_fd, uint32_t width, uint32_t height,
 
 	handles[0] = buf->handle;
 	pitches[0] = buf->pitch;
-	if (drmModeAddFB2(fd, width, height, fmt->fourcc, handles, pitches, offsets, &buf->fb_id, 0)) {
+	if (drmModeAddFB2(fd, width, height, fmt->fourcc, handles, pitches, offsets, &buf->fb_id,
+			  0)) {
 		fprintf(stderr, "error: drmModeAddFB2 %ux%u %s: %s\n", width, height, fmt->name,
 			strerror(errno));
 		goto fail;
@@ -110,16 +111,16 @@ void zd_dumb_destroy(struct zd_dumb *buf)
 	if (buf->fb_id)
 		drmModeRmFB(buf->fd, buf->fb_id);
 	if (buf->handle && buf->alloc_fd != buf->fd) {
-		struct drm_gem_close c = { .handle = buf->handle };
+		struct drm_gem_close c = {.handle = buf->handle};
 
 		drmIoctl(buf->fd, DRM_IOCTL_GEM_CLOSE, &c);
 	} else if (buf->handle) {
-		struct drm_mode_destroy_dumb d = { .handle = buf->handle };
+		struct drm_mode_destroy_dumb d = {.handle = buf->handle};
 
 		drmIoctl(buf->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
 	}
 	if (buf->alloc_handle) {
-		struct drm_mode_destroy_dumb d = { .handle = buf->alloc_handle };
+		struct drm_mode_destroy_dumb d = {.handle = buf->alloc_handle};
 
 		drmIoctl(buf->alloc_fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
 	}

@@ -11,18 +11,18 @@
 #include "../common/pixfmt.h"
 
 struct zd_dumb {
-	int fd;            /* the display's card */
-	uint32_t handle;   /* GEM handle on fd, 0 when not created */
-	int alloc_fd;      /* card the memory comes from: fd, or another (PRIME) */
+	int fd;		       /* the display's card */
+	uint32_t handle;       /* GEM handle on fd, 0 when not created */
+	int alloc_fd;	       /* card the memory comes from: fd, or another (PRIME) */
 	uint32_t alloc_handle; /* the dumb buffer on alloc_fd when that is not fd */
-	uint32_t fb_id;    /* DRM framebuffer, 0 when not added */
+	uint32_t fb_id;	       /* DRM framebuffer, 0 when not added */
 	uint32_t width, height, pitch;
 	uint64_t size;
-	uint8_t *map;      /* NULL when not mapped */
+	uint8_t *map; /* NULL when not mapped */
 	const struct zd_pixfmt *fmt;
-	int64_t drawn_frame;  /* frame the buffer holds, -1: none yet */
-	uint32_t *row;        /* one row of 0xRRGGBB, for drawing */
-	uint8_t *packed;      /* the same row in the buffer's format */
+	int64_t drawn_frame; /* frame the buffer holds, -1: none yet */
+	uint32_t *row;	     /* one row of 0xRRGGBB, for drawing */
+	uint8_t *packed;     /* the same row in the buffer's format */
 };
 
 /*

@@ -20,7 +20,7 @@ static void on_flip(int fd, unsigned int seq, unsigned int sec, unsigned int use
 	struct pending_flip *p = data;
 
 	(void)fd;
-	p->ev = (struct zd_flip_event){ .seq = seq, .sec = sec, .usec = usec };
+	p->ev = (struct zd_flip_event){.seq = seq, .sec = sec, .usec = usec};
 	p->done = 1;
 }
 
@@ -35,8 +35,8 @@ static int64_t now_ms(void)
 int zd_flip_and_wait(int fd, uint32_t crtc, uint32_t fb, int timeout_ms,
 		     volatile sig_atomic_t *stop, struct zd_flip_event *ev)
 {
-	drmEventContext ctx = { .version = 2, .page_flip_handler = on_flip };
-	struct pending_flip pending = { 0 };
+	drmEventContext ctx = {.version = 2, .page_flip_handler = on_flip};
+	struct pending_flip pending = {0};
 	int64_t deadline;
 
 	if (drmModePageFlip(fd, crtc, fb, DRM_MODE_PAGE_FLIP_EVENT, &pending)) {
@@ -46,7 +46,7 @@ int zd_flip_and_wait(int fd, uint32_t crtc, uint32_t fb, int timeout_ms,
 	}
 	deadline = now_ms() + timeout_ms;
 	while (!pending.done) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		int64_t left = deadline - now_ms();
 		int n;
 

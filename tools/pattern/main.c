@@ -35,6 +35,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
+	/* The help text is laid out as it prints. */
+	/* clang-format off */
 	fprintf(f,
 		"usage: zdispl-pattern [options]\n"
 		"Show the zdispl test pattern on a DRM output and page-flip through its frames.\n"
@@ -65,6 +67,7 @@ static void usage(FILE *f)
 		"  holding last_frame=N          (with --hold, once the last frame is up)\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n",
 		zd_pixfmt_list());
+	/* clang-format on */
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *v)
@@ -90,7 +93,7 @@ static void hold(double seconds)
 	double end = now_s() + seconds;
 
 	while (!stop && (seconds < 0 || now_s() < end)) {
-		struct timespec ts = { .tv_sec = 0, .tv_nsec = 200 * 1000 * 1000 };
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
 
 		nanosleep(&ts, NULL); /* EINTR: the loop looks at stop again */
 	}
@@ -108,24 +111,25 @@ struct options {
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "card", required_argument, NULL, 'c' },
-		{ "connector", required_argument, NULL, 'C' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "frames", required_argument, NULL, 'n' },
-		{ "flip-timeout", required_argument, NULL, 't' },
-		{ "hold", required_argument, NULL, 'H' },
-		{ "alloc-card", required_argument, NULL, 'a' },
-		{ "rewrite", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"card", required_argument, NULL, 'c'},
+		{"connector", required_argument, NULL, 'C'},
+		{"mode", required_argument, NULL, 'm'},
+		{"format", required_argument, NULL, 'f'},
+		{"frames", required_argument, NULL, 'n'},
+		{"flip-timeout", required_argument, NULL, 't'},
+		{"hold", required_argument, NULL, 'H'},
+		{"alloc-card", required_argument, NULL, 'a'},
+		{"rewrite", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	unsigned long v;
 	char *end;
 	int opt;
 
-	*o = (struct options){ .fmt = zd_pixfmt_by_name("XR24"), .frames = 120,
-			       .flip_timeout_ms = 2000 };
+	*o = (struct options){.fmt = zd_pixfmt_by_name("XR24"),
+			      .frames = 120,
+			      .flip_timeout_ms = 2000};
 	while ((opt = getopt_long(argc, argv, "c:C:m:f:n:t:H:a:r:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -137,7 +141,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'm':
 			if (sscanf(optarg, "%ux%u", &o->req.width, &o->req.height) != 2 ||
 			    !o->req.width || !o->req.height) {
-				fprintf(stderr, "error: --mode wants WxH, e.g. 640x480, not '%s'\n", optarg);
+				fprintf(stderr, "error: --mode wants WxH, e.g. 640x480, not '%s'\n",
+					optarg);
 				return -1;
 			}
 			break;
@@ -151,13 +156,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'n':
 			if (parse_uint(optarg, UINT32_MAX, &o->frames)) {
-				fprintf(stderr, "error: --frames wants a count, not '%s'\n", optarg);
+				fprintf(stderr, "error: --frames wants a count, not '%s'\n",
+					optarg);
 				return -1;
 			}
 			break;
 		case 't':
 			if (parse_uint(optarg, INT_MAX / 2, &v) || !v) {
-				fprintf(stderr, "error: --flip-timeout wants milliseconds, not '%s'\n", optarg);
+				fprintf(stderr,
+					"error: --flip-timeout wants milliseconds, not '%s'\n",
+					optarg);
 				return -1;
 			}
 			o->flip_timeout_ms = v;
@@ -170,7 +178,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			errno = 0;
 			o->hold_s = strtod(optarg, &end);
 			if (!*optarg || *end || errno || o->hold_s < 0) {
-				fprintf(stderr, "error: --hold wants seconds or 'inf', not '%s'\n", optarg);
+				fprintf(stderr, "error: --hold wants seconds or 'inf', not '%s'\n",
+					optarg);
 				return -1;
 			}
 			break;
@@ -183,7 +192,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			} else if (!strcmp(optarg, "noflip")) {
 				o->rewrite = 2;
 			} else {
-				fprintf(stderr, "error: --rewrite wants 'flip' or 'noflip', not '%s'\n",
+				fprintf(stderr,
+					"error: --rewrite wants 'flip' or 'noflip', not '%s'\n",
 					optarg);
 				return -1;
 			}
@@ -204,8 +214,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 struct flip_stats {
-	double seconds;       /* first flip queued .. last event received */
-	double draw_max_ms;   /* slowest frame drawing */
+	double seconds;	    /* first flip queued .. last event received */
+	double draw_max_ms; /* slowest frame drawing */
 	struct zd_flip_event first, last;
 };
 
@@ -292,11 +302,11 @@ static int64_t rewrite_shown(struct zd_output *out, struct zd_dumb *shown, uint3
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct zd_dumb buf[2] = { { .fd = -1 }, { .fd = -1 } };
-	struct zd_output out = { .fd = -1 };
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct zd_dumb buf[2] = {{.fd = -1}, {.fd = -1}};
+	struct zd_output out = {.fd = -1};
 	struct options o;
-	struct flip_stats st = { 0 };
+	struct flip_stats st = {0};
 	double t0;
 	int64_t last;
 	int alloc_fd = -1, ret = 1;

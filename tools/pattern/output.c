@@ -48,8 +48,9 @@ static int pick_mode(const drmModeConnector *c, const struct zd_output_req *req,
 		found = &c->modes[0];
 	if (!found) {
 		if (req->width)
-			fprintf(stderr, "error: the connector has no %ux%u mode; it offers:",
-				req->width, req->height);
+			fprintf(stderr,
+				"error: the connector has no %ux%u mode; it offers:", req->width,
+				req->height);
 		else
 			fprintf(stderr, "error: the connector has no modes");
 		for (int i = 0; i < c->count_modes && i < 32; i++)

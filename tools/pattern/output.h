@@ -12,8 +12,8 @@
 #include "../common/drmcard.h"
 
 struct zd_output_req {
-	const char *card;       /* NULL: first card with a matching connector */
-	const char *connector;  /* NULL: first connected; index or name */
+	const char *card;	/* NULL: first card with a matching connector */
+	const char *connector;	/* NULL: first connected; index or name */
 	uint32_t width, height; /* 0: the connector's preferred mode */
 };
 

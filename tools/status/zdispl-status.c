@@ -18,13 +18,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: zdispl-status [-s SOCKET] [--raw]\n"
-		   "Show the devices, connectors and buffers zdispl-back serves, and for each\n"
-		   "buffer whether zero-copy is on and, if not, why.\n\n"
-		   "  -s, --socket PATH  the daemon's status socket (default %s)\n"
-		   "      --raw          print the daemon's records unformatted\n"
-		   "  -h, --help         this help\n",
-		   DEFAULT_SOCKET);
+	fprintf(f,
+		"Usage: zdispl-status [-s SOCKET] [--raw]\n"
+		"Show the devices, connectors and buffers zdispl-back serves, and for each\n"
+		"buffer whether zero-copy is on and, if not, why.\n\n"
+		"  -s, --socket PATH  the daemon's status socket (default %s)\n"
+		"      --raw          print the daemon's records unformatted\n"
+		"  -h, --help         this help\n",
+		DEFAULT_SOCKET);
 }
 
 /* Value of key in a record line, copied to buf; "" if absent. */
@@ -106,8 +107,8 @@ static void pretty(const char *line)
 		bool zc = !strcmp(path, "zero-copy");
 		const char *state = zc ? "on" : !strcmp(path, "partial") ? "partial" : "off";
 
-		printf("  buffer %s  %s  %s  zero-copy: %s%s%s%s\n", field(line, "cookie", a, sizeof(a)),
-		       field(line, "size", b, sizeof(b)),
+		printf("  buffer %s  %s  %s  zero-copy: %s%s%s%s\n",
+		       field(line, "cookie", a, sizeof(a)), field(line, "size", b, sizeof(b)),
 		       human_bytes(field(line, "bytes", c, sizeof(c)), e, sizeof(e)), state,
 		       zc ? "" : " (", zc ? "" : field(line, "why", g, sizeof(g)), zc ? "" : ")");
 	}
@@ -116,12 +117,12 @@ static void pretty(const char *line)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"socket", required_argument, NULL, 's'},
+		{"raw", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	const char *path = DEFAULT_SOCKET;
 	bool raw = false;
 	char line[1024];

@@ -6,19 +6,9 @@
 #define ZDISPL_KERNEL_PV_UMAP_H
 
 #include <linux/mm.h>
-#include <linux/version.h>
 #include <xen/interface/grant_table.h>
 
-/* vm_flags became read-only (vm_flags_mod()) in Linux 6.3. */
-static inline void zd_vm_flags_mod(struct vm_area_struct *vma, unsigned long set,
-				   unsigned long clear)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
-}
+#include "compat.h"
 
 /*
  * x86 PV only: map the grants refs[0 .. pages of vma) of domain domid into

@@ -29,7 +29,7 @@
 #include <xenstore.h>
 
 #define PREFIX "data/lab"
-#define OUT_MAX 2048	      /* stays well below XENSTORE_PAYLOAD_MAX */
+#define OUT_MAX 2048 /* stays well below XENSTORE_PAYLOAD_MAX */
 #define TIMEOUT_MAX (24 * 3600)
 #define OUT_FILE "/tmp/lab-agent.out"
 
@@ -200,7 +200,8 @@ int main(int argc, char **argv)
 	char **ev;
 
 	if (argc > 1) {
-		fprintf(stderr, "usage: %s\n(runs commands from dom0 found under %s/ in xenstore)\n",
+		fprintf(stderr,
+			"usage: %s\n(runs commands from dom0 found under %s/ in xenstore)\n",
 			argv[0], PREFIX);
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}

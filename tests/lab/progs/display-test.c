@@ -48,7 +48,7 @@
 #include "../../../tools/common/pixfmt.h"
 
 #define MAX_CASES 8
-#define GUEST_PAD 64	   /* extra octets per guest row: pitch > width * cpp */
+#define GUEST_PAD 64 /* extra octets per guest row: pitch > width * cpp */
 #define FLIP_TIMEOUT_MS 1000
 
 struct tcase {
@@ -90,8 +90,8 @@ static int parse_case(const char *s, struct tcase *c)
 	if (strlen(s) >= sizeof(c->spec) ||
 	    sscanf(s, "%ux%u:%ux%u@%u,%u:%4[A-Z0-9]%n", &c->mode_w, &c->mode_h, &c->img_w,
 		   &c->img_h, &c->x, &c->y, f, &n) != 7 ||
-	    s[n] || !(c->fmt = zd_pixfmt_by_name(f)) || !c->mode_w || !c->mode_h ||
-	    !c->img_w || !c->img_h || c->img_w > 8192 || c->img_h > 8192) {
+	    s[n] || !(c->fmt = zd_pixfmt_by_name(f)) || !c->mode_w || !c->mode_h || !c->img_w ||
+	    !c->img_h || c->img_w > 8192 || c->img_h > 8192) {
 		fprintf(stderr, "bad case '%s' (MODE:IMAGE@X,Y:FORMAT, format one of %s)\n", s,
 			zd_pixfmt_list());
 		return -1;
@@ -124,11 +124,11 @@ static int gimg_alloc(struct gimg *g, uint32_t w, uint32_t h, const struct zd_pi
 	if (mprotect(g->map + data, page, PROT_NONE))
 		return -errno;
 	memset(g->map, 0xa5, data); /* padding the copy must not show */
-	g->img = (struct zd_image){ .pixels = g->map + data - len,
-				    .width = w,
-				    .height = h,
-				    .pitch = (uint32_t)pitch,
-				    .fourcc = fmt->fourcc };
+	g->img = (struct zd_image){.pixels = g->map + data - len,
+				   .width = w,
+				   .height = h,
+				   .pitch = (uint32_t)pitch,
+				   .fourcc = fmt->fourcc};
 	g->fmt = fmt;
 	g->frame = -1;
 	return 0;
@@ -305,7 +305,7 @@ static int write_ready(struct run *r, unsigned int i, const struct tcase *c, uin
 /* Hold the picture until SIGUSR1 (blocked since start) or the timeout. */
 static void hold(struct run *r)
 {
-	struct timespec ts = { .tv_sec = r->hold_s };
+	struct timespec ts = {.tv_sec = r->hold_s};
 	sigset_t set;
 
 	if (!r->ready_dir || r->hold_s <= 0)
@@ -499,7 +499,7 @@ static int cmd_run(struct run *r, const char *output, struct tcase *cases, unsig
 			e = zd_output_disable(r->o);
 			if (e)
 				fail("disable: %s", strerror(-e));
-			if ((e = zd_output_flip(r->o, &(struct zd_image){ 0 }, 1, NULL)) != -EINVAL)
+			if ((e = zd_output_flip(r->o, &(struct zd_image){0}, 1, NULL)) != -EINVAL)
 				fail("flip while disabled: %d, wanted -EINVAL", e);
 		}
 		run_case(r, i, &cases[i], i == 0);
@@ -512,8 +512,8 @@ static int cmd_run(struct run *r, const char *output, struct tcase *cases, unsig
 	zd_output_release(r->o);
 	r->o = NULL;
 	e = count_own_fbs(r->device);
-	printf("framebuffers of this process: %d before release, %d after (-1: no debugfs)\n",
-	       fbs, e);
+	printf("framebuffers of this process: %d before release, %d after (-1: no debugfs)\n", fbs,
+	       e);
 	if (e != 0)
 		fail("%d framebuffer(s) left after release", e);
 	/* The output is free again. */
@@ -581,8 +581,8 @@ static int cmd_verify(const char *device, const char *connector, const struct tc
 	       crtc->mode.vdisplay, crtc->buffer_id);
 	rc = 1;
 	if (crtc->mode.hdisplay != c->mode_w || crtc->mode.vdisplay != c->mode_h) {
-		printf("FAIL: mode %ux%u, wanted %ux%u\n", crtc->mode.hdisplay,
-		       crtc->mode.vdisplay, c->mode_w, c->mode_h);
+		printf("FAIL: mode %ux%u, wanted %ux%u\n", crtc->mode.hdisplay, crtc->mode.vdisplay,
+		       c->mode_w, c->mode_h);
 		goto out;
 	}
 	fb = drmModeGetFB2(fd, crtc->buffer_id);
@@ -659,7 +659,7 @@ out:
 	if (map != MAP_FAILED)
 		munmap(map, size);
 	if (fb) {
-		struct drm_gem_close gc = { .handle = fb->handles[0] };
+		struct drm_gem_close gc = {.handle = fb->handles[0]};
 
 		if (gc.handle)
 			drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &gc);
@@ -679,26 +679,27 @@ out:
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: zdispl-display-test run [--device PATH] [--output NAME] [--frames N]\n"
-		   "                                [--ready-dir DIR] [--hold S] CASE...\n"
-		   "       zdispl-display-test verify --device PATH --connector NAME CASE FRAME\n"
-		   "CASE: MODE:IMAGE@X,Y:FORMAT, e.g. 640x480:640x480@0,0:XR24 (formats %s)\n",
+	fprintf(f,
+		"usage: zdispl-display-test run [--device PATH] [--output NAME] [--frames N]\n"
+		"                                [--ready-dir DIR] [--hold S] CASE...\n"
+		"       zdispl-display-test verify --device PATH --connector NAME CASE FRAME\n"
+		"CASE: MODE:IMAGE@X,Y:FORMAT, e.g. 640x480:640x480@0,0:XR24 (formats %s)\n",
 		zd_pixfmt_list());
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "connector", required_argument, NULL, 'o' },
-		{ "frames", required_argument, NULL, 'n' },
-		{ "ready-dir", required_argument, NULL, 'r' },
-		{ "hold", required_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"device", required_argument, NULL, 'd'},
+		{"output", required_argument, NULL, 'o'},
+		{"connector", required_argument, NULL, 'o'},
+		{"frames", required_argument, NULL, 'n'},
+		{"ready-dir", required_argument, NULL, 'r'},
+		{"hold", required_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct run r = { .frames = 120, .hold_s = 60 };
+	struct run r = {.frames = 120, .hold_s = 60};
 	struct tcase cases[MAX_CASES];
 	const char *output = NULL, *cmd;
 	unsigned int ncases = 0;

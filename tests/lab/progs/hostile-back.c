@@ -119,18 +119,18 @@ struct hb {
 	xenevtchn_handle *evtchn;
 	xengnttab_handle *gnt;
 	int sigfd;
-	bool stop;	      /* a signal came */
-	bool xs_changed;      /* a watch fired since the last look */
-	bool offline;	      /* the toolstack set our "online" to 0 */
+	bool stop;	 /* a signal came */
+	bool xs_changed; /* a watch fired since the last look */
+	bool offline;	 /* the toolstack set our "online" to 0 */
 	uint32_t fe_domid;
-	char root[64];	      /* /local/domain/<us>/backend/vdispl */
-	char be_path[128];    /* <root>/<domid>/<dev> */
-	char fe_path[128];    /* the frontend's device directory */
+	char root[64];		/* /local/domain/<us>/backend/vdispl */
+	char be_path[128];	/* <root>/<domid>/<dev> */
+	char fe_path[128];	/* the frontend's device directory */
 	uint32_t width, height; /* connector 0's resolution */
 
 	struct xen_displif_back_ring ring;
-	void *req_page;	   /* the ring's mapping */
-	bool ring_broken;  /* the frontend broke it: not read again */
+	void *req_page;	  /* the ring's mapping */
+	bool ring_broken; /* the frontend broke it: not read again */
 	struct xendispl_event_page *evt_page;
 	uint32_t evt_prod; /* ours: never read back from the shared page */
 	uint16_t evt_id;
@@ -153,13 +153,13 @@ enum edid_write {
  * it out.
  */
 struct plan {
-	bool answer;		  /* push rsp */
+	bool answer; /* push rsp */
 	struct xendispl_resp rsp;
-	enum edid_write edid;	  /* GET_EDID: what goes into the buffer */
-	bool flip_event;	  /* after the response, send evt */
+	enum edid_write edid; /* GET_EDID: what goes into the buffer */
+	bool flip_event;      /* after the response, send evt */
 	struct xendispl_evt evt;
-	bool rsp_prod_overflow;	  /* publish rsp_prod HB_SKEW beyond the truth */
-	bool evt_prod_overflow;	  /* write in_prod = in_cons + HB_SKEW */
+	bool rsp_prod_overflow; /* publish rsp_prod HB_SKEW beyond the truth */
+	bool evt_prod_overflow; /* write in_prod = in_cons + HB_SKEW */
 };
 
 struct hb_case {
@@ -248,22 +248,21 @@ static void bend_bad_event_type(struct hb *hb, const struct xendispl_req *req, s
 }
 
 static const struct hb_case cases[] = {
-	{ "good", "answer every request with status 0, a valid EDID, a flip event per PG_FLIP",
-	  bend_good },
-	{ "silent", "never answer anything", bend_silent },
-	{ "bad-status", "answer every request with status +7", bend_bad_status },
-	{ "unknown-id", "answers carry the request's id + 1000", bend_unknown_id },
-	{ "rsp-prod-overflow", "publish rsp_prod 1000 beyond the responses written",
-	  bend_rsp_prod_overflow },
-	{ "evt-prod-overflow", "answer ok; at PG_FLIP write in_prod = in_cons + 1000",
-	  bend_evt_prod_overflow },
-	{ "unknown-cookie", "answer ok; flip events carry a cookie never used",
-	  bend_unknown_cookie },
-	{ "no-flip-event", "answer ok; never send an event", bend_no_flip_event },
-	{ "edid-oversize", "GET_EDID answered ok with edid_sz 100000", bend_edid_oversize },
-	{ "edid-bad-checksum", "GET_EDID: a 128-octet EDID with a wrong checksum",
-	  bend_edid_bad_checksum },
-	{ "bad-event-type", "answer ok; flip events have type 0x7f", bend_bad_event_type },
+	{"good", "answer every request with status 0, a valid EDID, a flip event per PG_FLIP",
+	 bend_good},
+	{"silent", "never answer anything", bend_silent},
+	{"bad-status", "answer every request with status +7", bend_bad_status},
+	{"unknown-id", "answers carry the request's id + 1000", bend_unknown_id},
+	{"rsp-prod-overflow", "publish rsp_prod 1000 beyond the responses written",
+	 bend_rsp_prod_overflow},
+	{"evt-prod-overflow", "answer ok; at PG_FLIP write in_prod = in_cons + 1000",
+	 bend_evt_prod_overflow},
+	{"unknown-cookie", "answer ok; flip events carry a cookie never used", bend_unknown_cookie},
+	{"no-flip-event", "answer ok; never send an event", bend_no_flip_event},
+	{"edid-oversize", "GET_EDID answered ok with edid_sz 100000", bend_edid_oversize},
+	{"edid-bad-checksum", "GET_EDID: a 128-octet EDID with a wrong checksum",
+	 bend_edid_bad_checksum},
+	{"bad-event-type", "answer ok; flip events have type 0x7f", bend_bad_event_type},
 };
 
 static const struct hb_case *case_by_name(const char *name)
@@ -276,7 +275,7 @@ static const struct hb_case *case_by_name(const char *name)
 
 static struct plan good_plan(const struct xendispl_req *req)
 {
-	struct plan p = { .answer = true };
+	struct plan p = {.answer = true};
 
 	p.rsp.id = req->id;
 	p.rsp.operation = req->operation;
@@ -320,8 +319,7 @@ static int edid_write(struct hb *hb, const struct xendispl_req *req, enum edid_w
 		return -XEN_EFAULT;
 	}
 	/* Once: the frontend could change it under us. */
-	data = __atomic_load_n(&((struct xendispl_page_directory *)map)->gref[0],
-			       __ATOMIC_RELAXED);
+	data = __atomic_load_n(&((struct xendispl_page_directory *)map)->gref[0], __ATOMIC_RELAXED);
 	xengnttab_unmap(hb->gnt, map, 1);
 	if (data == ZD_GREF_INVALID)
 		return -XEN_EINVAL;
@@ -431,8 +429,8 @@ static int take_requests(struct hb *hb)
 
 		xen_rmb(); /* the slots after the index */
 		if (RING_REQUEST_PROD_OVERFLOW(r, prod)) {
-			say("the frontend published req_prod=%u with req_cons=%u: ring broken", prod,
-			    r->req_cons);
+			say("the frontend published req_prod=%u with req_cons=%u: ring broken",
+			    prod, r->req_cons);
 			return -EIO;
 		}
 		while (r->req_cons != prod) {
@@ -567,9 +565,9 @@ static void evtchn_drain(struct hb *hb)
 static int poll_once(struct hb *hb, int64_t deadline)
 {
 	struct pollfd pfd[3] = {
-		{ .fd = xs_fileno(hb->xs), .events = POLLIN },
-		{ .fd = hb->sigfd, .events = POLLIN },
-		{ .fd = xenevtchn_fd(hb->evtchn), .events = POLLIN },
+		{.fd = xs_fileno(hb->xs), .events = POLLIN},
+		{.fd = hb->sigfd, .events = POLLIN},
+		{.fd = xenevtchn_fd(hb->evtchn), .events = POLLIN},
 	};
 	int64_t left = deadline - now_ms();
 	int n;
@@ -662,8 +660,8 @@ static bool serving_ends(struct hb *hb)
 
 /* ---- Connecting ---------------------------------------------------------- */
 
-static int read_connector(struct hb *hb, uint32_t *req_ref, uint32_t *req_chan,
-			  uint32_t *evt_ref, uint32_t *evt_chan)
+static int read_connector(struct hb *hb, uint32_t *req_ref, uint32_t *req_chan, uint32_t *evt_ref,
+			  uint32_t *evt_chan)
 {
 	char dir[160], res[ZD_MAX_XS_VALUE];
 	int r;
@@ -709,15 +707,15 @@ static int connect_conn0(struct hb *hb)
 
 	if (r)
 		return r;
-	hb->req_page = xengnttab_map_grant_ref(hb->gnt, hb->fe_domid, req_ref,
-					       PROT_READ | PROT_WRITE);
+	hb->req_page =
+		xengnttab_map_grant_ref(hb->gnt, hb->fe_domid, req_ref, PROT_READ | PROT_WRITE);
 	if (!hb->req_page) {
 		say("cannot map the request ring (gref %u): %s", req_ref, strerror(errno));
 		return -errno;
 	}
 	BACK_RING_INIT(&hb->ring, (struct xen_displif_sring *)hb->req_page, ZD_PAGE_SIZE);
-	hb->evt_page = xengnttab_map_grant_ref(hb->gnt, hb->fe_domid, evt_ref,
-					       PROT_READ | PROT_WRITE);
+	hb->evt_page =
+		xengnttab_map_grant_ref(hb->gnt, hb->fe_domid, evt_ref, PROT_READ | PROT_WRITE);
 	if (!hb->evt_page) {
 		say("cannot map the event page (gref %u): %s", evt_ref, strerror(errno));
 		return -errno;
@@ -842,8 +840,12 @@ static int run(struct hb *hb, int timeout_s, int lifetime_s)
 	r = wait_for(hb, lifetime_s, serving_ends, "the frontend to close");
 	s = last_fe_state;
 	say("%s; served %lu requests; exiting",
-	    hb->stop ? "stopped" : r ? "gave up" : s < 0 ? "the frontend is gone" :
-	    fe_closed(s, false) ? "the frontend closed" : "the device is offline", hb->nreq);
+	    hb->stop		  ? "stopped"
+	    : r			  ? "gave up"
+	    : s < 0		  ? "the frontend is gone"
+	    : fe_closed(s, false) ? "the frontend closed"
+				  : "the device is offline",
+	    hb->nreq);
 	/* The toolstack waits for Closed before it removes the device. */
 	be_write_state(hb, XenbusStateClosed, NULL);
 	return r;
@@ -862,14 +864,14 @@ static int parse_seconds(const char *s, int *out)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "case", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "lifetime", required_argument, NULL, 'l' },
-		{ "list", no_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"case", required_argument, NULL, 'c'},
+		{"timeout", required_argument, NULL, 't'},
+		{"lifetime", required_argument, NULL, 'l'},
+		{"list", no_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct hb hb = { 0 };
+	struct hb hb = {0};
 	int timeout_s = 120, lifetime_s = 900, opt, r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
@@ -886,7 +888,8 @@ int main(int argc, char **argv)
 		case 't':
 		case 'l':
 			if (parse_seconds(optarg, opt == 't' ? &timeout_s : &lifetime_s)) {
-				fprintf(stderr, "error: seconds 1..86400 wanted, not '%s'\n", optarg);
+				fprintf(stderr, "error: seconds 1..86400 wanted, not '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;

@@ -52,11 +52,10 @@ struct kt_vgem_fence_signal {
 	uint32_t fence, flags;
 };
 #define KT_VGEM_FENCE_WRITE 0x1
-#define KT_IOCTL_VGEM_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct kt_vgem_fence_attach)
+#define KT_IOCTL_VGEM_FENCE_ATTACH DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct kt_vgem_fence_attach)
 #define KT_IOCTL_VGEM_FENCE_SIGNAL DRM_IOW(DRM_COMMAND_BASE + 0x2, struct kt_vgem_fence_signal)
 
-#define HOLD_MS 1000	    /* how long an unsignaled in-fence must hold the flip */
+#define HOLD_MS 1000	       /* how long an unsignaled in-fence must hold the flip */
 #define SIGNAL_TIMEOUT_MS 3000 /* a flip's fence and event, once nothing holds it */
 
 static volatile sig_atomic_t stop;
@@ -136,7 +135,7 @@ static int pipe_init(const struct zd_output *out, struct kt_pipe *p)
 	drmModePlaneRes *planes;
 	int idx;
 
-	*p = (struct kt_pipe){ .fd = out->fd, .crtc_id = out->crtc_id };
+	*p = (struct kt_pipe){.fd = out->fd, .crtc_id = out->crtc_id};
 	if (drmSetClientCap(out->fd, DRM_CLIENT_CAP_ATOMIC, 1)) {
 		fprintf(stderr, "error: DRM_CLIENT_CAP_ATOMIC: %s\n", strerror(errno));
 		return -1;
@@ -159,10 +158,13 @@ static int pipe_init(const struct zd_output *out, struct kt_pipe *p)
 		return -1;
 	}
 	p->plane_fb = prop_id(out->fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "FB_ID", NULL);
-	p->plane_in_fence = prop_id(out->fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "IN_FENCE_FD", NULL);
-	p->crtc_out_fence = prop_id(out->fd, p->crtc_id, DRM_MODE_OBJECT_CRTC, "OUT_FENCE_PTR", NULL);
+	p->plane_in_fence =
+		prop_id(out->fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "IN_FENCE_FD", NULL);
+	p->crtc_out_fence =
+		prop_id(out->fd, p->crtc_id, DRM_MODE_OBJECT_CRTC, "OUT_FENCE_PTR", NULL);
 	if (!p->plane_fb || !p->plane_in_fence || !p->crtc_out_fence) {
-		fprintf(stderr, "error: the plane or CRTC lacks FB_ID, IN_FENCE_FD or OUT_FENCE_PTR\n");
+		fprintf(stderr,
+			"error: the plane or CRTC lacks FB_ID, IN_FENCE_FD or OUT_FENCE_PTR\n");
 		return -1;
 	}
 	return 0;
@@ -209,7 +211,7 @@ static int wait_readable(int fd, int timeout_ms)
 	int64_t end = now_ns() + (int64_t)timeout_ms * 1000000;
 
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		int64_t left = (end - now_ns()) / 1000000;
 		int n = poll(&pfd, 1, left > 0 ? (int)left : 0);
 
@@ -227,7 +229,7 @@ static int wait_readable(int fd, int timeout_ms)
 /* Reads the DRM fd's events for up to timeout_ms: 1 a flip event came. */
 static int wait_flip_event(int fd, int timeout_ms)
 {
-	drmEventContext ctx = { .version = 2, .page_flip_handler = on_flip };
+	drmEventContext ctx = {.version = 2, .page_flip_handler = on_flip};
 	int64_t end = now_ns() + (int64_t)timeout_ms * 1000000;
 	unsigned int seen = flip_events;
 
@@ -244,8 +246,8 @@ static int wait_flip_event(int fd, int timeout_ms)
  * signal time (CLOCK_MONOTONIC ns; 0 when not signaled). */
 static int fence_info(int fd, int64_t *ts_ns)
 {
-	struct sync_fence_info fi[4] = { 0 };
-	struct sync_file_info info = { .num_fences = 4, .sync_fence_info = (uintptr_t)fi };
+	struct sync_fence_info fi[4] = {0};
+	struct sync_file_info info = {.num_fences = 4, .sync_fence_info = (uintptr_t)fi};
 
 	*ts_ns = 0;
 	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info) < 0)
@@ -260,10 +262,10 @@ static int fence_info(int fd, int64_t *ts_ns)
 /* fences */
 
 struct vgem_fence {
-	int fd;	       /* the vgem card */
+	int fd;		 /* the vgem card */
 	uint32_t handle; /* a one-page dumb buffer */
-	uint32_t fence;  /* vgem's fence id */
-	int sync_fd;     /* its write fence as a sync_file */
+	uint32_t fence;	 /* vgem's fence id */
+	int sync_fd;	 /* its write fence as a sync_file */
 };
 
 static int is_vgem(int fd, void *ctx)
@@ -279,13 +281,13 @@ static int is_vgem(int fd, void *ctx)
 /* A vgem buffer with an unsignaled write fence, exported as a sync_file. */
 static int vgem_fence_make(struct vgem_fence *vf)
 {
-	struct drm_mode_create_dumb dumb = { .width = 1024, .height = 1, .bpp = 32 };
-	struct kt_vgem_fence_attach att = { .flags = KT_VGEM_FENCE_WRITE };
-	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+	struct drm_mode_create_dumb dumb = {.width = 1024, .height = 1, .bpp = 32};
+	struct kt_vgem_fence_attach att = {.flags = KT_VGEM_FENCE_WRITE};
+	struct dma_buf_export_sync_file exp = {.flags = DMA_BUF_SYNC_READ, .fd = -1};
 	char path[ZD_CARD_PATH_MAX];
 	int dmabuf = -1;
 
-	*vf = (struct vgem_fence){ .fd = -1, .sync_fd = -1 };
+	*vf = (struct vgem_fence){.fd = -1, .sync_fd = -1};
 	vf->fd = zd_open_card(NULL, is_vgem, NULL, path, sizeof(path));
 	if (vf->fd < 0)
 		return -1;
@@ -318,7 +320,7 @@ static int vgem_fence_make(struct vgem_fence *vf)
 
 static int vgem_fence_signal(struct vgem_fence *vf)
 {
-	struct kt_vgem_fence_signal sig = { .fence = vf->fence };
+	struct kt_vgem_fence_signal sig = {.fence = vf->fence};
 
 	if (drmIoctl(vf->fd, KT_IOCTL_VGEM_FENCE_SIGNAL, &sig)) {
 		fprintf(stderr, "error: VGEM_FENCE_SIGNAL: %s\n", strerror(errno));
@@ -332,7 +334,7 @@ static void vgem_fence_free(struct vgem_fence *vf)
 	if (vf->sync_fd >= 0)
 		close(vf->sync_fd);
 	if (vf->handle) {
-		struct drm_mode_destroy_dumb d = { .handle = vf->handle };
+		struct drm_mode_destroy_dumb d = {.handle = vf->handle};
 
 		drmIoctl(vf->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
 	}
@@ -350,8 +352,8 @@ static int case_out_fence(const struct kt_pipe *p, struct zd_dumb *buf, uint32_t
 	zd_dumb_draw(buf, frame);
 	t0 = now_ns();
 	ret = pipe_flip(p, buf->fb_id, -1, &ofd);
-	check(ret == 0 && ofd >= 0, "out-fence: commit with OUT_FENCE_PTR (ret %d, fence fd %d)", ret,
-	      ofd);
+	check(ret == 0 && ofd >= 0, "out-fence: commit with OUT_FENCE_PTR (ret %d, fence fd %d)",
+	      ret, ofd);
 	if (ret || ofd < 0)
 		return -1;
 	sig = wait_readable(ofd, SIGNAL_TIMEOUT_MS);
@@ -404,13 +406,14 @@ static int case_in_fence(const struct kt_pipe *p, struct zd_dumb *buf, uint32_t 
 	st_in = fence_info(vf.sync_fd, &t_in);
 	st_out = fence_info(ofd, &t_out);
 	check(ret == 0 && sig == 1 && st_out == 1,
-	      "in-fence: once vgem signals, the out-fence signals (poll %d, status %d)", sig, st_out);
+	      "in-fence: once vgem signals, the out-fence signals (poll %d, status %d)", sig,
+	      st_out);
 	check(ev == 1, "in-fence: and the flip event comes");
 	check(st_in == 1 && t_out >= t_in && t_in >= t_signal,
 	      "in-fence: the out-fence signaled %.3f ms after the in-fence",
 	      (double)(t_out - t_in) / 1e6);
-	printf("in_fence frame=%u held_ms=%d held=%d signaled=%d after_in_ms=%.3f\n", frame, HOLD_MS,
-	       held, sig == 1, (double)(t_out - t_in) / 1e6);
+	printf("in_fence frame=%u held_ms=%d held=%d signaled=%d after_in_ms=%.3f\n", frame,
+	       HOLD_MS, held, sig == 1, (double)(t_out - t_in) / 1e6);
 	close(ofd);
 	vgem_fence_free(&vf);
 	return held && sig == 1 && ev == 1 ? 0 : -1;
@@ -419,8 +422,8 @@ static int case_in_fence(const struct kt_pipe *p, struct zd_dumb *buf, uint32_t 
 static int cmd_fences(const struct zd_output_req *req)
 {
 	const struct zd_pixfmt *fmt = zd_pixfmt_by_name("XR24");
-	struct zd_dumb buf[2] = { { .fd = -1 }, { .fd = -1 } };
-	struct zd_output out = { .fd = -1 };
+	struct zd_dumb buf[2] = {{.fd = -1}, {.fd = -1}};
+	struct zd_output out = {.fd = -1};
 	struct kt_pipe p;
 	int ret = 2;
 
@@ -465,20 +468,31 @@ done:
 static unsigned int format_cpp(uint32_t f)
 {
 	switch (f) {
-	case DRM_FORMAT_XRGB8888: case DRM_FORMAT_ARGB8888:
-	case DRM_FORMAT_XBGR8888: case DRM_FORMAT_ABGR8888:
-	case DRM_FORMAT_RGBX8888: case DRM_FORMAT_RGBA8888:
-	case DRM_FORMAT_BGRX8888: case DRM_FORMAT_BGRA8888:
-	case DRM_FORMAT_XRGB2101010: case DRM_FORMAT_ARGB2101010:
+	case DRM_FORMAT_XRGB8888:
+	case DRM_FORMAT_ARGB8888:
+	case DRM_FORMAT_XBGR8888:
+	case DRM_FORMAT_ABGR8888:
+	case DRM_FORMAT_RGBX8888:
+	case DRM_FORMAT_RGBA8888:
+	case DRM_FORMAT_BGRX8888:
+	case DRM_FORMAT_BGRA8888:
+	case DRM_FORMAT_XRGB2101010:
+	case DRM_FORMAT_ARGB2101010:
 		return 4;
-	case DRM_FORMAT_RGB888: case DRM_FORMAT_BGR888:
+	case DRM_FORMAT_RGB888:
+	case DRM_FORMAT_BGR888:
 		return 3;
-	case DRM_FORMAT_RGB565: case DRM_FORMAT_BGR565:
-	case DRM_FORMAT_XRGB1555: case DRM_FORMAT_ARGB1555:
-	case DRM_FORMAT_XRGB4444: case DRM_FORMAT_ARGB4444:
-	case DRM_FORMAT_YUYV: case DRM_FORMAT_UYVY:
+	case DRM_FORMAT_RGB565:
+	case DRM_FORMAT_BGR565:
+	case DRM_FORMAT_XRGB1555:
+	case DRM_FORMAT_ARGB1555:
+	case DRM_FORMAT_XRGB4444:
+	case DRM_FORMAT_ARGB4444:
+	case DRM_FORMAT_YUYV:
+	case DRM_FORMAT_UYVY:
 		return 2;
-	case DRM_FORMAT_RGB332: case DRM_FORMAT_C8:
+	case DRM_FORMAT_RGB332:
+	case DRM_FORMAT_C8:
 		return 1;
 	default:
 		return 0;
@@ -501,9 +515,9 @@ static void fourcc_str(uint32_t f, char s[5])
  * framebuffer's): 0, or -errno. */
 static int try_format(int fd, uint32_t f, unsigned int cpp, unsigned int bpp)
 {
-	struct drm_mode_create_dumb dumb = { .width = 64 * cpp * 8 / bpp, .height = 64, .bpp = bpp };
-	struct drm_mode_destroy_dumb d = { 0 };
-	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 }, fb = 0;
+	struct drm_mode_create_dumb dumb = {.width = 64 * cpp * 8 / bpp, .height = 64, .bpp = bpp};
+	struct drm_mode_destroy_dumb d = {0};
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0}, fb = 0;
 	int ret = 0;
 
 	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
@@ -521,7 +535,7 @@ static int try_format(int fd, uint32_t f, unsigned int cpp, unsigned int bpp)
 
 static int cmd_formats(const struct zd_output_req *req)
 {
-	struct zd_output out = { .fd = -1 };
+	struct zd_output out = {.fd = -1};
 	char accepted[256] = "", rejected[256] = "", untested[256] = "";
 	drmModePlane *pl = NULL;
 	struct kt_pipe p;
@@ -578,13 +592,13 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "card", required_argument, NULL, 'c' },
-		{ "connector", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"card", required_argument, NULL, 'c'},
+		{"connector", required_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct zd_output_req req = { 0 };
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct zd_output_req req = {0};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:C:h", longopts, NULL)) != -1) {

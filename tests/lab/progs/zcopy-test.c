@@ -117,15 +117,15 @@ static int accept_any(int fd, void *ctx)
 
 static void dumb_create(const char *path, struct dumb *d)
 {
-	struct drm_mode_create_dumb c = { .width = W, .height = H, .bpp = 32 };
-	struct drm_mode_map_dumb m = { 0 };
+	struct drm_mode_create_dumb c = {.width = W, .height = H, .bpp = 32};
+	struct drm_mode_map_dumb m = {0};
 	char p[ZD_CARD_PATH_MAX];
 
 	d->card = zd_open_card(path, accept_any, NULL, p, sizeof(p));
 	if (d->card < 0)
 		exit(2);
-	if (drmIoctl(d->card, DRM_IOCTL_MODE_CREATE_DUMB, &c) ||
-	    c.pitch != W * 4 || c.size != (uint64_t)NPAGES * 4096) {
+	if (drmIoctl(d->card, DRM_IOCTL_MODE_CREATE_DUMB, &c) || c.pitch != W * 4 ||
+	    c.size != (uint64_t)NPAGES * 4096) {
 		fprintf(stderr, "zdispl-zcopy-test: dumb buffer on %s: %s (pitch %u size %llu)\n",
 			p, strerror(errno), c.pitch, (unsigned long long)c.size);
 		exit(2);
@@ -147,7 +147,7 @@ static void dumb_create(const char *path, struct dumb *d)
 
 static void dumb_destroy(struct dumb *d)
 {
-	struct drm_mode_destroy_dumb x = { .handle = d->handle };
+	struct drm_mode_destroy_dumb x = {.handle = d->handle};
 
 	munmap(d->px, d->size);
 	close(d->fd);
@@ -158,7 +158,10 @@ static void dumb_destroy(struct dumb *d)
 static int do_import(int zc, const struct dumb *d, uint32_t *refs, uint32_t *id)
 {
 	struct zcopy_import im = {
-		.fd = d->fd, .domid = 0, .nr_refs = NPAGES, .refs = (uintptr_t)refs,
+		.fd = d->fd,
+		.domid = 0,
+		.nr_refs = NPAGES,
+		.refs = (uintptr_t)refs,
 	};
 	int r = ioctl(zc, ZCOPY_IOCTL_IMPORT, &im);
 
@@ -168,7 +171,7 @@ static int do_import(int zc, const struct dumb *d, uint32_t *refs, uint32_t *id)
 
 static int do_export(int zc, const uint32_t *refs, uint32_t n, int *fd, uint32_t *id)
 {
-	struct zcopy_export ex = { .domid = 0, .nr_refs = n, .refs = (uintptr_t)refs };
+	struct zcopy_export ex = {.domid = 0, .nr_refs = n, .refs = (uintptr_t)refs};
 	int r = ioctl(zc, ZCOPY_IOCTL_EXPORT, &ex);
 
 	*fd = ex.fd;
@@ -178,14 +181,14 @@ static int do_export(int zc, const uint32_t *refs, uint32_t n, int *fd, uint32_t
 
 static int wait_released(int zc, uint32_t id, uint32_t ms)
 {
-	struct zcopy_wait_released w = { .id = id, .timeout_ms = ms };
+	struct zcopy_wait_released w = {.id = id, .timeout_ms = ms};
 
 	return ioctl(zc, ZCOPY_IOCTL_WAIT_RELEASED, &w) ? -errno : 0;
 }
 
 static int import_release(int zc, uint32_t id, uint32_t *busy)
 {
-	struct zcopy_import_release rel = { .id = id };
+	struct zcopy_import_release rel = {.id = id};
 	int r = ioctl(zc, ZCOPY_IOCTL_IMPORT_RELEASE, &rel);
 
 	*busy = rel.busy;
@@ -211,37 +214,37 @@ static void case_perm(void)
 static void case_args(const char *card)
 {
 	int zc = zc_open(), devnull = open("/dev/null", O_RDWR);
-	uint32_t refs[4] = { 0 }, big = ZCOPY_MAX_PAGES + 1;
+	uint32_t refs[4] = {0}, big = ZCOPY_MAX_PAGES + 1;
 	struct zcopy_export ex;
 	struct zcopy_import im;
-	struct zcopy_wait_released w = { .id = 12345, .timeout_ms = 10 };
-	struct zcopy_import_release rel = { .id = 12345 };
+	struct zcopy_wait_released w = {.id = 12345, .timeout_ms = 10};
+	struct zcopy_import_release rel = {.id = 12345};
 	struct dumb d;
 
-	ex = (struct zcopy_export){ .nr_refs = 0, .refs = (uintptr_t)refs };
+	ex = (struct zcopy_export){.nr_refs = 0, .refs = (uintptr_t)refs};
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, EINVAL, "export of 0 refs");
-	ex = (struct zcopy_export){ .nr_refs = big, .refs = (uintptr_t)refs };
+	ex = (struct zcopy_export){.nr_refs = big, .refs = (uintptr_t)refs};
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, EINVAL, "export over ZCOPY_MAX_PAGES");
-	ex = (struct zcopy_export){ .nr_refs = 1, .refs = (uintptr_t)refs, .flags = 2 };
+	ex = (struct zcopy_export){.nr_refs = 1, .refs = (uintptr_t)refs, .flags = 2};
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, EINVAL, "export with unknown flags");
-	ex = (struct zcopy_export){ .nr_refs = 1, .refs = (uintptr_t)refs, .pad = 1 };
+	ex = (struct zcopy_export){.nr_refs = 1, .refs = (uintptr_t)refs, .pad = 1};
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, EINVAL, "export with pad set");
-	ex = (struct zcopy_export){ .domid = 0x7ff0, .nr_refs = 1, .refs = (uintptr_t)refs };
+	ex = (struct zcopy_export){.domid = 0x7ff0, .nr_refs = 1, .refs = (uintptr_t)refs};
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, EINVAL, "export from a reserved domid");
-	ex = (struct zcopy_export){ .nr_refs = 4, .refs = 16 };
+	ex = (struct zcopy_export){.nr_refs = 4, .refs = 16};
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, EFAULT, "export with unreadable refs");
 	/* Ref 0 is not granted to us by anyone: the map fails, nothing stays. */
-	ex = (struct zcopy_export){ .domid = 0, .nr_refs = 1, .refs = (uintptr_t)&big };
+	ex = (struct zcopy_export){.domid = 0, .nr_refs = 1, .refs = (uintptr_t)&big};
 	big = 0x7ffffff0u;
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, ENXIO, "export of a ref nobody granted");
-	im = (struct zcopy_import){ .fd = -1, .nr_refs = 1, .refs = (uintptr_t)refs };
+	im = (struct zcopy_import){.fd = -1, .nr_refs = 1, .refs = (uintptr_t)refs};
 	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EBADF, "import of fd -1");
-	im = (struct zcopy_import){ .fd = devnull, .nr_refs = 1, .refs = (uintptr_t)refs };
+	im = (struct zcopy_import){.fd = devnull, .nr_refs = 1, .refs = (uintptr_t)refs};
 	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EBADF, "import of a file that is no dma-buf");
 	dumb_create(card, &d);
-	im = (struct zcopy_import){ .fd = d.fd, .nr_refs = 4, .refs = (uintptr_t)refs };
+	im = (struct zcopy_import){.fd = d.fd, .nr_refs = 4, .refs = (uintptr_t)refs};
 	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EINVAL, "import with the wrong page count");
-	im = (struct zcopy_import){ .fd = d.fd, .nr_refs = NPAGES, .refs = 16 };
+	im = (struct zcopy_import){.fd = d.fd, .nr_refs = NPAGES, .refs = 16};
 	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EFAULT, "import with unwritable refs");
 	dumb_destroy(&d);
 	expect_errno(zc, ZCOPY_IOCTL_WAIT_RELEASED, &w, ENOENT, "wait for an unknown id");
@@ -295,12 +298,13 @@ static void case_loop(const char *card)
 	check(r == -ETIMEDOUT, "wait on a live export times out", r ? strerror(-r) : "0");
 
 	view = mmap(NULL, db.size, PROT_READ, MAP_SHARED, buf, 0);
-	check(view != MAP_FAILED, "read-only mmap of the export", view == MAP_FAILED ?
-	      strerror(errno) : NULL);
+	check(view != MAP_FAILED, "read-only mmap of the export",
+	      view == MAP_FAILED ? strerror(errno) : NULL);
 	if (view == MAP_FAILED)
 		exit(1);
 	check(mmap(NULL, db.size, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0) == MAP_FAILED &&
-	      errno == EACCES, "writable mmap of a read-only export refused", NULL);
+		      errno == EACCES,
+	      "writable mmap of a read-only export refused", NULL);
 	check(same(db.px, view, W * H), "export shows the dumb buffer's pixels", NULL);
 	for (uint32_t i = 0; i < W * H; i += 97)
 		db.px[i] ^= 0x00ffffffu;
@@ -406,9 +410,9 @@ static void case_hold(const char *card, const char *ready)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "card", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"card", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *card = NULL, *cmd;
 	int c;
