@@ -37,8 +37,17 @@ pkg_libs   = $(shell pkg-config --libs $(1))
 # Userspace programs: NAME_SRCS, NAME_PKGS.
 PROGRAMS :=
 
+# The daemon (back/daemon): main.c wires base/ (log, poll loop), core/ (the
+# protocol: host-testable, no libdrm and no kernel facility), kms/ (the
+# display on libdrm) and xen/ (the grant <-> dma-buf kernel facilities).
+DAEMON_BASE := $(sort $(wildcard back/daemon/base/*.c))
+DAEMON_CORE := $(sort $(wildcard back/daemon/core/*.c))
+DAEMON_KMS := $(sort $(wildcard back/daemon/kms/*.c))
+DAEMON_XEN := $(sort $(wildcard back/daemon/xen/*.c))
+DAEMON_HDRS := $(wildcard back/daemon/*/*.h)
+
 PROGRAMS += zdispl-back
-zdispl-back_SRCS := $(sort $(wildcard back/daemon/*.c))
+zdispl-back_SRCS := back/daemon/main.c $(DAEMON_BASE) $(DAEMON_CORE) $(DAEMON_KMS) $(DAEMON_XEN)
 zdispl-back_PKGS := xenstore xengnttab xenevtchn xentoollog libdrm
 
 PROGRAMS += zdispl-status
@@ -66,10 +75,10 @@ $(BUILD)/bin/zdispl-capture: $(wildcard tools/common/*.h tools/capture/*.h)
 
 # Lab test of the backend's KMS display (kms*.c) on vkms in dom0.
 PROGRAMS += zdispl-display-test
-zdispl-display-test_SRCS := tests/lab/progs/display-test.c $(sort $(wildcard back/daemon/kms*.c)) back/daemon/format.c \
-	back/daemon/loop.c back/daemon/log.c tools/common/pattern.c tools/common/pixfmt.c
+zdispl-display-test_SRCS := tests/lab/progs/display-test.c $(DAEMON_KMS) back/daemon/core/format.c \
+	$(DAEMON_BASE) tools/common/pattern.c tools/common/pixfmt.c
 zdispl-display-test_PKGS := libdrm
-$(BUILD)/bin/zdispl-display-test: $(wildcard back/daemon/*.h tools/common/*.h)
+$(BUILD)/bin/zdispl-display-test: $(DAEMON_HDRS) $(wildcard tools/common/*.h)
 
 # Lab test of the dom0 helper (back/zcopy) through its ioctl ABI.
 PROGRAMS += zdispl-zcopy-test
@@ -78,7 +87,8 @@ zdispl-zcopy-test_PKGS := libdrm
 
 # Lab test of a frontend against a hostile displif backend (one case at a time).
 PROGRAMS += zdispl-hostile-back
-zdispl-hostile-back_SRCS := tests/lab/progs/hostile-back.c back/daemon/edid.c back/daemon/xsutil.c
+zdispl-hostile-back_SRCS := tests/lab/progs/hostile-back.c back/daemon/core/edid.c \
+	back/daemon/core/xsutil.c
 zdispl-hostile-back_PKGS := xenstore xengnttab xenevtchn
 
 # Lab test of a frontend's fences and formats, run in the guest.
@@ -117,15 +127,14 @@ $(foreach m,$(KMODS),$(eval $(call kmod_rules,$(m))))
 # ---------------------------------------------------------------------------
 # Host unit tests: one runner; the daemon's core linked with the fake Xen
 # seam (tests/fakexen) instead of libxen* and the kernel's grant/dma-buf
-# facilities (zcopy-dev.c), and a fake display instead of KMS.
-DAEMON_CORE := $(filter-out back/daemon/main.c back/daemon/kms%.c back/daemon/zcopy-dev.c,\
-	$(wildcard back/daemon/*.c))
+# facilities (xen/grant-dmabuf.c), and a fake display instead of KMS.
 # The frontend's protocol logic (front/proto) builds on the host as well.
 FRONT_PROTO := $(sort $(wildcard front/proto/*.c))
-UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_CORE) $(FRONT_PROTO))
-UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h back/daemon/*.h \
-	front/proto/*.h)
-UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon -Ifront/proto \
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_BASE) $(DAEMON_CORE) \
+	$(FRONT_PROTO))
+UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h front/proto/*.h) \
+	$(DAEMON_HDRS)
+UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon/core -Iback/daemon/base -Ifront/proto \
 	$(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)
 
 $(BUILD)/tests/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests
@@ -215,7 +224,7 @@ FUZZ_FRONT_SMOKE_SECONDS ?= 10
 # deterministic.
 FUZZ_SRCS := tests/fuzz/fuzz_requests.c tests/fuzz/quiet_log.c tests/unit/fe_sim.c \
 	     tests/unit/fake_display.c $(sort $(wildcard tests/fakexen/*.c)) \
-	     $(filter-out back/daemon/log.c,$(DAEMON_CORE))
+	     $(filter-out back/daemon/base/log.c,$(DAEMON_BASE)) $(DAEMON_CORE)
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h) $(UNIT_HDRS) tests/fuzz/coverage-ignore.txt
 FUZZ_CFLAGS = $(UNIT_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=all -fno-omit-frame-pointer \

@@ -13,12 +13,12 @@
 #include <unistd.h>
 #include <zdispl/displif-use.h>
 
-#include "backend.h"
-#include "display.h"
-#include "log.h"
-#include "status.h"
-#include "xsutil.h"
-#include "zcopy.h"
+#include "core/backend.h"
+#include "core/display.h"
+#include "base/log.h"
+#include "core/status.h"
+#include "core/xsutil.h"
+#include "core/zerocopy.h"
 
 #define MAX_DRM_PATHS 8
 

@@ -1,6 +1,6 @@
 /*
  * dmabuf.c - fake kernel facilities turning grants into dma-bufs and back
- * (back/daemon/zcopy-dev.h) for host unit tests; see fakexen.h.
+ * (back/daemon/core/grant-dmabuf.h) for host unit tests; see fakexen.h.
  *
  * A fake export's dma-buf is the write end of a pipe: whoever holds a
  * copy of it holds the buffer, and the read end the fake keeps hangs up
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "zcopy-dev.h"
+#include "grant-dmabuf.h"
 
 #define FX_DMABUF_MAX 256
 #define FX_PAGE 4096u
@@ -149,7 +149,7 @@ void fxi_dmabuf_reap(void)
 }
 
 /* ------------------------------------------------------------------------
- * zcopy-dev.h
+ * grant-dmabuf.h
  */
 
 int zd_zcdev_open(enum zd_zcdev_kind kind, struct zd_zcdev **out, unsigned int *caps,

@@ -128,7 +128,7 @@
  *		Pages currently mapped by the backend, over all handles.
  *
  * GRANTS <-> DMA-BUFS (tests/fakexen/dmabuf.c)
- *	The kernel facilities behind back/daemon/zcopy-dev.h: the zdispl
+ *	The kernel facilities behind back/daemon/core/grant-dmabuf.h: the zdispl
  *	helper and gntdev's dma-buf calls, both modelled the same way.
  *	Neither is present until fx_zcopy_present() says so.
  *

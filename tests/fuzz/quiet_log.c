@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * quiet_log.c: back/daemon/log.h for the fuzzer, in place of log.c.
+ * quiet_log.c: back/daemon/base/log.h for the fuzzer, in place of log.c.
  *
  * At thousands of inputs a second the daemon's error lines would drown
  * libFuzzer's output and cost most of the time. Every message is still

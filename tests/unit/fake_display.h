@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fake_display.h: a display (back/daemon/display.h) for host unit tests.
+ * fake_display.h: a display (back/daemon/core/display.h) for host unit tests.
  * Outputs are named "Fake-1".."Fake-N"; each keeps a copy of the last
  * frame it was given (as the copy path would scan it out) and holds flips
  * until the test completes them, so tests see what the guest would see.

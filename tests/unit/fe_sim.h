@@ -19,7 +19,7 @@
 
 #include "backend.h"
 #include "fake_display.h"
-#include "zcopy.h"
+#include "zerocopy.h"
 
 #define SIM_FE_DOMID 1
 #define SIM_MAX_PAGES 4096

@@ -1,5 +1,5 @@
 /*
- * test_edid.c - the EDID base block of back/daemon/edid.c.
+ * test_edid.c - the EDID base block of back/daemon/core/edid.c.
  *
  * The block is decoded here with a decoder written from the E-EDID 1.4
  * layout, and the timing is checked by its properties (refresh rate from

@@ -5,7 +5,7 @@
  *
  * The EDIDs are built here from the E-EDID layout (8-octet header, the
  * extension count at octet 126, each block summing to 0 mod 256), and
- * from the backend's own builder (back/daemon/edid.c). Each one is
+ * from the backend's own builder (back/daemon/core/edid.c). Each one is
  * checked from a buffer of exactly the size the check may read, so the
  * address sanitizer sees any read past it.
  */

@@ -1,5 +1,5 @@
 /*
- * test_pgdir.c - page directory reading and writing (back/daemon/pgdir.c)
+ * test_pgdir.c - page directory reading and writing (back/daemon/core/pgdir.c)
  * against the fake grant tables, the test playing the frontend.
  *
  * Every path, successful or not, must leave nothing mapped and must map

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_zcopy.c: the grant <-> dma-buf seam (back/daemon/zcopy.c): which
+ * test_zcopy.c: the grant <-> dma-buf seam (back/daemon/core/zerocopy.c): which
  * facility it chooses and why, and that exports and imports hold grants
  * exactly as long as they should (against the fake in tests/fakexen).
  */
@@ -14,7 +14,7 @@
 #include "fake_display.h"
 #include "fakexen/fakexen.h"
 #include "test.h"
-#include "zcopy.h"
+#include "zerocopy.h"
 
 #define FE 1
 

@@ -41,9 +41,9 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "../../../back/daemon/display.h"
-#include "../../../back/daemon/log.h"
-#include "../../../back/daemon/loop.h"
+#include "../../../back/daemon/core/display.h"
+#include "../../../back/daemon/base/log.h"
+#include "../../../back/daemon/base/loop.h"
 #include "../../../tools/common/pattern.h"
 #include "../../../tools/common/pixfmt.h"
 

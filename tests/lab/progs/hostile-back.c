@@ -51,8 +51,8 @@
 #include <xen/io/xenbus.h>
 #include <zdispl/displif-use.h>
 
-#include "../../../back/daemon/edid.h"
-#include "../../../back/daemon/xsutil.h"
+#include "../../../back/daemon/core/edid.h"
+#include "../../../back/daemon/core/xsutil.h"
 
 #define HB_SKEW 1000u /* how far past the truth the overflow cases publish */
 /* Flip-event cookies no frontend was given: ours start here, never 0. */

@@ -152,7 +152,7 @@ lab_capture_check fences "/dev/dri/$VKMS" "$CONN" 2
 lab_guest_pattern_stop zf
 
 # formats: the plane offers what the frontend knows, the backend's FB_ATTACH
-# answer decides. zdispl-back takes XR24, AR24 and RG16 (back/daemon/format.c).
+# answer decides. zdispl-back takes XR24, AR24 and RG16 (back/daemon/core/format.c).
 lab_guest_run zf "zdispl-kms-test formats 2>&1" | lab_save formats.out
 lab_check "formats: exactly the backend's formats are accepted" \
 	grep -q "^formats listed=[0-9]* accepted=XR24,AR24,RG16 rejected=[A-Z0-9]" "$RESULTS/formats.out"

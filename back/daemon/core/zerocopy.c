@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* zcopy.c: choosing the grant <-> dma-buf facility (see zcopy.h). */
-#include "zcopy.h"
+/* zerocopy.c: choosing the grant <-> dma-buf facility (see zcopy.h). */
+#include "zerocopy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 
 #include <zdispl/zcopy.h>
 
-#include "log.h"
-#include "zcopy-dev.h"
+#include "../base/log.h"
+#include "grant-dmabuf.h"
 
 #define ZC_LOG "zero-copy"
 

@@ -14,8 +14,8 @@
 #include "backend.h"
 #include "device.h"
 #include "display.h"
-#include "log.h"
-#include "zcopy.h"
+#include "../base/log.h"
+#include "zerocopy.h"
 
 struct zd_status {
 	struct zd_backend *be;

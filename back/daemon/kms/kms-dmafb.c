@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zdispl/displif-use.h>
 
-#include "log.h"
+#include "../base/log.h"
 
 /* The layout must describe pixels inside the buffer before KMS is asked. */
 static int check_layout(const struct zd_fb_layout *l)
@@ -56,7 +56,7 @@ static int import_check(struct zd_output *o, const struct zd_fb_layout *l, uint3
 {
 	if (!o || !o->claimed || check_layout(l))
 		return -EINVAL;
-	return kms_scanout_format(o, l->fourcc, fourcc);
+	return kms_scanbuf_format(o, l->fourcc, fourcc);
 }
 
 int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,

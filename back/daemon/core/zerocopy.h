@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zcopy.h: the grant <-> dma-buf seam of the daemon. One concern: talking
+ * zerocopy.h: the grant <-> dma-buf seam of the daemon. One concern: talking
  * to whichever kernel facility turns a frontend's grants into a dma-buf
  * (export: buffers the frontend allocated) and a local dma-buf into grants
  * for the frontend (import: be-alloc buffers).
@@ -40,7 +40,7 @@ int zd_zcopy_parse_mode(const char *s, enum zd_zcopy_mode *out);
 /*
  * Choose and open the facility. auto and off always succeed (but for
  * -ENOMEM); helper and gntdev fail with the facility's error (see
- * zcopy-dev.h) when it is not there.
+ * grant-dmabuf.h) when it is not there.
  */
 int zd_zcopy_open(enum zd_zcopy_mode mode, struct zd_zcopy **out);
 void zd_zcopy_close(struct zd_zcopy *z);

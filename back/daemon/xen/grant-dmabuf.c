@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopy-dev.c: the helper's ioctls and libxengnttab's dma-buf calls behind
- * zcopy-dev.h.
+ * grant-dmabuf.c: the helper's ioctls and libxengnttab's dma-buf calls behind
+ * grant-dmabuf.h.
  *
  * Probing gntdev. Its dma-buf ioctls exist only with
  * CONFIG_XEN_GNTDEV_DMABUF; without it gntdev answers any ioctl it does
@@ -16,7 +16,7 @@
  * through page-table updates (use_ptemod), i.e. in every PV domain, so
  * /sys/hypervisor/guest_type "PV" leaves gntdev with import only.
  */
-#include "zcopy-dev.h"
+#include "../core/grant-dmabuf.h"
 
 #include <errno.h>
 #include <fcntl.h>

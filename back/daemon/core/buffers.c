@@ -20,9 +20,9 @@
 #include "device.h"
 #include "display.h"
 #include "format.h"
-#include "log.h"
+#include "../base/log.h"
 #include "pgdir.h"
-#include "zcopy.h"
+#include "zerocopy.h"
 
 const char *zd_path_name(enum zd_path p)
 {

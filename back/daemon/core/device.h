@@ -23,7 +23,7 @@
 #include "backend.h"
 #include "buffers.h"
 #include "conn.h"
-#include "log.h"
+#include "../base/log.h"
 
 struct zd_device {
 	struct zd_backend *be;

@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <zdispl/displif-use.h>
 
-#include "log.h"
+#include "../base/log.h"
 
 static struct kms_handle *find(struct kms_dev *k, uint32_t handle)
 {

@@ -18,7 +18,7 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
-#include "loop.h"
+#include "../base/loop.h"
 
 struct zd_device;
 struct zd_display;

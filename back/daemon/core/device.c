@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "../base/log.h"
 #include "xsutil.h"
 
 #define MAX_STEPS 8 /* transitions per zd_device_step; the graph has no longer path */

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "loop.h"
+#include "../base/loop.h"
 
 struct zd_display;
 struct zd_output;

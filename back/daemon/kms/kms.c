@@ -35,7 +35,7 @@
 #include <unistd.h>
 #include <zdispl/displif-use.h>
 
-#include "log.h"
+#include "../base/log.h"
 
 #define KMS_MAX_CARDS 64
 #define KMS_LOG "kms"
@@ -658,7 +658,7 @@ static bool plane_has(const struct zd_output *o, uint32_t fourcc)
 }
 
 /* The scanout format for an image format. */
-int kms_scanout_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out)
+int kms_scanbuf_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out)
 {
 	if (plane_has(o, fourcc)) {
 		*out = fourcc;
@@ -686,7 +686,7 @@ static int image_format(const struct zd_output *o, const struct zd_image *img, u
 		}
 		return r;
 	}
-	r = kms_scanout_format(o, img->fourcc, fourcc);
+	r = kms_scanbuf_format(o, img->fourcc, fourcc);
 	if (r) {
 		fourcc_str(img->fourcc, f);
 		zd_warn_rl(o->prefix, "%s cannot scan out format %s", o->name, f);
@@ -695,33 +695,33 @@ static int image_format(const struct zd_output *o, const struct zd_image *img, u
 }
 
 static int pair_create(struct zd_output *o, uint32_t w, uint32_t h, uint32_t fourcc,
-		       struct kms_scanout nb[KMS_NBUF])
+		       struct kms_scanbuf nb[KMS_NBUF])
 {
 	int r = 0;
 
 	memset(nb, 0, KMS_NBUF * sizeof(*nb));
 	for (unsigned int i = 0; i < KMS_NBUF && !r; i++)
-		r = kms_scanout_create(o->dev->fd, w, h, fourcc, &nb[i]);
+		r = kms_scanbuf_create(o->dev->fd, w, h, fourcc, &nb[i]);
 	if (r) {
 		zd_err(o->prefix, "scanout buffers %ux%u: %s", w, h, strerror(-r));
 		for (unsigned int i = 0; i < KMS_NBUF; i++)
-			kms_scanout_destroy(o->dev->fd, &nb[i]);
+			kms_scanbuf_destroy(o->dev->fd, &nb[i]);
 	}
 	return r;
 }
 
 /* Replace the output's buffers; the screen must no longer show the old ones. */
-static void pair_install(struct zd_output *o, struct kms_scanout nb[KMS_NBUF])
+static void pair_install(struct zd_output *o, struct kms_scanbuf nb[KMS_NBUF])
 {
 	for (unsigned int i = 0; i < KMS_NBUF; i++) {
-		kms_scanout_destroy(o->dev->fd, &o->buf[i]);
+		kms_scanbuf_destroy(o->dev->fd, &o->buf[i]);
 		o->buf[i] = nb[i];
 	}
 }
 
 static bool pair_fits(const struct zd_output *o, uint32_t w, uint32_t h, uint32_t fourcc)
 {
-	const struct kms_scanout *b = &o->buf[0];
+	const struct kms_scanbuf *b = &o->buf[0];
 
 	return b->fb_id && b->width == w && b->height == h && b->fourcc == fourcc;
 }
@@ -805,7 +805,7 @@ void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x
 int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
 			 uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
 {
-	struct kms_scanout nb[KMS_NBUF] = {0}, *target;
+	struct kms_scanbuf nb[KMS_NBUF] = {0}, *target;
 	struct kms_plane_cfg pc;
 	struct kms_mode_change m;
 	uint32_t fourcc;
@@ -836,8 +836,8 @@ int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, u
 	} else {
 		target = &o->buf[(o->front + 1) % KMS_NBUF];
 	}
-	n = kms_scanout_draw(target, x, y, img);
-	kms_scanout_plane_cfg(target, &pc);
+	n = kms_scanbuf_draw(target, x, y, img);
+	kms_scanbuf_plane_cfg(target, &pc);
 	r = kms_commit_modeset(o, m.blob, &pc);
 	if (r) {
 		zd_err(o->prefix, "%s: modeset %ux%u: %s", o->name, width, height, strerror(-r));
@@ -862,7 +862,7 @@ int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, u
 
 err_bufs:
 	for (unsigned int i = 0; i < KMS_NBUF; i++)
-		kms_scanout_destroy(k->fd, &nb[i]);
+		kms_scanbuf_destroy(k->fd, &nb[i]);
 err_blob:
 	kms_mode_abort(o, &m);
 	return r;
@@ -871,7 +871,7 @@ err_blob:
 int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
 		   uint64_t *bytes_copied)
 {
-	struct kms_scanout nb[KMS_NBUF] = {0}, *target;
+	struct kms_scanbuf nb[KMS_NBUF] = {0}, *target;
 	struct kms_plane_cfg pc;
 	uint32_t fourcc, flags = DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
 	uint32_t w, h;
@@ -906,14 +906,14 @@ int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t tok
 		next = (o->front + 1) % KMS_NBUF;
 		target = &o->buf[next];
 	}
-	n = kms_scanout_draw(target, o->x, o->y, img);
-	kms_scanout_plane_cfg(target, &pc);
+	n = kms_scanbuf_draw(target, o->x, o->y, img);
+	kms_scanbuf_plane_cfg(target, &pc);
 	r = kms_commit_plane(o, &pc, flags);
 	if (r) {
 		if (r != -EBUSY)
 			zd_warn_rl(o->prefix, "%s: flip: %s", o->name, strerror(-r));
 		for (unsigned int i = 0; i < KMS_NBUF; i++)
-			kms_scanout_destroy(o->dev->fd, &nb[i]);
+			kms_scanbuf_destroy(o->dev->fd, &nb[i]);
 		return r;
 	}
 	if (new_bufs)
@@ -973,7 +973,7 @@ void zd_output_release(struct zd_output *o)
 	o->pending_dmafb = NULL;
 	o->shown = NULL;
 	for (unsigned int i = 0; i < KMS_NBUF; i++)
-		kms_scanout_destroy(fd, &o->buf[i]);
+		kms_scanbuf_destroy(fd, &o->buf[i]);
 	if (o->mode_blob)
 		drmModeDestroyPropertyBlob(fd, o->mode_blob);
 	o->mode_blob = 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zcopy-dev.h: the kernel facilities that turn grants into dma-bufs and
- * back, at the level of their system calls. zcopy.c chooses one and is
- * the only user; zcopy-dev.c implements them, the unit tests link a fake
+ * grant-dmabuf.h: the kernel facilities that turn grants into dma-bufs and
+ * back, at the level of their system calls. zerocopy.c chooses one and is
+ * the only user; xen/grant-dmabuf.c implements them, the unit tests link a fake
  * (tests/fakexen/dmabuf.c) instead.
  *
  *   ZD_ZCDEV_HELPER  /dev/zdispl-zcopy, the zdispl_zcopy module; ABI in

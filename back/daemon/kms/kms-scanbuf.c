@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kms-scanout.c: the copy path's scanout buffers. Each is a dumb buffer of
+ * kms-scanbuf.c: the copy path's scanout buffers. Each is a dumb buffer of
  * the mode's size (CREATE_DUMB), a framebuffer on it (ADDFB2) and a CPU
  * mapping (MAP_DUMB + mmap). A frame from guest memory is copied row by row
  * into it; the area around the image is cleared to black only when the
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int kms_scanout_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
-		       struct kms_scanout *s)
+int kms_scanbuf_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
+		       struct kms_scanbuf *s)
 {
 	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
 	uint32_t cpp = zd_format_cpp(fourcc);
@@ -64,7 +64,7 @@ err:
 	return r;
 }
 
-void kms_scanout_destroy(int fd, struct kms_scanout *s)
+void kms_scanbuf_destroy(int fd, struct kms_scanbuf *s)
 {
 	if (s->map)
 		munmap(s->map, s->size);
@@ -80,7 +80,7 @@ void kms_scanout_destroy(int fd, struct kms_scanout *s)
 }
 
 /* Black outside the rectangle (x, y, w, h); w or h 0 clears everything. */
-static void clear_around(struct kms_scanout *s, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+static void clear_around(struct kms_scanbuf *s, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	size_t row = (size_t)s->width * s->cpp, left = (size_t)x * s->cpp;
 	size_t right = (size_t)(x + w) * s->cpp;
@@ -97,7 +97,7 @@ static void clear_around(struct kms_scanout *s, uint32_t x, uint32_t y, uint32_t
 	}
 }
 
-uint64_t kms_scanout_draw(struct kms_scanout *s, uint32_t x, uint32_t y, const struct zd_image *img)
+uint64_t kms_scanbuf_draw(struct kms_scanbuf *s, uint32_t x, uint32_t y, const struct zd_image *img)
 {
 	uint32_t w = 0, h = 0;
 	size_t len;
@@ -130,7 +130,7 @@ uint64_t kms_scanout_draw(struct kms_scanout *s, uint32_t x, uint32_t y, const s
 	return (uint64_t)len * h;
 }
 
-void kms_scanout_plane_cfg(const struct kms_scanout *s, struct kms_plane_cfg *p)
+void kms_scanbuf_plane_cfg(const struct kms_scanbuf *s, struct kms_plane_cfg *p)
 {
 	*p = (struct kms_plane_cfg){
 		.fb_id = s->fb_id,

@@ -13,7 +13,7 @@
 #include "buffers.h"
 #include "device.h"
 #include "display.h"
-#include "log.h"
+#include "../base/log.h"
 #include "req.h"
 #include "scanout.h"
 #include "xsutil.h"

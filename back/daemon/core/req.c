@@ -12,7 +12,7 @@
 #include "conn.h"
 #include "device.h"
 #include "edid.h"
-#include "log.h"
+#include "../base/log.h"
 #include "pgdir.h"
 #include "scanout.h"
 

@@ -8,7 +8,7 @@
  *   kms-dmafb.c    display.h's zero-copy entry points (dma-buf framebuffers)
  *   kms-commit.c   KMS properties and atomic commits (modeset, plane, off):
  *                  knows framebuffer ids, not where their pixels come from
- *   kms-scanout.c  the copy path: dumb scanout buffers and drawing into them
+ *   kms-scanbuf.c  the copy path: dumb scanout buffers and drawing into them
  *   kms-prime.c    zero-copy: dma-bufs imported as framebuffers (PRIME), GEM
  *                  handles counted per device, dumb buffers exported for be-alloc
  *   kms-mode.c     picking a connector mode or generating a CVT-RB one
@@ -24,9 +24,9 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "display.h"
-#include "loop.h"
-#include "format.h"
+#include "../core/display.h"
+#include "../base/loop.h"
+#include "../core/format.h"
 
 /* Double buffering: one buffer on screen (or in flight), one to draw into. */
 #define KMS_NBUF 2
@@ -39,7 +39,7 @@
  * remembers where the last image went: everything else is known to be black,
  * so only a change of that rectangle clears the buffer again.
  */
-struct kms_scanout {
+struct kms_scanbuf {
 	uint32_t handle; /* GEM handle, 0: none */
 	uint32_t fb_id;	 /* 0: none */
 	uint32_t width, height, pitch, fourcc, cpp;
@@ -129,7 +129,7 @@ struct zd_output {
 	drmModeModeInfo mode; /* valid when mode_blob != 0 */
 	uint32_t mode_blob;
 	uint32_t x, y; /* where the image goes on the screen */
-	struct kms_scanout buf[KMS_NBUF];
+	struct kms_scanbuf buf[KMS_NBUF];
 	unsigned int front;	/* buf[front] is on screen (when active, shown NULL) */
 	struct zd_dmafb *shown; /* zero-copy: on screen instead of buf[front] */
 
@@ -166,7 +166,7 @@ void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x
 /* width x height within the device's limits. */
 bool kms_size_ok(const struct zd_output *o, uint32_t width, uint32_t height);
 /* The scanout format for an image format (ARGB8888 may become XRGB8888). */
-int kms_scanout_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out);
+int kms_scanbuf_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out);
 /* Wait until o has no flip in flight (events read here, reported later). */
 int kms_wait_flip(struct zd_output *o, int timeout_ms);
 /* Plane and CRTC off; buffers and mode blob stay. */
@@ -180,19 +180,19 @@ int kms_commit_modeset(struct zd_output *o, uint32_t mode_blob, const struct kms
 int kms_commit_plane(struct zd_output *o, const struct kms_plane_cfg *p, uint32_t flags);
 int kms_commit_off(struct zd_output *o);
 
-/* kms-scanout.c (bytes per pixel: zd_format_cpp() of format.h) */
-int kms_scanout_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
-		       struct kms_scanout *s);
-void kms_scanout_destroy(int fd, struct kms_scanout *s); /* safe on a zeroed one */
+/* kms-scanbuf.c (bytes per pixel: zd_format_cpp() of format.h) */
+int kms_scanbuf_create(int fd, uint32_t width, uint32_t height, uint32_t fourcc,
+		       struct kms_scanbuf *s);
+void kms_scanbuf_destroy(int fd, struct kms_scanbuf *s); /* safe on a zeroed one */
 /*
  * Draw img with its top-left pixel at (x, y), clipped to the buffer, black
  * around it. img must be checked (kms.c) and of the buffer's cpp. Returns the
  * octets copied from img.
  */
-uint64_t kms_scanout_draw(struct kms_scanout *s, uint32_t x, uint32_t y,
+uint64_t kms_scanbuf_draw(struct kms_scanbuf *s, uint32_t x, uint32_t y,
 			  const struct zd_image *img);
 /* The whole buffer as a plane's source, covering the whole CRTC. */
-void kms_scanout_plane_cfg(const struct kms_scanout *s, struct kms_plane_cfg *p);
+void kms_scanbuf_plane_cfg(const struct kms_scanbuf *s, struct kms_plane_cfg *p);
 
 /* kms-prime.c */
 /* Import dma-buf fd on k: a GEM handle, counted. */

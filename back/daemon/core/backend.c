@@ -14,7 +14,7 @@
 
 #include "conn.h"
 #include "device.h"
-#include "log.h"
+#include "../base/log.h"
 #include "xsutil.h"
 
 #define BE_TOKEN "be"

@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "log.h"
+#include "../base/log.h"
 
 struct prop_want {
 	const char *name;

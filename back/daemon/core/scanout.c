@@ -13,7 +13,7 @@
 #include "conn.h"
 #include "device.h"
 #include "display.h"
-#include "log.h"
+#include "../base/log.h"
 
 /* The part of fb that the configuration shows: its top-left w x h. */
 static uint32_t shown_w(const struct zd_conn *c, const struct zd_fb *fb)
