@@ -70,6 +70,29 @@
 #define ZD_DEF_BUFFERS 64
 #define ZD_DEF_FBS 64
 
+/* A request operation's name, for logs. */
+static inline const char *zd_op_name(uint8_t op)
+{
+	switch (op) {
+	case XENDISPL_OP_DBUF_CREATE:
+		return "DBUF_CREATE";
+	case XENDISPL_OP_DBUF_DESTROY:
+		return "DBUF_DESTROY";
+	case XENDISPL_OP_FB_ATTACH:
+		return "FB_ATTACH";
+	case XENDISPL_OP_FB_DETACH:
+		return "FB_DETACH";
+	case XENDISPL_OP_SET_CONFIG:
+		return "SET_CONFIG";
+	case XENDISPL_OP_PG_FLIP:
+		return "PG_FLIP";
+	case XENDISPL_OP_GET_EDID:
+		return "GET_EDID";
+	default:
+		return "unknown";
+	}
+}
+
 #define ZD_DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 
 /* Number of data pages for a buffer of bytes octets (bytes may be 0). */

@@ -56,28 +56,6 @@ int32_t zd_status_from_errno(int err)
 	}
 }
 
-const char *zd_op_name(uint8_t op)
-{
-	switch (op) {
-	case XENDISPL_OP_DBUF_CREATE:
-		return "DBUF_CREATE";
-	case XENDISPL_OP_DBUF_DESTROY:
-		return "DBUF_DESTROY";
-	case XENDISPL_OP_FB_ATTACH:
-		return "FB_ATTACH";
-	case XENDISPL_OP_FB_DETACH:
-		return "FB_DETACH";
-	case XENDISPL_OP_SET_CONFIG:
-		return "SET_CONFIG";
-	case XENDISPL_OP_PG_FLIP:
-		return "PG_FLIP";
-	case XENDISPL_OP_GET_EDID:
-		return "GET_EDID";
-	default:
-		return "unknown";
-	}
-}
-
 /* GET_EDID: write our EDID into the frontend's buffer. */
 static int get_edid(struct zd_conn *c, const struct xendispl_get_edid_req *q,
 		    struct xendispl_get_edid_resp *out)

@@ -16,6 +16,5 @@ struct zd_conn;
 void zd_req_handle(struct zd_conn *c, const struct xendispl_req *req, struct xendispl_resp *resp);
 
 int32_t zd_status_from_errno(int err);
-const char *zd_op_name(uint8_t op);
 
 #endif /* ZD_REQ_H */

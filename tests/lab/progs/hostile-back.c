@@ -87,28 +87,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const char *op_name(uint8_t op)
-{
-	switch (op) {
-	case XENDISPL_OP_DBUF_CREATE:
-		return "DBUF_CREATE";
-	case XENDISPL_OP_DBUF_DESTROY:
-		return "DBUF_DESTROY";
-	case XENDISPL_OP_FB_ATTACH:
-		return "FB_ATTACH";
-	case XENDISPL_OP_FB_DETACH:
-		return "FB_DETACH";
-	case XENDISPL_OP_SET_CONFIG:
-		return "SET_CONFIG";
-	case XENDISPL_OP_PG_FLIP:
-		return "PG_FLIP";
-	case XENDISPL_OP_GET_EDID:
-		return "GET_EDID";
-	default:
-		return "unknown";
-	}
-}
-
 /* ---- The backend's state ------------------------------------------------ */
 
 struct hb_case;
@@ -406,9 +384,9 @@ static void serve_request(struct hb *hb, const struct xendispl_req *req)
 	hb->nreq++;
 	if (p.answer)
 		say("request id=%u op=%s(%#x) -> response id=%u status=%d%s", req->id,
-		    op_name(req->operation), req->operation, p.rsp.id, p.rsp.status, edid);
+		    zd_op_name(req->operation), req->operation, p.rsp.id, p.rsp.status, edid);
 	else
-		say("request id=%u op=%s(%#x) -> no response", req->id, op_name(req->operation),
+		say("request id=%u op=%s(%#x) -> no response", req->id, zd_op_name(req->operation),
 		    req->operation);
 	if (p.answer)
 		push_response(hb, &p.rsp, p.rsp_prod_overflow);
