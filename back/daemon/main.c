@@ -14,7 +14,7 @@
 #include <zdispl/displif-use.h>
 
 #include "core/backend.h"
-#include "core/display.h"
+#include "kms/kms.h"
 #include "base/log.h"
 #include "core/status.h"
 #include "core/xsutil.h"
@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!o.no_display) {
-		r = zd_display_open(loop, o.ndrm ? o.drm : NULL, o.ndrm, &display);
+		r = kms_display_open(loop, o.ndrm ? o.drm : NULL, o.ndrm, &display);
 		if (r) {
 			zd_err(NULL, "no usable display (%s); use --no-display to run without",
 			       strerror(-r));
@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 	r = zd_zcopy_open(o.zcopy, &zcopy);
 	if (r)
 		goto out;
-	r = zd_backend_new(loop, display, zcopy, &o.limits, &be);
+	r = zd_backend_new(loop, &kms_display_ops, display, zcopy, &o.limits, &be);
 	if (r)
 		goto out;
 	r = zd_status_open(be, o.status_path, &status);
@@ -246,7 +246,7 @@ out:
 	zd_status_close(status);
 	zd_backend_free(be);
 	zd_zcopy_close(zcopy);
-	zd_display_close(display);
+	kms_display_close(display);
 	if (sig.fd >= 0)
 		close(sig.fd);
 	zd_loop_free(loop);

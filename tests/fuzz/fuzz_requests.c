@@ -24,8 +24,8 @@
  *     the framebuffers the display holds, are exactly the core's; no wait
  *     for a released dma-buf ever times out (the display let go first)
  *   - the display is never handed an image reaching outside the buffer it
- *     comes from (zd_output_flip/zd_output_set_config are wrapped, with
- *     ld --wrap, to check every image before the fake display reads it)
+ *     comes from (the fuzzer's display ops check every image and layout
+ *     before the fake display's read it)
  *   - at the end (toolstack removal, frontend close or SIGTERM path):
  *     nothing mapped or bound when the grant and event channel handles
  *     close (also wrapped), outputs released, nothing exported or granted,
@@ -217,9 +217,7 @@ static struct zd_device *dev_of(struct fz *f)
 
 static bool connected(struct fz *f)
 {
-	struct zd_device *d = dev_of(f);
-
-	return d && d->state == XenbusStateConnected;
+	return dev_of(f) && sim_devinfo(&f->sim).state == XenbusStateConnected;
 }
 
 /* Read every response the backend produced on connector ci and match it. */
@@ -254,22 +252,19 @@ static void drain_responses(struct fz *f, unsigned int ci)
 }
 
 /* Exports, imports and display framebuffers match the core's buffers. */
-static void check_zero_copy(struct fz *f, struct zd_device *d)
+static void check_zero_copy(struct fz *f)
 {
 	unsigned int exported = 0, xpages = 0, imported = 0, ipages = 0, dmafbs = 0, held = 0;
 	struct fx_zcopy_stats st;
+	struct zd_dbuf_info b;
 
-	for (uint32_t i = 0; d && i < d->bufs.ndbufs; i++) {
-		const struct zd_dbuf *b = d->bufs.dbufs[i];
-
-		exported += b->exported;
-		xpages += b->exported ? b->npages : 0;
-		imported += b->imported;
-		ipages += b->imported ? b->npages : 0;
+	for (uint32_t i = 0; (b = sim_dbuf(&f->sim, i)).npages; i++) {
+		exported += b.exported;
+		xpages += b.exported ? b.npages : 0;
+		imported += b.imported;
+		ipages += b.imported ? b.npages : 0;
+		dmafbs += b.dmafbs;
 	}
-	for (uint32_t i = 0; d && i < d->bufs.nfbs; i++)
-		for (unsigned int k = 0; k < ZD_MAX_CONNECTORS; k++)
-			dmafbs += d->bufs.fbs[i]->out[k].dmafb != NULL;
 	for (unsigned int i = 0; f->sim.display && i < f->outputs; i++)
 		held += fake_display_output(f->sim.display, i)->dmafbs;
 	fx_zcopy_stats(&st);
@@ -289,33 +284,32 @@ static void check_zero_copy(struct fz *f, struct zd_device *d)
 /* The mappings, ports and outputs the core holds match what it says. */
 static void check_accounting(struct fz *f)
 {
-	struct zd_device *d = dev_of(f);
+	struct zd_device_info d = sim_devinfo(&f->sim);
 	unsigned int maps = 0, claimed = 0, outs = 0;
+	struct zd_dbuf_info b;
 
-	for (unsigned int i = 0; d && i < ZD_MAX_CONNECTORS; i++) {
-		struct zd_conn *c = &d->conns[i];
+	for (unsigned int i = 0; dev_of(f) && i < ZD_MAX_CONNECTORS; i++) {
+		struct zd_conn_info c = sim_conn(&f->sim, i);
+		bool out = strcmp(c.output, "none") != 0;
 
-		maps += (c->req_page != NULL) + (c->evt_page != NULL);
-		outs += c->out != NULL;
-		if (d->state != XenbusStateConnected &&
-		    (c->req_page || c->evt_page || c->req_port >= 0 || c->evt_port >= 0 || c->out))
-			FAIL("conn %u holds resources in state %d", i, d->state);
+		maps += c.rings_mapped;
+		outs += out;
+		if (d.state != XenbusStateConnected &&
+		    (c.rings_mapped || c.req_port >= 0 || c.evt_port >= 0 || out))
+			FAIL("conn %u holds resources in state %d", i, d.state);
 	}
-	for (uint32_t i = 0; d && i < d->bufs.ndbufs; i++) {
-		const struct zd_dbuf *b = d->bufs.dbufs[i];
-
-		if (b->map && !b->map_is_mmap)
-			maps += b->npages;
-	}
-	if (d && d->state != XenbusStateConnected && (d->bufs.ndbufs || d->bufs.nfbs))
-		FAIL("%u buffers, %u fbs in state %d", d->bufs.ndbufs, d->bufs.nfbs, d->state);
+	for (uint32_t i = 0; (b = sim_dbuf(&f->sim, i)).npages; i++)
+		if (b.map && !b.map_is_mmap)
+			maps += b.npages;
+	if (dev_of(f) && d.state != XenbusStateConnected && (d.buffers || d.fbs))
+		FAIL("%u buffers, %u fbs in state %d", d.buffers, d.fbs, d.state);
 	if (fx_gnt_live_mappings() != maps)
 		FAIL("%u pages mapped, the core accounts for %u", fx_gnt_live_mappings(), maps);
-	check_zero_copy(f, d);
+	check_zero_copy(f);
 
 	for (unsigned int i = 0; i < f->nconns; i++) {
 		struct sim_conn *sc = &f->sim.conns[i];
-		bool want = connected(f) && i < d->nr_conns;
+		bool want = connected(f) && i < d.nr_conns;
 
 		if (sc->req_port && (fx_evtchn_is_bound(sc->req_port) == 1) != want)
 			FAIL("conn %u: request port bound %d, connected %d", i,
@@ -339,25 +333,25 @@ static void check_accounting(struct fz *f)
  */
 static void check_flips(struct fz *f, unsigned int ci)
 {
-	struct zd_conn *c = &dev_of(f)->conns[ci];
+	struct zd_conn_info c = sim_conn(&f->sim, ci);
 	struct fz_conn *fc = &f->conns[ci];
-	uint64_t done = c->evt_prod + (c->events_dropped - fc->dropped_base);
-	uint64_t on_the_way = c->flip_busy + c->queued;
+	uint64_t done = c.evt_prod + (c.events_dropped - fc->dropped_base);
+	uint64_t on_the_way = c.flip_busy + c.queued;
 
-	if (c->queued && !c->flip_busy)
+	if (c.queued && !c.flip_busy)
 		FAIL("conn %u: a flip queued behind none", ci);
-	if (c->out) {
+	if (strcmp(c.output, "none")) {
 		/* The fake's outputs are "Fake-<n>". */
-		unsigned int oi = (unsigned int)atoi(zd_output_name(c->out) + 5) - 1;
+		unsigned int oi = (unsigned int)atoi(c.output + 5) - 1;
 		struct fake_output_state *o = fake_display_output(f->sim.display, oi);
 
-		if (o->flip_pending != c->flip_busy)
+		if (o->flip_pending != c.flip_busy)
 			FAIL("conn %u: display flip pending %d, core busy %d", ci, o->flip_pending,
-			     c->flip_busy);
-		if (c->flip_busy && o->token != c->flip_fb)
+			     c.flip_busy);
+		if (c.flip_busy && o->token != c.flip_fb)
 			FAIL("conn %u: display flips %#llx, core %#llx", ci,
-			     (unsigned long long)o->token, (unsigned long long)c->flip_fb);
-	} else if (c->flip_busy) {
+			     (unsigned long long)o->token, (unsigned long long)c.flip_fb);
+	} else if (c.flip_busy) {
 		FAIL("conn %u: flip busy without an output", ci);
 	}
 	if (!fc->desync && fc->flips_ok != done + on_the_way)
@@ -373,14 +367,12 @@ static void check_step(struct fz *f)
 	if (now)
 		f->rings_served = true;
 	for (unsigned int i = 0; i < f->nconns; i++) {
-		struct zd_device *d = dev_of(f);
-
 		if (now && !f->was_connected) {
 			/* A new epoch: the core restarted its event producer at 0. */
 			f->conns[i].flips_ok = 0;
-		} else if (!now && d) {
+		} else if (!now && dev_of(f)) {
 			/* No event is sent or dropped while not connected. */
-			f->conns[i].dropped_base = d->conns[i].events_dropped;
+			f->conns[i].dropped_base = sim_conn(&f->sim, i).events_dropped;
 		}
 		drain_responses(f, i);
 		/* A Connected device has answered everything it was sent. */
@@ -403,19 +395,20 @@ static void check_step(struct fz *f)
  */
 static void check_image(const struct zd_image *img)
 {
-	struct zd_device *d = cur ? dev_of(cur) : NULL;
 	uint32_t cpp = zd_format_cpp(img->fourcc);
+	struct zd_dbuf_info bi;
 
 	if (!cpp || !img->width || !img->height)
 		FAIL("image %ux%u fourcc %#x", img->width, img->height, img->fourcc);
 	if ((uint64_t)img->width * cpp > img->pitch)
 		FAIL("image row %u * %u over pitch %u", img->width, cpp, img->pitch);
-	for (uint32_t i = 0; d && i < d->bufs.ndbufs; i++) {
-		const struct zd_dbuf *b = d->bufs.dbufs[i];
+	for (uint32_t i = 0; cur && (bi = sim_dbuf(&cur->sim, i)).npages; i++) {
+		const struct zd_dbuf_info *b = &bi;
 		const uint8_t *start = b->map;
 		uint64_t ofs, end;
 
-		if (img->pixels < start || img->pixels >= start + (size_t)b->npages * ZD_PAGE_SIZE)
+		if (!start || img->pixels < start ||
+		    img->pixels >= start + (size_t)b->npages * ZD_PAGE_SIZE)
 			continue;
 		ofs = (uint64_t)(img->pixels - start);
 		end = ofs + (uint64_t)img->pitch * (img->height - 1) + (uint64_t)img->width * cpp;
@@ -428,46 +421,30 @@ static void check_image(const struct zd_image *img)
 	FAIL("image at %p is in no buffer of the device", (const void *)img->pixels);
 }
 
-int __real_zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
-			  uint64_t *bytes_copied);
-int __wrap_zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
-			  uint64_t *bytes_copied);
-int __real_zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-				uint32_t y, const struct zd_image *img, uint64_t *bytes_copied);
-int __wrap_zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-				uint32_t y, const struct zd_image *img, uint64_t *bytes_copied);
 void *__real_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count, uint32_t domid,
 					     uint32_t *refs, int prot);
 void *__wrap_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count, uint32_t domid,
 					     uint32_t *refs, int prot);
-int __real_zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
-			    struct zd_dmafb **out);
-int __wrap_zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
-			    struct zd_dmafb **out);
-int __real_zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b,
-				 const struct zd_fb_layout *l, struct zd_dmafb **out);
-int __wrap_zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b,
-				 const struct zd_fb_layout *l, struct zd_dmafb **out);
 int __real_xengnttab_close(xengnttab_handle *h);
 int __wrap_xengnttab_close(xengnttab_handle *h);
 int __real_xenevtchn_close(xenevtchn_handle *h);
 int __wrap_xenevtchn_close(xenevtchn_handle *h);
 
-int __wrap_zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
-			  uint64_t *bytes_copied)
+static int checked_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
+			uint64_t *bytes_copied)
 {
 	check_image(img);
-	return __real_zd_output_flip(o, img, token, bytes_copied);
+	return fake_display_ops.flip(o, img, token, bytes_copied);
 }
 
-int __wrap_zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-				uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
+static int checked_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+			      uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
 {
 	check_image(img);
 	if (x >= width || y >= height || img->width > width - x || img->height > height - y)
 		FAIL("image %ux%u at %u,%u off a %ux%u screen", img->width, img->height, x, y,
 		     width, height);
-	return __real_zd_output_set_config(o, width, height, x, y, img, bytes_copied);
+	return fake_display_ops.set_config(o, width, height, x, y, img, bytes_copied);
 }
 
 /*
@@ -491,18 +468,33 @@ static void check_layout(const struct zd_fb_layout *l)
 		     (unsigned long long)l->size);
 }
 
-int __wrap_zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
-			    struct zd_dmafb **out)
+static int checked_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+			  struct zd_dmafb **out)
 {
 	check_layout(l);
-	return __real_zd_output_import(o, fd, l, out);
+	return fake_display_ops.import(o, fd, l, out);
 }
 
-int __wrap_zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b,
-				 const struct zd_fb_layout *l, struct zd_dmafb **out)
+static int checked_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
+			       struct zd_dmafb **out)
 {
 	check_layout(l);
-	return __real_zd_output_import_dumb(o, b, l, out);
+	return fake_display_ops.import_dumb(o, b, l, out);
+}
+
+/* The fake display, with every image and layout checked on its way in. */
+static struct zd_display_ops checked_ops;
+
+static const struct zd_display_ops *checked_display_ops(void)
+{
+	if (!checked_ops.claim) {
+		checked_ops = fake_display_ops;
+		checked_ops.flip = checked_flip;
+		checked_ops.set_config = checked_set_config;
+		checked_ops.import = checked_import;
+		checked_ops.import_dumb = checked_import_dumb;
+	}
+	return &checked_ops;
 }
 
 /*
@@ -899,13 +891,13 @@ static void check_released(struct fz *f)
 	}
 	if (f->sim.display && fake_display_dumbs(f->sim.display))
 		FAIL("%u dumb buffers left", fake_display_dumbs(f->sim.display));
-	check_zero_copy(f, NULL);
+	check_zero_copy(f);
 }
 
 static void play(struct fz *f)
 {
 	static const char *const res[] = {FZ_RESOLUTION0, FZ_RESOLUTION1};
-	struct sim_opts o = {0};
+	struct sim_opts o = {.dops = checked_display_ops()};
 	uint8_t h[FZ_HEADER_SIZE];
 	char st[8];
 

@@ -78,17 +78,7 @@ unsigned int fake_display_dumbs(struct zd_display *d)
 	return d->dumbs;
 }
 
-int zd_display_open(struct zd_loop *loop, const char *const *paths, unsigned int npaths,
-		    struct zd_display **out)
-{
-	(void)loop;
-	(void)paths;
-	(void)npaths;
-	*out = fake_display_new(1);
-	return *out ? 0 : -ENOMEM;
-}
-
-void zd_display_close(struct zd_display *d)
+void fake_display_free(struct zd_display *d)
 {
 	if (!d)
 		return;
@@ -97,8 +87,8 @@ void zd_display_close(struct zd_display *d)
 	free(d);
 }
 
-int zd_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
-		    zd_flip_done_fn fn, void *data, struct zd_output **out)
+static int fake_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
+			     zd_flip_done_fn fn, void *data, struct zd_output **out)
 {
 	struct zd_output *pick = NULL;
 
@@ -118,7 +108,7 @@ int zd_output_claim(struct zd_display *d, const char *name, const char *log_pref
 	return 0;
 }
 
-void zd_output_release(struct zd_output *o)
+static void fake_output_release(struct zd_output *o)
 {
 	struct fake_output_state keep = o->st;
 
@@ -139,7 +129,7 @@ void zd_output_release(struct zd_output *o)
 	o->data = NULL;
 }
 
-const char *zd_output_name(const struct zd_output *o)
+static const char *fake_output_name(const struct zd_output *o)
 {
 	return o->name;
 }
@@ -164,8 +154,8 @@ static int take_frame(struct zd_output *o, const struct zd_image *img, uint64_t 
 	return 0;
 }
 
-int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-			 uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
+static int fake_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+				  uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
 {
 	o->st.mode_w = width;
 	o->st.mode_h = height;
@@ -177,7 +167,7 @@ int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, u
 	return take_frame(o, img, bytes_copied);
 }
 
-int zd_output_disable(struct zd_output *o)
+static int fake_output_disable(struct zd_output *o)
 {
 	o->st.enabled = false;
 	o->st.zero_copy = false;
@@ -185,8 +175,8 @@ int zd_output_disable(struct zd_output *o)
 	return 0;
 }
 
-int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
-		   uint64_t *bytes_copied)
+static int fake_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
+			    uint64_t *bytes_copied)
 {
 	int r;
 
@@ -249,14 +239,14 @@ static int import_fd(struct zd_output *o, int fd, const struct zd_fb_layout *l,
 	return 0;
 }
 
-int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
-		     struct zd_dmafb **out)
+static int fake_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+			      struct zd_dmafb **out)
 {
 	return import_fd(o, fd, l, out);
 }
 
-int zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
-			  struct zd_dmafb **out)
+static int fake_output_import_dumb(struct zd_output *o, struct zd_dumb *b,
+				   const struct zd_fb_layout *l, struct zd_dmafb **out)
 {
 	return import_fd(o, b->fd, l, out);
 }
@@ -285,8 +275,9 @@ static int scan_frame(struct zd_output *o, const struct zd_dmafb *fb, uint32_t w
 	return 0;
 }
 
-int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-			       uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h)
+static int fake_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height,
+					uint32_t x, uint32_t y, struct zd_dmafb *fb, uint32_t w,
+					uint32_t h)
 {
 	if (!o->st.claimed || !fb || fb->o != o || !w || !h || w > fb->l.width || h > fb->l.height)
 		return -EINVAL;
@@ -303,8 +294,8 @@ int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t hei
 	return scan_frame(o, fb, w, h);
 }
 
-int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
-			 uint64_t token)
+static int fake_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
+				  uint64_t token)
 {
 	int r;
 
@@ -331,7 +322,7 @@ int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, u
  * Nothing completes a flip here but the test: a flip bringing fb stays
  * pending (its completion still comes) while the output goes off.
  */
-bool zd_dmafb_drop(struct zd_dmafb *fb)
+static bool fake_dmafb_drop(struct zd_dmafb *fb)
 {
 	struct zd_output *o;
 	bool in_use, off = false;
@@ -343,7 +334,7 @@ bool zd_dmafb_drop(struct zd_dmafb *fb)
 		 (o->st.flip_pending ? o->pending == fb : o->st.shown == fb && o->st.enabled);
 	if (in_use) {
 		off = o->st.enabled;
-		zd_output_disable(o);
+		fake_output_disable(o);
 		o->st.offs_for_drop += off;
 	}
 	if (o->pending == fb)
@@ -357,7 +348,7 @@ bool zd_dmafb_drop(struct zd_dmafb *fb)
 	return off;
 }
 
-int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out)
+static int fake_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out)
 {
 	struct zd_dumb *b;
 
@@ -379,12 +370,12 @@ int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb *
 	return 0;
 }
 
-int zd_dumb_fd(const struct zd_dumb *b)
+static int fake_dumb_fd(const struct zd_dumb *b)
 {
 	return b ? b->fd : -1;
 }
 
-void zd_dumb_destroy(struct zd_dumb *b)
+static void fake_dumb_destroy(struct zd_dumb *b)
 {
 	if (!b)
 		return;
@@ -392,3 +383,20 @@ void zd_dumb_destroy(struct zd_dumb *b)
 	b->d->dumbs--;
 	free(b);
 }
+
+const struct zd_display_ops fake_display_ops = {
+	.claim = fake_output_claim,
+	.release = fake_output_release,
+	.name = fake_output_name,
+	.set_config = fake_output_set_config,
+	.disable = fake_output_disable,
+	.flip = fake_output_flip,
+	.import = fake_output_import,
+	.import_dumb = fake_output_import_dumb,
+	.dmafb_drop = fake_dmafb_drop,
+	.set_config_dmafb = fake_output_set_config_dmafb,
+	.flip_dmafb = fake_output_flip_dmafb,
+	.dumb_create = fake_output_dumb_create,
+	.dumb_fd = fake_dumb_fd,
+	.dumb_destroy = fake_dumb_destroy,
+};

@@ -39,8 +39,11 @@ struct fake_output_state {
 	struct zd_fb_layout last_layout; /* of the last import */
 };
 
-/* A display with n outputs (n <= FAKE_OUTPUTS); fail_flip makes flips -EIO. */
+extern const struct zd_display_ops fake_display_ops;
+
+/* A display with n outputs (n <= FAKE_OUTPUTS). */
 struct zd_display *fake_display_new(unsigned int n);
+void fake_display_free(struct zd_display *d); /* safe on NULL */
 struct fake_output_state *fake_display_output(struct zd_display *d, unsigned int i);
 /* Complete output i's pending flip: calls the daemon's flip_done. */
 bool fake_display_complete_flip(struct zd_display *d, unsigned int i);

@@ -36,11 +36,18 @@ static bool fd_readable(int fd)
 	return poll(&p, 1, 0) == 1;
 }
 
+static bool sim_conn_more(const struct zd_device *d, unsigned int i)
+{
+	struct zd_conn_info ci;
+
+	return zd_device_conn_info(d, i, &ci) == 0 && ci.more;
+}
+
 static bool leftovers(struct zd_backend *be)
 {
 	for (struct zd_device *d = be->devices; d; d = d->next)
-		for (unsigned int i = 0; i < d->nr_conns; i++)
-			if (d->conns[i].more)
+		for (unsigned int i = 0; i < ZD_MAX_CONNECTORS; i++)
+			if (sim_conn_more(d, i))
 				return true;
 	return false;
 }
@@ -55,8 +62,8 @@ void sim_pump(struct sim *s)
 	 * test failure.
 	 */
 	for (int i = 0; i < 64; i++) {
-		bool xs = fd_readable(xs_fileno(s->be->xs));
-		bool ev = fd_readable(xenevtchn_fd(s->be->evtchn));
+		bool xs = fd_readable(xs_fileno(s->be->env.xs));
+		bool ev = fd_readable(xenevtchn_fd(s->be->env.evtchn));
 
 		if (!xs && !ev && !leftovers(s->be))
 			return;
@@ -100,6 +107,36 @@ void sim_remove_device(struct sim *s, bool frontend_too)
 struct zd_device *sim_device(struct sim *s)
 {
 	return s->be ? zd_backend_find(s->be, s->fe_domid, s->devid) : NULL;
+}
+
+struct zd_device_info sim_devinfo(struct sim *s)
+{
+	struct zd_device *d = sim_device(s);
+	struct zd_device_info di = {0};
+
+	if (d)
+		zd_device_info(d, &di);
+	return di;
+}
+
+struct zd_conn_info sim_conn(struct sim *s, unsigned int i)
+{
+	struct zd_device *d = sim_device(s);
+	struct zd_conn_info ci = {.output = "none", .req_port = -1, .evt_port = -1};
+
+	if (d)
+		zd_device_conn_info(d, i, &ci);
+	return ci;
+}
+
+struct zd_dbuf_info sim_dbuf(struct sim *s, uint32_t i)
+{
+	struct zd_device *d = sim_device(s);
+	struct zd_dbuf_info bi = {.dmabuf_fd = -1};
+
+	if (d)
+		zd_device_dbuf_info(d, i, &bi);
+	return bi;
 }
 
 /* What libxl writes for vdispl = [ '...' ], all in one transaction. */
@@ -184,7 +221,8 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 	r = zd_zcopy_open(o->zcopy, &s->zcopy);
 	if (r)
 		return r;
-	r = zd_backend_new(s->loop, s->display, s->zcopy, &lim, &s->be);
+	r = zd_backend_new(s->loop, o->dops ? o->dops : &fake_display_ops, s->display, s->zcopy,
+			   &lim, &s->be);
 	if (r)
 		return r;
 	sim_pump(s);
@@ -212,7 +250,7 @@ unsigned int sim_stop(struct sim *s)
 	if (s->owner) {
 		sim_free_backend(s);
 		zd_zcopy_close(s->zcopy);
-		zd_display_close(s->display);
+		fake_display_free(s->display);
 		zd_loop_free(s->loop);
 		s->zcopy = NULL;
 		s->display = NULL;

@@ -37,7 +37,9 @@ struct sim_conn {
 struct sim_opts {
 	unsigned int fe_domid; /* 0: SIM_FE_DOMID */
 	unsigned int devid;
-	unsigned int outputs;	 /* fake display outputs; 0: headless */
+	unsigned int outputs; /* fake display outputs; 0: headless */
+	/* the display's ops; NULL: fake_display_ops */
+	const struct zd_display_ops *dops;
 	struct sim *share;	 /* join this sim's daemon instead of starting one */
 	struct zd_limits limits; /* all 0: the daemon's defaults */
 	const char *unique_id;	 /* every connector's; NULL: "Fake-<n>" */
@@ -90,6 +92,14 @@ void sim_set_online(struct sim *s, bool online);
 void sim_remove_device(struct sim *s, bool frontend_too);
 /* The daemon's view of this device; NULL if it serves none. */
 struct zd_device *sim_device(struct sim *s);
+/*
+ * The daemon as its status records show it, read afresh at each call
+ * (device.h's accessors). With no such device, connector or buffer: all
+ * zero, output "none".
+ */
+struct zd_device_info sim_devinfo(struct sim *s);
+struct zd_conn_info sim_conn(struct sim *s, unsigned int i);
+struct zd_dbuf_info sim_dbuf(struct sim *s, uint32_t i);
 
 /* Frontend part: grant rings, bind channels, publish; no state change. */
 int sim_fe_publish(struct sim *s);

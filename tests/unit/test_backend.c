@@ -168,12 +168,12 @@ TEST(backend_request_budget_leaves_the_rest_for_the_next_round)
 	while (sim_response(&s, 0, &resp))
 		n++;
 	CHECK_EQ_INT(n, ZD_REQ_BUDGET);
-	CHECK(sim_device(&s)->conns[0].more);
+	CHECK(sim_conn(&s, 0).more);
 	sim_pump(&s); /* the loop's deferred round serves the rest */
 	while (sim_response(&s, 0, &resp))
 		n++;
 	CHECK_EQ_INT(n, size);
-	CHECK(!sim_device(&s)->conns[0].more);
+	CHECK(!sim_conn(&s, 0).more);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 

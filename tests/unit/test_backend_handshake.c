@@ -82,7 +82,7 @@ TEST(hs_connects_on_fe_initialised)
 	CHECK(ports_bound(&s));
 	CHECK(fake_display_output(s.display, 0)->claimed);
 	CHECK(fake_display_output(s.display, 1)->claimed);
-	CHECK_EQ_INT(sim_device(&s)->version, 2);
+	CHECK_EQ_INT(sim_devinfo(&s).version, 2);
 	CHECK_EQ_INT(probe(&s), 0);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
@@ -464,7 +464,7 @@ TEST(hs_config_longest_unique_id_is_fine)
 	uid[sizeof(uid) - 1] = '\0';
 	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
-	CHECK_STR_EQ(sim_device(&s)->conns[0].unique_id, uid);
+	CHECK_STR_EQ(sim_conn(&s, 0).unique_id, uid);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
@@ -530,7 +530,7 @@ TEST(hs_fe_without_version_node_gets_v2)
 	CHECK_EQ_INT(fx_xs_rm(SIM_FE_DOMID, path), 0);
 	sim_set_fe_state(&s, XenbusStateInitialised);
 	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
-	CHECK_EQ_INT(sim_device(&s)->version, 2);
+	CHECK_EQ_INT(sim_devinfo(&s).version, 2);
 	CHECK_EQ_INT(probe(&s), 0);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

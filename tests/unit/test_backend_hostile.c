@@ -471,7 +471,7 @@ TEST(hostile_event_ring_corrupt_consumer)
 	for (unsigned int i = 0; i < 3; i++) {
 		s.conns[0].evt_page->in_cons = bad[i];
 		CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
-		CHECK_EQ_INT(sim_device(&s)->conns[0].events_dropped, i + 1);
+		CHECK_EQ_INT(sim_conn(&s, 0).events_dropped, i + 1);
 		CHECK_EQ_INT(s.conns[0].evt_page->in_prod, 0);
 	}
 	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
@@ -480,7 +480,7 @@ TEST(hostile_event_ring_corrupt_consumer)
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
 	CHECK(sim_event(&s, 0, &evt));
 	CHECK_EQ_INT(evt.op.pg_flip.fb_cookie, 2);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].events_dropped, 3);
+	CHECK_EQ_INT(sim_conn(&s, 0).events_dropped, 3);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
@@ -494,11 +494,11 @@ TEST(hostile_event_ring_full)
 	for (unsigned int i = 0; i < XENDISPL_IN_RING_LEN; i++)
 		CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
 	CHECK_EQ_INT(s.conns[0].evt_page->in_prod, XENDISPL_IN_RING_LEN);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].events_dropped, 0);
+	CHECK_EQ_INT(sim_conn(&s, 0).events_dropped, 0);
 	notified = fx_evtchn_peer_notifications(s.conns[0].evt_port);
 	/* One more than fits: dropped, not written over an unread one. */
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].events_dropped, 1);
+	CHECK_EQ_INT(sim_conn(&s, 0).events_dropped, 1);
 	CHECK_EQ_INT(s.conns[0].evt_page->in_prod, XENDISPL_IN_RING_LEN);
 	CHECK_EQ_INT(fx_evtchn_peer_notifications(s.conns[0].evt_port), notified);
 	for (unsigned int i = 0; i < XENDISPL_IN_RING_LEN; i++) {
@@ -508,7 +508,7 @@ TEST(hostile_event_ring_full)
 	CHECK(!sim_event(&s, 0, &evt));
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
 	CHECK(sim_event(&s, 0, &evt));
-	CHECK_EQ_INT(sim_device(&s)->conns[0].events_dropped, 1);
+	CHECK_EQ_INT(sim_conn(&s, 0).events_dropped, 1);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 

@@ -180,7 +180,7 @@ TEST(req_dbuf_create_be_alloc_needs_a_seam)
 	CHECK_EQ_INT(sim_start(&s, 1, one_vga, 1), 0);
 	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
-	CHECK(sim_device(&s)->be_alloc);
+	CHECK(sim_devinfo(&s).be_alloc);
 	CHECK_EQ_INT(dbuf_req(&s, 0, 1, 8, 8, 32, 256, 0, XENDISPL_DBUF_FLG_REQ_ALLOC, 0),
 		     -XEN_EOPNOTSUPP);
 	/* Frontend-allocated buffers still work. */
@@ -320,12 +320,12 @@ TEST(req_set_config_and_reset)
 	CHECK_EQ_INT(o->y, 20);
 	CHECK_EQ_INT(o->width, 320);
 	CHECK_EQ_INT(((uint32_t *)o->frame)[0], 0x00c0ffee);
-	CHECK(sim_device(&s)->conns[0].configured);
+	CHECK(sim_conn(&s, 0).configured);
 
 	/* All zeros: reset. The display goes off and flips are refused. */
 	CHECK_EQ_INT(set_config_at(&s, 0, 0, 0, 0, 0, 0, 0), 0);
 	CHECK(!o->enabled);
-	CHECK(!sim_device(&s)->conns[0].configured);
+	CHECK(!sim_conn(&s, 0).configured);
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), -XEN_EINVAL);
 	/* Cookie 0 with anything else set is no reset but an unknown fb. */
 	CHECK_EQ_INT(set_config_at(&s, 0, 0, 0, 0, 0, 0, 32), -XEN_ENOENT);
@@ -428,7 +428,7 @@ TEST(req_pg_flip_event_only_after_display_completion)
 	CHECK(fake_display_complete_flip(s.display, 0));
 	expect_flip_event(&s, 0, 0x11);
 	CHECK_EQ_INT(count_events(&s, 0), 0);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].flips, 1);
+	CHECK_EQ_INT(sim_conn(&s, 0).flips, 1);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
@@ -474,7 +474,7 @@ TEST(req_pg_flip_superseded_flip_still_gets_its_event)
 	CHECK(fake_display_complete_flip(s.display, 0));
 	expect_flip_event(&s, 0, 0x10);
 	CHECK_EQ_INT(o->flips_started, 2);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].flips, 3);
+	CHECK_EQ_INT(sim_conn(&s, 0).flips, 3);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
@@ -501,7 +501,7 @@ TEST(req_pg_flip_headless_completes_at_once)
 	struct sim s;
 
 	flip_setup(&s, 0);
-	CHECK_NULL(sim_device(&s)->conns[0].out);
+	CHECK_STR_EQ(sim_conn(&s, 0).output, "none");
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 0x11), 0);
 	expect_flip_event(&s, 0, 0x11);
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 0x12), 0);
@@ -518,8 +518,8 @@ TEST(req_pg_flip_connector_without_output_is_headless)
 
 	/* Two connectors, one output: connector 1 runs headless. */
 	up(&s, 2, two_conns, 1);
-	CHECK_NOT_NULL(sim_device(&s)->conns[0].out);
-	CHECK_NULL(sim_device(&s)->conns[1].out);
+	CHECK(strcmp(sim_conn(&s, 0).output, "none"));
+	CHECK_STR_EQ(sim_conn(&s, 1).output, "none");
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, NULL), 0);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
 	CHECK_EQ_INT(sim_set_config(&s, 1, 2, 64, 64, 32), 0);
@@ -651,7 +651,7 @@ TEST(req_get_edid_not_in_protocol_v1)
 
 	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
-	CHECK_EQ_INT(sim_device(&s)->version, 1);
+	CHECK_EQ_INT(sim_devinfo(&s).version, 1);
 	CHECK_EQ_INT(get_edid(&s, 0, XENDISPL_EDID_MAX_SIZE,
 			      sim_buffer(&s, XENDISPL_EDID_MAX_SIZE, grefs), NULL),
 		     -XEN_EOPNOTSUPP);

@@ -56,11 +56,11 @@ static void reach(struct sim *s, enum stage st)
 		return;
 	CHECK_EQ_INT(sim_page_flip(s, 0, 11), 0);
 	CHECK_EQ_INT(sim_page_flip(s, 1, 12), 0);
-	CHECK(sim_device(s)->conns[0].flip_busy);
+	CHECK(sim_conn(s, 0).flip_busy);
 	if (st == FLIP)
 		return;
 	CHECK_EQ_INT(sim_page_flip(s, 0, 10), 0);
-	CHECK(sim_device(s)->conns[0].queued);
+	CHECK(sim_conn(s, 0).queued);
 }
 
 static bool ports_unbound(struct sim *s)
@@ -76,15 +76,16 @@ static bool ports_unbound(struct sim *s)
 /* Mappings (one per ring page, one per buffer) and bound ports right now. */
 static void held(struct sim *s, unsigned int *maps, unsigned int *ports)
 {
-	struct zd_device *dev = sim_device(s);
+	unsigned int n = sim_devinfo(s).nr_conns;
 
 	*maps = *ports = 0;
-	for (unsigned int i = 0; dev && i < dev->nr_conns; i++) {
-		*maps += (dev->conns[i].req_page != NULL) + (dev->conns[i].evt_page != NULL);
-		*ports += (dev->conns[i].req_port >= 0) + (dev->conns[i].evt_port >= 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct zd_conn_info c = sim_conn(s, i);
+
+		*maps += c.rings_mapped;
+		*ports += (c.req_port >= 0) + (c.evt_port >= 0);
 	}
-	if (dev)
-		*maps += dev->bufs.ndbufs;
+	*maps += sim_devinfo(s).buffers;
 }
 
 static void check_released(struct sim *s)

@@ -109,7 +109,6 @@ static void expect_flip_event(struct sim *s, unsigned int ci, uint64_t fb)
 TEST(zc_frontend_buffer_is_exported_and_shown_without_a_copy)
 {
 	struct fake_output_state *o;
-	struct zd_dbuf *d;
 	uint32_t w = 64, h = 32;
 	struct sim s;
 	char *snap;
@@ -117,9 +116,8 @@ TEST(zc_frontend_buffer_is_exported_and_shown_without_a_copy)
 	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
 	o = fake_display_output(s.display, 0);
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, w, h, 32, grefs), 0);
-	d = sim_device(&s)->bufs.dbufs[0];
-	CHECK_EQ_INT(d->path, ZD_PATH_ZERO_COPY);
-	CHECK_STR_EQ(d->why, "zero-copy via helper");
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_ZERO_COPY);
+	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "zero-copy via helper");
 	/* The daemon maps its two ring pages and not one page of the frame. */
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
 	CHECK_EQ_INT(stats().exports_alive, 1);
@@ -145,7 +143,7 @@ TEST(zc_frontend_buffer_is_exported_and_shown_without_a_copy)
 	expect_flip_event(&s, 0, 0x11);
 	CHECK(o->zero_copy);
 	check_frame(o, w, h, 0x5000);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].bytes_copied, 0);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 0);
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
 
 	snap = snapshot(&s);
@@ -234,25 +232,22 @@ TEST(zc_buffer_without_geometry_takes_its_framebuffers)
 TEST(zc_a_refusing_display_gets_copies_only_there)
 {
 	struct fake_output_state *o0, *o1;
-	struct zd_device *dev;
-	struct zd_dbuf *d;
 	uint32_t w = 64, h = 64; /* 4 pages */
 	struct sim s;
 	char *snap;
 
 	up_zc(&s, 2, 2, ZD_ZCOPY_AUTO);
-	dev = sim_device(&s);
 	o0 = fake_display_output(s.display, 0);
 	o1 = fake_display_output(s.display, 1);
 	o1->import_err = EINVAL;
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, w, h, 32, grefs), 0);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 0x10, w, h, DRM_FORMAT_XRGB8888), 0);
-	d = dev->bufs.dbufs[0];
 	CHECK_EQ_INT(o0->dmafbs, 1);
 	CHECK_EQ_INT(o1->dmafbs, 0);
-	CHECK_EQ_INT(d->path, ZD_PATH_PARTIAL);
-	CHECK_STR_EQ(d->why, "display refused the import: Invalid argument (output Fake-2); "
-			     "zero-copy on the other outputs");
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_PARTIAL);
+	CHECK_STR_EQ(sim_dbuf(&s, 0).why,
+		     "display refused the import: Invalid argument (output Fake-2); "
+		     "zero-copy on the other outputs");
 	/* Nothing to copy yet: nothing mapped yet. */
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 4);
 
@@ -264,8 +259,8 @@ TEST(zc_a_refusing_display_gets_copies_only_there)
 	CHECK(!o1->zero_copy);
 	check_frame(o0, w, h, 7);
 	check_frame(o1, w, h, 7);
-	CHECK_EQ_INT(dev->conns[0].bytes_copied, 0);
-	CHECK_EQ_INT(dev->conns[1].bytes_copied, w * h * 4);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 0);
+	CHECK_EQ_INT(sim_conn(&s, 1).bytes_copied, w * h * 4);
 
 	for (int i = 0; i < 3; i++) {
 		CHECK_EQ_INT(sim_page_flip(&s, 0, 0x10), 0);
@@ -274,8 +269,8 @@ TEST(zc_a_refusing_display_gets_copies_only_there)
 		CHECK(fake_display_complete_flip(s.display, 1));
 		sim_pump(&s);
 	}
-	CHECK_EQ_INT(dev->conns[0].bytes_copied, 0);
-	CHECK_EQ_INT(dev->conns[1].bytes_copied, 4 * w * h * 4);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 0);
+	CHECK_EQ_INT(sim_conn(&s, 1).bytes_copied, 4 * w * h * 4);
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 4 + 4);
 	snap = snapshot(&s);
 	CHECK(strstr(snap, "output=Fake-1 configured=1 flips=3 bytes-copied=0 ") != NULL);
@@ -288,12 +283,10 @@ TEST(zc_a_refusing_display_gets_copies_only_there)
 TEST(zc_a_refused_commit_falls_back_to_copying)
 {
 	struct fake_output_state *o;
-	struct zd_conn *c;
 	struct sim s;
 
 	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
 	o = fake_display_output(s.display, 0);
-	c = &sim_device(&s)->conns[0];
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 32, 32, 32, grefs), 0);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 32, 32, DRM_FORMAT_XRGB8888), 0);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 3, 32, 32, DRM_FORMAT_XRGB8888), 0);
@@ -305,14 +298,14 @@ TEST(zc_a_refused_commit_falls_back_to_copying)
 	CHECK(o->enabled);
 	CHECK(!o->zero_copy);
 	check_frame(o, 32, 32, 1);
-	CHECK_EQ_INT(c->bytes_copied, 32 * 32 * 4);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 32 * 32 * 4);
 	CHECK_EQ_INT(o->dmafbs, 1); /* fb 2's went; fb 3's is untried */
-	CHECK(strstr(sim_device(&s)->bufs.dbufs[0]->why,
-		     "display refused the framebuffer: Invalid argument") != NULL);
+	CHECK(strstr(sim_dbuf(&s, 0).why, "display refused the framebuffer: Invalid argument") !=
+	      NULL);
 	/* Each fb falls back on its own, once; flips go on. */
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 3), 0);
 	CHECK_EQ_INT(o->dmafbs, 0);
-	CHECK_EQ_INT(c->bytes_copied, 2 * 32 * 32 * 4);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 2 * 32 * 32 * 4);
 	CHECK(fake_display_complete_flip(s.display, 0));
 	sim_pump(&s);
 	expect_flip_event(&s, 0, 3);
@@ -369,11 +362,11 @@ TEST(zc_detaching_the_framebuffer_on_screen_turns_the_output_off)
 	/* Not on the screen: goes quietly. */
 	CHECK_EQ_INT(sim_fb_detach(&s, 3), 0);
 	CHECK(o->enabled);
-	CHECK(sim_device(&s)->conns[0].configured);
+	CHECK(sim_conn(&s, 0).configured);
 	CHECK_EQ_INT(sim_fb_detach(&s, 2), 0);
 	CHECK(!o->enabled);
 	CHECK_EQ_INT(o->offs_for_drop, 1);
-	CHECK(!sim_device(&s)->conns[0].configured);
+	CHECK(!sim_conn(&s, 0).configured);
 	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), 0);
 	CHECK_EQ_INT(stats().waits_timed_out, 0);
 	check_nothing_left(&s, 2);
@@ -445,14 +438,12 @@ TEST(zc_daemon_exits_with_buffers_displayed)
 
 TEST(zc_off_copies_and_says_so)
 {
-	struct zd_dbuf *d;
 	struct sim s;
 
 	up_zc(&s, 1, 1, ZD_ZCOPY_OFF);
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, grefs), 0);
-	d = sim_device(&s)->bufs.dbufs[0];
-	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
-	CHECK_STR_EQ(d->why, "zero-copy disabled (--zcopy=off)");
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_COPY);
+	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "zero-copy disabled (--zcopy=off)");
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2 + 4); /* mapped at once, as always */
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
 	CHECK_EQ_INT(fake_display_output(s.display, 0)->imports, 0);
@@ -463,30 +454,26 @@ TEST(zc_off_copies_and_says_so)
 TEST(zc_gntdev_in_a_pv_domain_copies_frontend_buffers)
 {
 	struct sim_opts opts = {.outputs = 1};
-	struct zd_dbuf *d;
 	struct sim s;
 
 	fx_zcopy_present(false, true, true);
 	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &opts), 0);
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 8, 8, 32, NULL), 0);
-	d = sim_device(&s)->bufs.dbufs[0];
-	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
-	CHECK_STR_EQ(d->why, "gntdev cannot export dma-bufs in a PV domain");
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_COPY);
+	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "gntdev cannot export dma-bufs in a PV domain");
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
 TEST(zc_failed_export_copies)
 {
-	struct zd_dbuf *d;
 	struct sim s;
 
 	up_zc(&s, 1, 1, ZD_ZCOPY_AUTO);
 	CHECK_EQ_INT(fx_fail(FX_ZC_EXPORT, ENOSPC, 0), 0);
 	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, grefs), 0);
-	d = sim_device(&s)->bufs.dbufs[0];
-	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
-	CHECK_STR_EQ(d->why, "grant->dma-buf export failed: No space left on device");
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_COPY);
+	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "grant->dma-buf export failed: No space left on device");
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2 + 4);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
 	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 64, 64, 32), 0);
@@ -547,7 +534,7 @@ static void up_be_alloc(struct sim *s, unsigned int outputs)
 	CHECK_EQ_INT(sim_start_opts(s, 1, one_vga, &o), 0);
 	sim_fe_write(s, XENDISPL_FIELD_BE_ALLOC, "1");
 	CHECK_EQ_INT(sim_fe_connect(s), 0);
-	CHECK(sim_device(s)->be_alloc);
+	CHECK(sim_devinfo(s).be_alloc);
 }
 
 /* The directory a be-alloc frontend grants: writable pages, chained, grefs 0. */
@@ -590,22 +577,20 @@ TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
 {
 	grant_ref_t dirs[MAX_DIRS], refs[4];
 	struct fake_output_state *o;
-	struct zd_dbuf *d;
 	struct sim s;
 
 	up_be_alloc(&s, 1);
 	o = fake_display_output(s.display, 0);
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0);
-	d = sim_device(&s)->bufs.dbufs[0];
-	CHECK_EQ_INT(d->path, ZD_PATH_ZERO_COPY);
-	CHECK_STR_EQ(d->why, "zero-copy via helper (backend-allocated)");
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_ZERO_COPY);
+	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "zero-copy via helper (backend-allocated)");
 	CHECK_EQ_INT(fake_display_dumbs(s.display), 1);
 	CHECK_EQ_INT(stats().imports_alive, 1);
 	CHECK_EQ_INT(stats().grants_alive, 4);
 	/* Each ref in the directory is a page we granted to the frontend. */
 	for (uint32_t k = 0; k < 4; k++) {
 		refs[k] = dir_ref(&s, dirs, k);
-		CHECK_EQ_INT(refs[k], d->grefs[k]);
+		CHECK_EQ_INT(refs[k], sim_dbuf(&s, 0).grefs[k]);
 		CHECK_NOT_NULL(fx_gnt_page(0, refs[k]));
 	}
 	/* Nothing of it is mapped by the daemon. */
@@ -620,7 +605,7 @@ TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
 	CHECK(fake_display_complete_flip(s.display, 0));
 	sim_pump(&s);
 	expect_flip_event(&s, 0, 2);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].bytes_copied, 0);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 0);
 
 	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), -XEN_EBUSY);
 	CHECK_EQ_INT(sim_fb_detach(&s, 2), 0);
@@ -636,15 +621,13 @@ TEST(zc_be_alloc_fills_a_directory_of_two_pages)
 {
 	grant_ref_t dirs[MAX_DIRS];
 	uint32_t n = 1100; /* 1024 x 1100 at 32 bpp: one page per row */
-	struct zd_dbuf *d;
 	struct sim s;
 
 	up_be_alloc(&s, 1);
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 1024, n, be_dir(&s, n, dirs)), 0);
-	d = sim_device(&s)->bufs.dbufs[0];
 	CHECK_EQ_INT(stats().grants_alive, n);
 	for (uint32_t k = 0; k < n; k++)
-		CHECK_EQ_INT(dir_ref(&s, dirs, k), d->grefs[k]);
+		CHECK_EQ_INT(dir_ref(&s, dirs, k), sim_dbuf(&s, 0).grefs[k]);
 	/* The next pointers are the frontend's, untouched. */
 	CHECK_EQ_INT(((grant_ref_t *)sim_page(&s, dirs[0]))[0], dirs[1]);
 	CHECK_EQ_INT(((grant_ref_t *)sim_page(&s, dirs[1]))[0], 0);
@@ -693,8 +676,7 @@ TEST(zc_be_alloc_needs_an_output_and_a_facility)
 	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0);
-	CHECK_STR_EQ(sim_device(&s)->bufs.dbufs[0]->why,
-		     "zero-copy via gntdev (backend-allocated)");
+	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "zero-copy via gntdev (backend-allocated)");
 	CHECK_EQ_INT(sim_stop(&s), 0);
 	check_nothing_left(&s, 0);
 }
@@ -703,24 +685,23 @@ TEST(zc_be_alloc_copies_from_the_dumb_buffer_where_refused)
 {
 	grant_ref_t dirs[MAX_DIRS];
 	struct fake_output_state *o;
-	struct zd_dbuf *d;
 	struct sim s;
 
 	up_be_alloc(&s, 1);
 	o = fake_display_output(s.display, 0);
 	o->import_err = EOPNOTSUPP;
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 16, 16, be_dir(&s, 1, dirs)), 0);
-	d = sim_device(&s)->bufs.dbufs[0];
 	/* What the frontend drew, in the display's buffer. */
 	for (uint32_t i = 0; i < 16 * 16; i++)
-		CHECK_EQ_INT(pwrite(zd_dumb_fd(d->dumb), &(uint32_t){0x300 + i}, 4, i * 4), 4);
+		CHECK_EQ_INT(pwrite(sim_dbuf(&s, 0).dmabuf_fd, &(uint32_t){0x300 + i}, 4, i * 4),
+			     4);
 	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 16, 16, DRM_FORMAT_XRGB8888), 0);
-	CHECK_EQ_INT(d->path, ZD_PATH_COPY);
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_COPY);
 	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 16, 16, 32), 0);
 	CHECK(!o->zero_copy);
 	check_frame(o, 16, 16, 0x300);
-	CHECK_EQ_INT(sim_device(&s)->conns[0].bytes_copied, 16 * 16 * 4);
-	CHECK(d->map_is_mmap);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 16 * 16 * 4);
+	CHECK(sim_dbuf(&s, 0).map_is_mmap);
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
 	sim_free_backend(&s);
 	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);

@@ -298,24 +298,24 @@ TEST(zcopy_export_stays_while_a_display_framebuffer_holds_it)
 	((uint32_t *)fx_gnt_page(FE, ref))[16 + 3] = 0xabcdef;
 	fx_zcopy_present(true, false, false);
 	z = open_mode(ZD_ZCOPY_AUTO);
-	CHECK_EQ_INT(zd_output_claim(d, NULL, "t", NULL, NULL, &o), 0);
+	CHECK_EQ_INT(fake_display_ops.claim(d, NULL, "t", NULL, NULL, &o), 0);
 	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd, &id), 0);
-	CHECK_EQ_INT(zd_output_import(o, fd, &l, &fb), 0);
+	CHECK_EQ_INT(fake_display_ops.import(o, fd, &l, &fb), 0);
 	CHECK_EQ_INT(st->dmafbs, 1);
 	l.size = 8192; /* larger than the dma-buf */
-	CHECK(zd_output_import(o, fd, &l, &fb) < 0);
-	CHECK_EQ_INT(zd_output_set_config_dmafb(o, 640, 480, 0, 0, fb, 16, 8), 0);
+	CHECK(fake_display_ops.import(o, fd, &l, &fb) < 0);
+	CHECK_EQ_INT(fake_display_ops.set_config_dmafb(o, 640, 480, 0, 0, fb, 16, 8), 0);
 	CHECK(st->zero_copy);
 	CHECK_EQ_INT(((uint32_t *)st->frame)[3], 0xabcdef);
 	close(fd);
 	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), -ETIMEDOUT);
 	/* On the screen: dropping it takes the output off. */
-	CHECK(zd_dmafb_drop(fb));
+	CHECK(fake_display_ops.dmafb_drop(fb));
 	CHECK(!st->enabled);
 	CHECK_EQ_INT(st->dmafbs, 0);
 	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), 0);
-	zd_output_release(o);
+	fake_display_ops.release(o);
 	zd_zcopy_close(z);
-	zd_display_close(d);
+	fake_display_free(d);
 	check_clean();
 }

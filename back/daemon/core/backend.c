@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "device.h"
 #include "../base/log.h"
+#include "req.h"
 #include "xsutil.h"
 
 #define BE_TOKEN "be"
@@ -37,10 +38,20 @@ static void unlink_device(struct zd_backend *be, struct zd_device *dev)
 	}
 }
 
-/* Step a device; free it when its backend directory is gone. */
+static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c);
+
+/*
+ * Step a device; free it when its backend directory is gone. One that
+ * just connected may have requests waiting from before its channels were
+ * bound, more than a budget's worth too.
+ */
 static void step_device(struct zd_backend *be, struct zd_device *dev)
 {
-	zd_device_step(dev);
+	if (zd_device_step(dev)) {
+		for (unsigned int i = 0; i < dev->nr_conns && dev->state == XenbusStateConnected;
+		     i++)
+			process_conn(be, dev, &dev->conns[i]);
+	}
 	if (dev->gone) {
 		unlink_device(be, dev);
 		zd_device_free(dev);
@@ -54,7 +65,7 @@ static void ensure_device(struct zd_backend *be, unsigned int fe, unsigned int d
 	int r;
 
 	if (!dev) {
-		r = zd_device_new(be, fe, devid, &dev);
+		r = zd_device_new(&be->env, be->path, fe, devid, &dev);
 		if (r) {
 			zd_err(NULL, "dom%u/vdispl/%u: cannot create device: %s", fe, devid,
 			       strerror(-r));
@@ -71,7 +82,7 @@ static void for_each_id(struct zd_backend *be, const char *dir, uint32_t max,
 			void (*fn)(struct zd_backend *, const char *, uint32_t))
 {
 	unsigned int n;
-	char **names = xs_directory(be->xs, XBT_NULL, dir, &n);
+	char **names = xs_directory(be->env.xs, XBT_NULL, dir, &n);
 	uint32_t id;
 
 	if (!names)
@@ -142,7 +153,7 @@ void zd_backend_xs_event(void *data)
 	unsigned int fe, devid;
 	char **ev;
 
-	while ((ev = xs_check_watch(be->xs))) {
+	while ((ev = xs_check_watch(be->env.xs))) {
 		const char *path = ev[XS_WATCH_PATH], *token = ev[XS_WATCH_TOKEN];
 
 		if (!strcmp(token, BE_TOKEN)) {
@@ -172,8 +183,6 @@ static struct zd_conn *conn_by_port(struct zd_backend *be, int port, struct zd_d
 	return NULL;
 }
 
-static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c);
-
 /* Connectors that used up their budget get another turn. */
 static void run_leftovers(void *data)
 {
@@ -188,7 +197,8 @@ static void run_leftovers(void *data)
 	}
 }
 
-void zd_backend_schedule_leftovers(struct zd_backend *be)
+/* A connector has requests left over (conn->more): serve them next round. */
+static void schedule_leftovers(struct zd_backend *be)
 {
 	/* Out of memory: the flags stay set and the next kick resumes. */
 	if (zd_loop_defer(be->loop, run_leftovers, be))
@@ -197,12 +207,12 @@ void zd_backend_schedule_leftovers(struct zd_backend *be)
 
 static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c)
 {
-	int r = zd_conn_process(c);
+	int r = zd_conn_process(c, zd_req_handle, dev);
 
 	if (r < 0)
 		zd_device_fail(dev, r, "request ring broken");
 	else if (r > 0)
-		zd_backend_schedule_leftovers(be);
+		schedule_leftovers(be);
 }
 
 void zd_backend_evtchn_event(void *data)
@@ -212,8 +222,8 @@ void zd_backend_evtchn_event(void *data)
 	struct zd_conn *c;
 	int port;
 
-	while ((port = xenevtchn_pending(be->evtchn)) >= 0) {
-		xenevtchn_unmask(be->evtchn, (evtchn_port_t)port);
+	while ((port = xenevtchn_pending(be->env.evtchn)) >= 0) {
+		xenevtchn_unmask(be->env.evtchn, (evtchn_port_t)port);
 		c = conn_by_port(be, port, &dev);
 		/* Only the request channel carries work; the event one is ours. */
 		if (!c || c->req_port != port)
@@ -222,7 +232,8 @@ void zd_backend_evtchn_event(void *data)
 	}
 }
 
-int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_zcopy *zcopy,
+int zd_backend_new(struct zd_loop *loop, const struct zd_display_ops *dops,
+		   struct zd_display *display, struct zd_zcopy *zcopy,
 		   const struct zd_limits *limits, struct zd_backend **out)
 {
 	struct zd_backend *be = calloc(1, sizeof(*be));
@@ -232,17 +243,18 @@ int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_z
 	if (!be)
 		return -ENOMEM;
 	be->loop = loop;
-	be->display = display;
-	be->zcopy = zcopy;
-	be->limits = *limits;
+	be->env.dops = display ? dops : NULL;
+	be->env.display = dops ? display : NULL;
+	be->env.zcopy = zcopy;
+	be->env.limits = *limits;
 
-	be->xs = xs_open(0);
-	if (!be->xs) {
+	be->env.xs = xs_open(0);
+	if (!be->env.xs) {
 		r = -errno;
 		zd_err(NULL, "cannot open xenstore: %s", strerror(errno));
 		goto err_free;
 	}
-	r = zd_xs_read_uint(be->xs, NULL, "domid", 0, UINT16_MAX - 1, &domid);
+	r = zd_xs_read_uint(be->env.xs, NULL, "domid", 0, UINT16_MAX - 1, &domid);
 	if (r) {
 		zd_err(NULL, "cannot read our domain id from xenstore: %s", strerror(-r));
 		goto err_xs;
@@ -251,8 +263,8 @@ int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_z
 	snprintf(be->path, sizeof(be->path), "/local/domain/%u/backend/%s", domid,
 		 XENDISPL_DRIVER_NAME);
 
-	be->evtchn = xenevtchn_open(NULL, 0);
-	if (!be->evtchn) {
+	be->env.evtchn = xenevtchn_open(NULL, 0);
+	if (!be->env.evtchn) {
 		r = -errno;
 		zd_err(NULL, "cannot open event channels: %s", strerror(errno));
 		goto err_xs;
@@ -261,25 +273,26 @@ int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_z
 	 * xenevtchn_pending() reads the device: on a blocking fd, draining it
 	 * would wait for the next event instead of returning to the loop.
 	 */
-	r = fcntl(xenevtchn_fd(be->evtchn), F_GETFL);
-	if (r < 0 || fcntl(xenevtchn_fd(be->evtchn), F_SETFL, r | O_NONBLOCK) < 0) {
+	r = fcntl(xenevtchn_fd(be->env.evtchn), F_GETFL);
+	if (r < 0 || fcntl(xenevtchn_fd(be->env.evtchn), F_SETFL, r | O_NONBLOCK) < 0) {
 		r = -errno;
 		zd_err(NULL, "cannot make the event channel fd non-blocking: %s", strerror(errno));
 		goto err_evtchn;
 	}
-	be->gnt = xengnttab_open(NULL, 0);
-	if (!be->gnt) {
+	be->env.gnt = xengnttab_open(NULL, 0);
+	if (!be->env.gnt) {
 		r = -errno;
 		zd_err(NULL, "cannot open the grant table device: %s", strerror(errno));
 		goto err_evtchn;
 	}
-	be->xs_src = zd_loop_add(loop, xs_fileno(be->xs), zd_backend_xs_event, be);
-	be->evtchn_src = zd_loop_add(loop, xenevtchn_fd(be->evtchn), zd_backend_evtchn_event, be);
+	be->xs_src = zd_loop_add(loop, xs_fileno(be->env.xs), zd_backend_xs_event, be);
+	be->evtchn_src =
+		zd_loop_add(loop, xenevtchn_fd(be->env.evtchn), zd_backend_evtchn_event, be);
 	if (!be->xs_src || !be->evtchn_src) {
 		r = -ENOMEM;
 		goto err_src;
 	}
-	if (!xs_watch(be->xs, be->path, BE_TOKEN)) {
+	if (!xs_watch(be->env.xs, be->path, BE_TOKEN)) {
 		r = -errno;
 		zd_err(NULL, "cannot watch %s: %s", be->path, strerror(errno));
 		goto err_src;
@@ -291,11 +304,11 @@ int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_z
 err_src:
 	zd_loop_remove(loop, be->evtchn_src);
 	zd_loop_remove(loop, be->xs_src);
-	xengnttab_close(be->gnt);
+	xengnttab_close(be->env.gnt);
 err_evtchn:
-	xenevtchn_close(be->evtchn);
+	xenevtchn_close(be->env.evtchn);
 err_xs:
-	xs_close(be->xs);
+	xs_close(be->env.xs);
 err_free:
 	free(be);
 	return r;
@@ -311,11 +324,11 @@ void zd_backend_free(struct zd_backend *be)
 		be->devices = d->next;
 		zd_device_free(d);
 	}
-	xs_unwatch(be->xs, be->path, BE_TOKEN);
+	xs_unwatch(be->env.xs, be->path, BE_TOKEN);
 	zd_loop_remove(be->loop, be->evtchn_src);
 	zd_loop_remove(be->loop, be->xs_src);
-	xengnttab_close(be->gnt);
-	xenevtchn_close(be->evtchn);
-	xs_close(be->xs);
+	xengnttab_close(be->env.gnt);
+	xenevtchn_close(be->env.evtchn);
+	xs_close(be->env.xs);
 	free(be);
 }

@@ -19,34 +19,25 @@
 #include <xenstore.h>
 
 #include "../base/loop.h"
+#include "env.h"
 
 struct zd_device;
-struct zd_display;
-struct zd_zcopy;
-
-/* Per-frontend limits; each at most the hard maximum in displif-use.h. */
-struct zd_limits {
-	uint32_t max_buffer_bytes; /* one display buffer */
-	uint32_t max_buffers;	   /* display buffers per device */
-	uint32_t max_fbs;	   /* framebuffers per device */
-};
 
 struct zd_backend {
 	struct zd_loop *loop;
-	struct xs_handle *xs;
-	xenevtchn_handle *evtchn;
-	xengnttab_handle *gnt;
+	struct zd_env env; /* what every device is served with */
 	struct zd_source *xs_src, *evtchn_src;
-	struct zd_display *display; /* may be NULL: no output (tests) */
-	struct zd_zcopy *zcopy;	    /* grants <-> dma-bufs; NULL: none */
-	unsigned int domid;	    /* the domain we run in */
-	char path[64];		    /* /local/domain/<domid>/backend/vdispl */
-	struct zd_limits limits;
+	unsigned int domid; /* the domain we run in */
+	char path[64];	    /* /local/domain/<domid>/backend/vdispl */
 	struct zd_device *devices;
 };
 
-/* display and zcopy stay the caller's: close them after zd_backend_free(). */
-int zd_backend_new(struct zd_loop *loop, struct zd_display *display, struct zd_zcopy *zcopy,
+/*
+ * dops and display (both NULL: no output, as in tests), and zcopy (NULL:
+ * none) stay the caller's: close them after zd_backend_free().
+ */
+int zd_backend_new(struct zd_loop *loop, const struct zd_display_ops *dops,
+		   struct zd_display *display, struct zd_zcopy *zcopy,
 		   const struct zd_limits *limits, struct zd_backend **out);
 /* Closes every device as if its frontend had gone, then frees. */
 void zd_backend_free(struct zd_backend *be);
@@ -54,9 +45,6 @@ void zd_backend_free(struct zd_backend *be);
 /* Event handlers, also called directly by unit tests. */
 void zd_backend_xs_event(void *be);
 void zd_backend_evtchn_event(void *be);
-
-/* A connector has requests left over (conn->more): serve them next round. */
-void zd_backend_schedule_leftovers(struct zd_backend *be);
 
 /* Lookup for tests and the status interface. */
 struct zd_device *zd_backend_find(struct zd_backend *be, unsigned int fe_domid, unsigned int devid);

@@ -1,48 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * buffers.h: a device's display buffers (DBUF_CREATE) and framebuffers
- * (FB_ATTACH), found by the frontend's cookies.
+ * buffers.h: the registry of a device's display buffers (DBUF_CREATE) and
+ * framebuffers (FB_ATTACH), found by the frontend's cookies, and the
+ * checks on their numbers. Which way each takes to the screen is
+ * paths.h's business; this file only keeps the records.
  *
  * Cookies are the frontend's opaque 64-bit ids; zdispl never interprets
  * them and never hands out pointers. Every field of a create/attach
  * request is validated here before anything is mapped or allocated:
  *
- * A buffer may come without geometry (width, height and bpp all 0: a
- * frontend's PRIME import); its framebuffers then have rows of exactly
- * width * cpp octets.
- *
  *   -EINVAL  cookie 0; width/height 0 or over ZD_MAX_DIMENSION; unknown
  *            bpp or fourcc; bpp that does not match the fourcc; flags with
- *            unknown bits; data_ofs + pitch * height beyond buffer_sz; fb
- *            larger than its buffer; a bad page directory (pgdir.h)
+ *            unknown bits, or be-alloc on a device that did not negotiate
+ *            it; data_ofs + pitch * height beyond buffer_sz; fb larger
+ *            than its buffer
  *   -EEXIST  cookie already in use
  *   -ENOENT  unknown cookie
  *   -E2BIG   buffer_sz over the frontend's limit
  *   -ENOSPC  too many buffers or framebuffers for the frontend's limit
- *   -EBUSY   DBUF_DESTROY of a buffer that still has framebuffers
- *   -EFAULT  a grant could not be mapped
- *   -EOPNOTSUPP  backend allocation (be-alloc) without a grant->dma-buf
- *            facility that imports, or without a display output
+ *   -EBUSY   a buffer that still has framebuffers
  *
- * be-alloc (XENDISPL_DBUF_FLG_REQ_ALLOC, on a device whose frontend wrote
- * be-alloc 1): the display allocates a dumb buffer of the buffer's pages
- * on the KMS device of the first connector with an output, the seam
- * grants its pages to the frontend and their refs go into the frontend's
- * page directory (zd_pgdir_write). Its errors, the display's and the
- * seam's -errno, are returned as they are; nothing stays granted.
- *
- * Paths. With the zcopy seam, a frontend's buffer is exported as a
- * dma-buf at DBUF_CREATE (its pages are never mapped by the daemon) and
- * FB_ATTACH imports it into the output of every connector (cached per
- * framebuffer and connector). Where the seam, the export or a display
- * says no, that buffer or that (framebuffer, connector) is copied
- * instead: its grants are then mapped read-only, once, when the first
- * frame has to be copied. The buffer's path and why say which and why.
- *
- * Teardown runs in reverse: framebuffers leave the displays first (a
- * display shows nothing it no longer has), then the dma-buf fd is closed
- * and the release of the export waited for, at most
- * ZD_RELEASE_WAIT_MS (the helper unmaps on release all the same).
+ * A buffer may come without geometry (width, height and bpp all 0: a
+ * frontend's PRIME import); its framebuffers then have rows of exactly
+ * width * cpp octets.
  */
 #ifndef ZD_BUFFERS_H
 #define ZD_BUFFERS_H
@@ -51,13 +31,12 @@
 #include <stdint.h>
 #include <zdispl/displif-use.h>
 
-struct zd_conn;
-struct zd_device;
+#include "env.h"
+#include "../base/log.h"
+
 struct zd_dmafb;
 struct zd_dumb;
-
-/* How long teardown waits for a dma-buf to be released. */
-#define ZD_RELEASE_WAIT_MS 2000
+struct zd_output;
 
 enum zd_path {
 	ZD_PATH_COPY,	   /* frames copied to a scanout buffer */
@@ -65,16 +44,20 @@ enum zd_path {
 	ZD_PATH_PARTIAL,   /* zero-copy, but copied on an output that refused it */
 };
 
+const char *zd_path_name(enum zd_path p);
+
 struct zd_dbuf {
 	uint64_t cookie;
 	uint32_t width, height, bpp, size, data_ofs, pitch;
 	uint32_t npages;
+	bool be_alloc; /* XENDISPL_DBUF_FLG_REQ_ALLOC */
+	grant_ref_t gref_directory;
 	grant_ref_t *grefs; /* the page directory's (a private copy), or ours (be-alloc) */
 	enum zd_path path;
 	char why[128]; /* why this path (status interface) */
 
 	/* Zero-copy: the pages as a dma-buf. */
-	int dmabuf_fd;	      /* the export's fd, -1: none (be-alloc: zd_dumb_fd()) */
+	int dmabuf_fd;	      /* the export's fd, -1: none (be-alloc: the dumb's) */
 	uint32_t zc_id;	      /* the seam's id for it */
 	bool exported;	      /* zc_id is an export still to wait for */
 	bool imported;	      /* be-alloc: zc_id is an import still to release */
@@ -100,41 +83,66 @@ struct zd_fb {
 };
 
 struct zd_buffers {
+	/* What the device lends: set by zd_buffers_init. */
+	const struct zd_env *env;
+	unsigned int fe_domid;
+	const char *name;	 /* the device's log prefix */
+	struct zd_ratelimit *rl; /* the device's, for what the frontend triggers */
+	bool be_alloc;		 /* negotiated: the frontend may ask for be-alloc */
+	/* Each connector's output (NULL: none) and log prefix; set by its scanout. */
+	struct zd_output *outs[ZD_MAX_CONNECTORS];
+	const char *out_log[ZD_MAX_CONNECTORS];
+
 	struct zd_dbuf **dbufs;
 	struct zd_fb **fbs;
 	uint32_t ndbufs, nfbs;
 	uint32_t cap_dbufs, cap_fbs;
 };
 
-int zd_dbuf_create(struct zd_device *dev, const struct xendispl_dbuf_create_req *req);
-int zd_dbuf_destroy(struct zd_device *dev, uint64_t cookie);
-int zd_fb_attach(struct zd_device *dev, const struct xendispl_fb_attach_req *req);
-int zd_fb_detach(struct zd_device *dev, uint64_t cookie);
+void zd_buffers_init(struct zd_buffers *b, const struct zd_env *env, unsigned int fe_domid,
+		     const char *name, struct zd_ratelimit *rl);
+/* Free the tables; every record must be gone (paths.h: zd_paths_end_all). */
+void zd_buffers_release(struct zd_buffers *b);
 
-struct zd_dbuf *zd_dbuf_find(struct zd_buffers *b, uint64_t cookie);
-struct zd_fb *zd_fb_find(struct zd_buffers *b, uint64_t cookie);
-
-const char *zd_path_name(enum zd_path p);
+struct zd_dbuf *zd_dbuf_find(const struct zd_buffers *b, uint64_t cookie);
+struct zd_fb *zd_fb_find(const struct zd_buffers *b, uint64_t cookie);
 
 /*
- * fb's framebuffer on c's output, imported on first use; NULL: fb is
- * copied there (no output, no dma-buf, or the display refused it).
+ * A checked record for a DBUF_CREATE, not yet in the registry: its pages
+ * are neither read nor mapped. Add it with zd_dbuf_add, or free it with
+ * zd_dbuf_free_record.
  */
-struct zd_dmafb *zd_fb_dmafb(struct zd_conn *c, struct zd_fb *fb);
-/*
- * The display refused to show fb's framebuffer on c's output (err): fb is
- * copied there from now on. Returns the framebuffer for the caller to
- * drop with zd_conn_drop_dmafb() once the copy is on the screen.
- */
-struct zd_dmafb *zd_fb_refused(struct zd_conn *c, struct zd_fb *fb, int err);
-/* Drop a framebuffer of c's output; if that took the output off, c is off. */
-void zd_conn_drop_dmafb(struct zd_conn *c, struct zd_dmafb *dfb);
-/* Map the buffer for the copy path (once). -EFAULT, -ENOMEM. */
-int zd_dbuf_map(struct zd_device *dev, struct zd_dbuf *d);
-/* Drop every framebuffer of c's output (before the output is released). */
-void zd_buffers_drop_conn(struct zd_conn *c);
+int zd_dbuf_new(const struct zd_buffers *b, const struct xendispl_dbuf_create_req *q,
+		struct zd_dbuf **out);
+int zd_dbuf_add(struct zd_buffers *b, struct zd_dbuf *d);
+/* The buffer of cookie, out of the registry. -ENOENT, -EBUSY (has fbs). */
+int zd_dbuf_take(struct zd_buffers *b, uint64_t cookie, struct zd_dbuf **out);
+/* The record only: what paths.h set up on it is gone. */
+void zd_dbuf_free_record(struct zd_dbuf *d);
 
-/* Destroy everything (frontend gone). */
-void zd_buffers_free_all(struct zd_device *dev);
+/* A checked framebuffer for an FB_ATTACH, in the registry. */
+int zd_fb_add(struct zd_buffers *b, const struct xendispl_fb_attach_req *q, struct zd_fb **out);
+/* Out of the registry and freed; it is on no output any more. */
+void zd_fb_remove(struct zd_buffers *b, struct zd_fb *fb);
+
+/* What tests and the status interface see of the registry. */
+struct zd_dbuf_info {
+	uint64_t cookie;
+	uint32_t width, height, bpp, size, npages;
+	enum zd_path path;
+	const char *why;
+	bool exported, imported;  /* an export or a be-alloc import lives */
+	const void *map;	  /* copy path's mapping, NULL: none */
+	bool map_is_mmap;	  /* of the dma-buf (be-alloc), else of the grants */
+	int dmabuf_fd;		  /* the dma-buf it is (export or be-alloc's), -1: none */
+	const grant_ref_t *grefs; /* npages: the frontend's, or ours (be-alloc) */
+	unsigned int nfbs;
+	unsigned int dmafbs; /* imports of its framebuffers, over every output */
+};
+
+uint32_t zd_buffers_ndbufs(const struct zd_buffers *b);
+uint32_t zd_buffers_nfbs(const struct zd_buffers *b);
+/* The i-th buffer, in no particular order; -ENOENT past the last. */
+int zd_buffers_dbuf_info(const struct zd_buffers *b, uint32_t i, struct zd_dbuf_info *out);
 
 #endif /* ZD_BUFFERS_H */

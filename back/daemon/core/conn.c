@@ -10,44 +10,40 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "buffers.h"
-#include "device.h"
-#include "display.h"
-#include "../base/log.h"
-#include "req.h"
-#include "scanout.h"
 #include "xsutil.h"
 
 #define READ_ONCE_U32(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 
-void zd_conn_init(struct zd_conn *c, struct zd_device *dev, unsigned int idx)
+static int flip_event(void *ctx, uint64_t fb_cookie)
+{
+	return zd_conn_send_event(ctx, XENDISPL_EVT_PG_FLIP, fb_cookie);
+}
+
+void zd_conn_init(struct zd_conn *c, const struct zd_env *env, unsigned int fe_domid,
+		  const char *fe_path, const char *dev_name, struct zd_ratelimit *rl,
+		  struct zd_buffers *bufs, unsigned int idx)
 {
 	memset(c, 0, sizeof(*c));
-	c->dev = dev;
+	c->env = env;
+	c->fe_domid = fe_domid;
+	c->rl = rl;
 	c->idx = idx;
 	c->req_ref = ZD_GREF_INVALID;
 	c->evt_ref = ZD_GREF_INVALID;
 	c->req_port = -1;
 	c->evt_port = -1;
-	snprintf(c->name, sizeof(c->name), "%s/%u", dev->name, idx);
-}
-
-static int conn_dir(const struct zd_conn *c, char *buf, size_t size)
-{
-	int n = snprintf(buf, size, "%s/%u", c->dev->fe_path, c->idx);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	snprintf(c->dir, sizeof(c->dir), "%s/%u", fe_path, idx);
+	snprintf(c->name, sizeof(c->name), "%s/%u", dev_name, idx);
+	zd_scanout_init(&c->so, c->name, idx, bufs, flip_event, c);
 }
 
 int zd_conn_read_config(struct zd_conn *c)
 {
-	struct xs_handle *xs = c->dev->be->xs;
-	char dir[128], buf[ZD_MAX_XS_VALUE];
+	struct xs_handle *xs = c->env->xs;
+	const char *dir = c->dir;
+	char buf[ZD_MAX_XS_VALUE];
 	int r;
 
-	r = conn_dir(c, dir, sizeof(dir));
-	if (r)
-		return r;
 	r = zd_xs_read_str(xs, dir, XENDISPL_FIELD_RESOLUTION, buf, sizeof(buf));
 	if (!r)
 		r = zd_parse_resolution(buf, ZD_MAX_DIMENSION, &c->width, &c->height);
@@ -68,14 +64,13 @@ int zd_conn_read_config(struct zd_conn *c)
 
 static void *map_page(struct zd_conn *c, grant_ref_t ref)
 {
-	return xengnttab_map_grant_ref(c->dev->be->gnt, c->dev->fe_domid, ref,
-				       PROT_READ | PROT_WRITE);
+	return xengnttab_map_grant_ref(c->env->gnt, c->fe_domid, ref, PROT_READ | PROT_WRITE);
 }
 
 static int bind_port(struct zd_conn *c, uint32_t remote, int *local)
 {
 	xenevtchn_port_or_error_t p =
-		xenevtchn_bind_interdomain(c->dev->be->evtchn, c->dev->fe_domid, remote);
+		xenevtchn_bind_interdomain(c->env->evtchn, c->fe_domid, remote);
 
 	if (p < 0)
 		return -errno;
@@ -83,20 +78,12 @@ static int bind_port(struct zd_conn *c, uint32_t remote, int *local)
 	return 0;
 }
 
-static void flip_done(void *data, uint64_t token)
-{
-	zd_scanout_flip_done(data, token);
-}
-
 int zd_conn_connect(struct zd_conn *c)
 {
-	struct zd_backend *be = c->dev->be;
-	char dir[128];
+	const struct zd_env *be = c->env;
+	const char *dir = c->dir;
 	int r;
 
-	r = conn_dir(c, dir, sizeof(dir));
-	if (r)
-		return r;
 	/* Grant refs: 0 is invalid; ports: any 32-bit value, Xen validates. */
 	if ((r = zd_xs_read_uint(be->xs, dir, XENDISPL_FIELD_REQ_RING_REF, 1, UINT32_MAX,
 				 &c->req_ref)) ||
@@ -143,23 +130,10 @@ int zd_conn_connect(struct zd_conn *c)
 		goto err;
 	}
 
-	if (be->display) {
-		r = zd_output_claim(be->display, c->unique_id[0] ? c->unique_id : NULL, c->name,
-				    flip_done, c, &c->out);
-		if (r) {
-			/* Serve the guest anyway; frames complete without a screen. */
-			zd_warn(c->name, "no display output free (%s): running headless",
-				strerror(-r));
-			c->out = NULL;
-		}
-	}
+	zd_scanout_start(&c->so, be, c->unique_id[0] ? c->unique_id : NULL, c->width, c->height);
 	zd_info(c->name, "connected: %ux%u, output %s", c->width, c->height,
-		c->out ? zd_output_name(c->out) : "none");
-	/* Requests may already be waiting; more than a budget's worth too. */
-	r = zd_conn_process(c);
-	if (r > 0)
-		zd_backend_schedule_leftovers(be);
-	return r < 0 ? r : 0;
+		zd_scanout_output_name(&c->so));
+	return 0;
 
 err:
 	zd_conn_disconnect(c);
@@ -168,15 +142,9 @@ err:
 
 void zd_conn_disconnect(struct zd_conn *c)
 {
-	struct zd_backend *be = c->dev->be;
+	const struct zd_env *be = c->env;
 
-	if (c->out) {
-		/* Its framebuffers leave the output before the output goes. */
-		zd_buffers_drop_conn(c);
-		zd_output_release(c->out);
-		c->out = NULL;
-	}
-	zd_scanout_reset(c);
+	zd_scanout_stop(&c->so);
 	if (c->evt_port >= 0)
 		xenevtchn_unbind(be->evtchn, (evtchn_port_t)c->evt_port);
 	if (c->req_port >= 0)
@@ -194,12 +162,12 @@ void zd_conn_disconnect(struct zd_conn *c)
 
 static int notify(struct zd_conn *c, int port)
 {
-	if (xenevtchn_notify(c->dev->be->evtchn, (evtchn_port_t)port) < 0)
+	if (xenevtchn_notify(c->env->evtchn, (evtchn_port_t)port) < 0)
 		return -errno;
 	return 0;
 }
 
-int zd_conn_process(struct zd_conn *c)
+int zd_conn_process(struct zd_conn *c, zd_req_fn fn, void *ctx)
 {
 	struct xendispl_resp resp;
 	struct xendispl_req req;
@@ -232,7 +200,7 @@ int zd_conn_process(struct zd_conn *c)
 			memset(&resp, 0, sizeof(resp));
 			resp.id = req.id;
 			resp.operation = req.operation;
-			zd_req_handle(c, &req, &resp);
+			fn(ctx, c, &req, &resp);
 			*RING_GET_RESPONSE(&c->ring, c->ring.rsp_prod_pvt) = resp;
 			c->ring.rsp_prod_pvt++;
 			RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&c->ring, push);
@@ -258,7 +226,7 @@ int zd_conn_send_event(struct zd_conn *c, uint8_t type, uint64_t fb_cookie)
 	/* Full, or a consumer index that is not behind us: drop, don't wait. */
 	if (c->evt_prod - cons >= XENDISPL_IN_RING_LEN) {
 		c->events_dropped++;
-		zd_log_rl(&c->dev->rl, ZD_LOG_WARN, c->name,
+		zd_log_rl(c->rl, ZD_LOG_WARN, c->name,
 			  "event ring full or corrupt (prod %u, cons %u): event dropped",
 			  c->evt_prod, cons);
 		return -ENOSPC;
@@ -273,4 +241,27 @@ int zd_conn_send_event(struct zd_conn *c, uint8_t type, uint64_t fb_cookie)
 	__atomic_store_n(&c->evt_page->in_prod, c->evt_prod, __ATOMIC_RELAXED);
 	xen_wmb();
 	return notify(c, c->evt_port);
+}
+
+void zd_conn_info(const struct zd_conn *c, struct zd_conn_info *out)
+{
+	*out = (struct zd_conn_info){
+		.name = c->name,
+		.unique_id = c->unique_id,
+		.output = zd_scanout_output_name(&c->so),
+		.width = c->width,
+		.height = c->height,
+		.rings_mapped = (c->req_page != NULL) + (c->evt_page != NULL),
+		.req_port = c->req_port,
+		.evt_port = c->evt_port,
+		.configured = c->so.configured,
+		.flip_busy = c->so.flip_busy,
+		.queued = c->so.queued,
+		.more = c->more,
+		.flip_fb = c->so.flip_fb,
+		.evt_prod = c->evt_prod,
+		.flips = c->so.flips,
+		.bytes_copied = c->so.bytes_copied,
+		.events_dropped = c->events_dropped,
+	};
 }

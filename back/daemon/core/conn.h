@@ -2,7 +2,7 @@
 /*
  * conn.h: one displif connector of a device: its configuration (resolution,
  * unique-id), its transport (request ring + event ring, one event channel
- * each) and what it shows.
+ * each) and its scanout (scanout.h: what it shows).
  *
  * The request ring is consumed like a hostile peer's: the producer index is
  * read once, checked against RING_REQUEST_PROD_OVERFLOW, and every request
@@ -16,12 +16,16 @@
 #include <stdint.h>
 #include <zdispl/displif-use.h>
 
-struct zd_device;
-struct zd_output;
+#include "env.h"
+#include "../base/log.h"
+#include "scanout.h"
 
 struct zd_conn {
-	struct zd_device *dev;
+	const struct zd_env *env;
+	unsigned int fe_domid;
+	struct zd_ratelimit *rl; /* the device's */
 	unsigned int idx;
+	char dir[128]; /* the frontend's node for it: <fe_path>/<idx> */
 	char name[64]; /* log prefix: dom<fe>/vdispl/<dev>/<idx> */
 
 	/* Configuration, from the frontend's xenstore nodes. */
@@ -38,32 +42,30 @@ struct zd_conn {
 	uint32_t evt_prod; /* private copy of the event ring's producer */
 	uint16_t evt_id;
 
-	/* Output. */
-	struct zd_output *out;
-	bool configured;    /* SET_CONFIG applied and not reset */
-	uint64_t config_fb; /* fb cookie given to SET_CONFIG */
-	uint32_t cfg_x, cfg_y, cfg_w, cfg_h;
-	bool flip_busy;	  /* a flip is on its way to the display */
-	uint64_t flip_fb; /* its fb cookie */
-	bool queued;	  /* a PG_FLIP waits for the display */
-	uint64_t queued_fb;
+	bool more;		 /* requests left over after the budget */
+	uint64_t events_dropped; /* status interface */
 
-	bool more; /* requests left over after the budget */
-
-	/* Counters (status interface). */
-	uint64_t flips, bytes_copied, events_dropped;
+	struct zd_scanout so;
 };
 
-/* Set up fields; nothing is mapped or bound. */
-void zd_conn_init(struct zd_conn *c, struct zd_device *dev, unsigned int idx);
+/*
+ * Set up fields for connector idx of the device dev_name, whose frontend
+ * directory is fe_path; nothing is read, mapped or bound.
+ */
+void zd_conn_init(struct zd_conn *c, const struct zd_env *env, unsigned int fe_domid,
+		  const char *fe_path, const char *dev_name, struct zd_ratelimit *rl,
+		  struct zd_buffers *bufs, unsigned int idx);
 
 /* Read resolution and unique-id. -EINVAL/-ERANGE on malformed values. */
 int zd_conn_read_config(struct zd_conn *c);
 
-/* Read the transport nodes, map both rings, bind both event channels. */
+/*
+ * Read the transport nodes, map both rings, bind both event channels and
+ * start the scanout. Requests already waiting are the caller's to process.
+ */
 int zd_conn_connect(struct zd_conn *c);
 
-/* Unbind, unmap, release the output. Idempotent. */
+/* Stop the scanout, unbind, unmap. Idempotent. */
 void zd_conn_disconnect(struct zd_conn *c);
 
 /*
@@ -72,13 +74,32 @@ void zd_conn_disconnect(struct zd_conn *c);
  */
 #define ZD_REQ_BUDGET 16
 
+/* Handles one request: req is a private copy; resp has id and operation set. */
+typedef void (*zd_req_fn)(void *ctx, struct zd_conn *c, const struct xendispl_req *req,
+			  struct xendispl_resp *resp);
+
 /*
- * Handle queued requests, at most ZD_REQ_BUDGET. Returns 0 when the ring is
- * empty, 1 when requests remain (call again), -EPROTO if the ring is broken.
+ * Hand queued requests to fn, at most ZD_REQ_BUDGET, and respond. Returns
+ * 0 when the ring is empty (or fn disconnected c), 1 when requests remain
+ * (call again), -EPROTO if the ring is broken.
  */
-int zd_conn_process(struct zd_conn *c);
+int zd_conn_process(struct zd_conn *c, zd_req_fn fn, void *ctx);
 
 /* Queue an event to the frontend. -ENOSPC if the event ring is full. */
 int zd_conn_send_event(struct zd_conn *c, uint8_t type, uint64_t fb_cookie);
+
+/* What tests and the status interface see of a connector. */
+struct zd_conn_info {
+	const char *name, *unique_id, *output;
+	uint32_t width, height;
+	unsigned int rings_mapped; /* 0, 1 or 2 */
+	int req_port, evt_port;	   /* -1: not bound */
+	bool configured, flip_busy, queued, more;
+	uint64_t flip_fb;  /* the flip's on its way (flip_busy) */
+	uint32_t evt_prod; /* events produced on the current ring */
+	uint64_t flips, bytes_copied, events_dropped;
+};
+
+void zd_conn_info(const struct zd_conn *c, struct zd_conn_info *out);
 
 #endif /* ZD_CONN_H */

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "../base/log.h"
+#include "paths.h"
 #include "xsutil.h"
 
 #define MAX_STEPS 8 /* transitions per zd_device_step; the graph has no longer path */
@@ -52,7 +53,7 @@ const char *zd_xenbus_state_name(enum xenbus_state s)
  */
 static void write_state(struct zd_device *dev)
 {
-	int r = zd_xs_write_uint(dev->be->xs, dev->be_path, "state", (uint32_t)dev->state);
+	int r = zd_xs_write_uint(dev->env->xs, dev->be_path, "state", (uint32_t)dev->state);
 
 	dev->state_unwritten = r != 0;
 	if (r && !dev->gone)
@@ -73,7 +74,7 @@ static enum xenbus_state read_fe_state(struct zd_device *dev)
 {
 	uint32_t v;
 
-	if (zd_xs_read_uint(dev->be->xs, dev->fe_path, "state", 0, XenbusStateReconfigured, &v))
+	if (zd_xs_read_uint(dev->env->xs, dev->fe_path, "state", 0, XenbusStateReconfigured, &v))
 		return XenbusStateUnknown;
 	return (enum xenbus_state)v;
 }
@@ -82,16 +83,22 @@ static bool backend_online(struct zd_device *dev)
 {
 	uint32_t v;
 
-	return zd_xs_read_uint(dev->be->xs, dev->be_path, "online", 0, 1, &v) == 0 && v == 1;
+	return zd_xs_read_uint(dev->env->xs, dev->be_path, "online", 0, 1, &v) == 0 && v == 1;
 }
 
 static bool backend_dir_exists(struct zd_device *dev)
 {
 	unsigned int len;
-	char *v = xs_read(dev->be->xs, XBT_NULL, dev->be_path, &len);
+	char *v = xs_read(dev->env->xs, XBT_NULL, dev->be_path, &len);
 
 	free(v);
 	return v != NULL;
+}
+
+static void conn_init(struct zd_device *dev, unsigned int i)
+{
+	zd_conn_init(&dev->conns[i], dev->env, dev->fe_domid, dev->fe_path, dev->name, &dev->rl,
+		     &dev->bufs, i);
 }
 
 /* Initialising: read the device's configuration, offer our versions. */
@@ -108,11 +115,11 @@ static int device_init(struct zd_device *dev)
 
 		snprintf(idx, sizeof(idx), "%u", i);
 		snprintf(path, sizeof(path), "%s/%s", dev->fe_path, idx);
-		v = xs_read(dev->be->xs, XBT_NULL, path, &len);
+		v = xs_read(dev->env->xs, XBT_NULL, path, &len);
 		if (!v)
 			break;
 		free(v);
-		zd_conn_init(&dev->conns[i], dev, i);
+		conn_init(dev, i);
 		r = zd_conn_read_config(&dev->conns[i]);
 		if (r)
 			return r;
@@ -121,7 +128,7 @@ static int device_init(struct zd_device *dev)
 		zd_err(dev->name, "no connectors configured under %s", dev->fe_path);
 		return -ENOENT;
 	}
-	r = zd_xs_write_str(dev->be->xs, dev->be_path, XENDISPL_FIELD_BE_VERSIONS, ZD_BE_VERSIONS);
+	r = zd_xs_write_str(dev->env->xs, dev->be_path, XENDISPL_FIELD_BE_VERSIONS, ZD_BE_VERSIONS);
 	if (r)
 		return r;
 	/* Only now: nr_conns != 0 means the configuration was accepted. */
@@ -133,7 +140,7 @@ static void device_disconnect(struct zd_device *dev)
 {
 	for (unsigned int i = dev->nr_conns; i-- > 0;)
 		zd_conn_disconnect(&dev->conns[i]);
-	zd_buffers_free_all(dev);
+	zd_paths_end_all(&dev->bufs);
 }
 
 /* Frontend published its rings: negotiate and map everything. */
@@ -147,7 +154,7 @@ static int device_connect(struct zd_device *dev)
 	 * Linux's drm_xen_front writes no "version": a frontend that chose none
 	 * gets the newest we offer (a v1 frontend never sends v2 requests).
 	 */
-	r = zd_xs_read_str(dev->be->xs, dev->fe_path, XENDISPL_FIELD_FE_VERSION, buf, sizeof(buf));
+	r = zd_xs_read_str(dev->env->xs, dev->fe_path, XENDISPL_FIELD_FE_VERSION, buf, sizeof(buf));
 	if (r == -ENOENT) {
 		v = XENDISPL_PROTOCOL_VERSION_INT;
 	} else if (r || zd_parse_uint(buf, 1, XENDISPL_PROTOCOL_VERSION_INT, &v)) {
@@ -156,8 +163,9 @@ static int device_connect(struct zd_device *dev)
 		return r ? r : -EPROTO;
 	}
 	dev->version = v;
-	r = zd_xs_read_uint(dev->be->xs, dev->fe_path, XENDISPL_FIELD_BE_ALLOC, 0, 1, &v);
+	r = zd_xs_read_uint(dev->env->xs, dev->fe_path, XENDISPL_FIELD_BE_ALLOC, 0, 1, &v);
 	dev->be_alloc = r == 0 && v == 1;
+	dev->bufs.be_alloc = dev->be_alloc;
 
 	for (unsigned int i = 0; i < dev->nr_conns; i++) {
 		r = zd_conn_connect(&dev->conns[i]);
@@ -260,13 +268,14 @@ static bool recreated(struct zd_device *dev)
 
 	if (dev->state == XenbusStateInitialising || dev->state_unwritten)
 		return false;
-	return zd_xs_read_uint(dev->be->xs, dev->be_path, "state", 0, XenbusStateReconfigured,
+	return zd_xs_read_uint(dev->env->xs, dev->be_path, "state", 0, XenbusStateReconfigured,
 			       &v) == 0 &&
 	       v == XenbusStateInitialising;
 }
 
-void zd_device_step(struct zd_device *dev)
+bool zd_device_step(struct zd_device *dev)
 {
+	bool was_connected = dev->state == XenbusStateConnected;
 	enum xenbus_state fe;
 	bool online;
 
@@ -275,7 +284,7 @@ void zd_device_step(struct zd_device *dev)
 		dev->gone = true;
 		device_disconnect(dev);
 		zd_info(dev->name, "removed");
-		return;
+		return false;
 	}
 	if (dev->state_unwritten)
 		write_state(dev);
@@ -294,6 +303,7 @@ void zd_device_step(struct zd_device *dev)
 	}
 	for (int i = 0; i < MAX_STEPS && device_advance(dev, fe, online); i++)
 		;
+	return !was_connected && dev->state == XenbusStateConnected;
 }
 
 void zd_device_fail(struct zd_device *dev, int err, const char *why)
@@ -303,31 +313,31 @@ void zd_device_fail(struct zd_device *dev, int err, const char *why)
 	set_state(dev, XenbusStateClosing);
 }
 
-int zd_device_new(struct zd_backend *be, unsigned int fe_domid, unsigned int devid,
-		  struct zd_device **out)
+int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe_domid,
+		  unsigned int devid, struct zd_device **out)
 {
 	struct zd_device *dev = calloc(1, sizeof(*dev));
 	char fe_state_path[128];
 
 	if (!dev)
 		return -ENOMEM;
-	dev->be = be;
+	dev->env = env;
 	dev->fe_domid = fe_domid;
 	dev->devid = devid;
-	dev->limits = be->limits;
 	dev->state = XenbusStateInitialising;
 	dev->fe_state = XenbusStateUnknown;
 	snprintf(dev->name, sizeof(dev->name), "dom%u/%s/%u", fe_domid, XENDISPL_DRIVER_NAME,
 		 devid);
-	snprintf(dev->be_path, sizeof(dev->be_path), "%s/%u/%u", be->path, fe_domid, devid);
+	snprintf(dev->be_path, sizeof(dev->be_path), "%s/%u/%u", be_root, fe_domid, devid);
 	snprintf(dev->fe_path, sizeof(dev->fe_path), "/local/domain/%u/device/%s/%u", fe_domid,
 		 XENDISPL_DRIVER_NAME, devid);
 	snprintf(dev->watch_token, sizeof(dev->watch_token), "fe/%u/%u", fe_domid, devid);
+	zd_buffers_init(&dev->bufs, env, fe_domid, dev->name, &dev->rl);
 	for (unsigned int i = 0; i < ZD_MAX_CONNECTORS; i++)
-		zd_conn_init(&dev->conns[i], dev, i);
+		conn_init(dev, i);
 
 	snprintf(fe_state_path, sizeof(fe_state_path), "%s/state", dev->fe_path);
-	if (!xs_watch(be->xs, fe_state_path, dev->watch_token)) {
+	if (!xs_watch(env->xs, fe_state_path, dev->watch_token)) {
 		int r = -errno;
 
 		free(dev);
@@ -350,9 +360,35 @@ void zd_device_free(struct zd_device *dev)
 		set_state(dev, XenbusStateClosed);
 	if (dev->watching) {
 		snprintf(fe_state_path, sizeof(fe_state_path), "%s/state", dev->fe_path);
-		xs_unwatch(dev->be->xs, fe_state_path, dev->watch_token);
+		xs_unwatch(dev->env->xs, fe_state_path, dev->watch_token);
 	}
-	free(dev->bufs.dbufs);
-	free(dev->bufs.fbs);
+	zd_buffers_release(&dev->bufs);
 	free(dev);
+}
+
+void zd_device_info(const struct zd_device *dev, struct zd_device_info *out)
+{
+	*out = (struct zd_device_info){
+		.name = dev->name,
+		.state = dev->state,
+		.fe_state = dev->fe_state,
+		.version = dev->version,
+		.nr_conns = dev->nr_conns,
+		.be_alloc = dev->be_alloc,
+		.buffers = zd_buffers_ndbufs(&dev->bufs),
+		.fbs = zd_buffers_nfbs(&dev->bufs),
+	};
+}
+
+int zd_device_conn_info(const struct zd_device *dev, unsigned int i, struct zd_conn_info *out)
+{
+	if (i >= ZD_MAX_CONNECTORS)
+		return -ENOENT;
+	zd_conn_info(&dev->conns[i], out);
+	return 0;
+}
+
+int zd_device_dbuf_info(const struct zd_device *dev, uint32_t i, struct zd_dbuf_info *out)
+{
+	return zd_buffers_dbuf_info(&dev->bufs, i, out);
 }

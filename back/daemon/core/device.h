@@ -20,14 +20,14 @@
 #include <xen/io/xenbus.h>
 #include <zdispl/displif-use.h>
 
-#include "backend.h"
 #include "buffers.h"
 #include "conn.h"
+#include "env.h"
 #include "../base/log.h"
 
 struct zd_device {
-	struct zd_backend *be;
-	struct zd_device *next;
+	const struct zd_env *env;
+	struct zd_device *next; /* the backend's list */
 	unsigned int fe_domid, devid;
 	char be_path[96]; /* .../backend/vdispl/<fe>/<dev> */
 	char fe_path[96]; /* /local/domain/<fe>/device/vdispl/<dev> */
@@ -40,7 +40,6 @@ struct zd_device {
 	enum xenbus_state fe_state; /* the frontend's, as last read */
 	unsigned int version;	    /* negotiated protocol version */
 	bool be_alloc;
-	struct zd_limits limits;
 	unsigned int nr_conns;
 	struct zd_conn conns[ZD_MAX_CONNECTORS];
 	struct zd_buffers bufs;
@@ -48,17 +47,39 @@ struct zd_device {
 	struct zd_ratelimit rl; /* for messages this frontend can trigger */
 };
 
-int zd_device_new(struct zd_backend *be, unsigned int fe_domid, unsigned int devid,
-		  struct zd_device **out);
+/* be_root: our backend directory, /local/domain/<self>/backend/vdispl. */
+int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe_domid,
+		  unsigned int devid, struct zd_device **out);
 /* Disconnect (if connected) and free. */
 void zd_device_free(struct zd_device *dev);
 
-/* Re-read the frontend and backend nodes and advance the state machine. */
-void zd_device_step(struct zd_device *dev);
+/*
+ * Re-read the frontend and backend nodes and advance the state machine.
+ * Returns true when the device connected in this step: requests may
+ * already wait on its rings, for the caller to process.
+ */
+bool zd_device_step(struct zd_device *dev);
 
 /* A connector's ring is broken: close this device only. */
 void zd_device_fail(struct zd_device *dev, int err, const char *why);
 
 const char *zd_xenbus_state_name(enum xenbus_state s);
+
+/* What tests and the status interface see of a device. */
+struct zd_device_info {
+	const char *name;
+	enum xenbus_state state, fe_state;
+	unsigned int version, nr_conns;
+	bool be_alloc;
+	uint32_t buffers, fbs;
+};
+
+void zd_device_info(const struct zd_device *dev, struct zd_device_info *out);
+/*
+ * Connector i's (any i under ZD_MAX_CONNECTORS; those from nr_conns on
+ * were never configured), buffer i's (-ENOENT past the last).
+ */
+int zd_device_conn_info(const struct zd_device *dev, unsigned int i, struct zd_conn_info *out);
+int zd_device_dbuf_info(const struct zd_device *dev, uint32_t i, struct zd_dbuf_info *out);
 
 #endif /* ZD_DEVICE_H */

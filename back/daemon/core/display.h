@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * display.h: the KMS side. A display is every KMS device the daemon drives;
- * an output is one KMS connector with a CRTC and its primary plane, claimed
- * by one displif connector.
+ * display.h: the seam between the core and a display. A display is what
+ * shows frames (every KMS device the daemon drives, in kms/); an output is
+ * one place to show them (a KMS connector with a CRTC and its primary
+ * plane), claimed by one displif connector.
  *
- * The daemon's core only uses this interface; kms.c implements it with
- * libdrm (atomic modesetting), the unit tests link a fake instead.
+ * The core reaches a display only through struct zd_display_ops: kms/
+ * implements it with libdrm (atomic modesetting), the unit tests with a
+ * fake, the fuzzer with checks around the fake. The types below are
+ * opaque to the core; each implementation defines them.
  */
 #ifndef ZD_DISPLAY_H
 #define ZD_DISPLAY_H
@@ -13,16 +16,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../base/loop.h"
-
 struct zd_display;
 struct zd_output;
+struct zd_dmafb; /* a dma-buf framebuffer on one output's device */
+struct zd_dumb;	 /* a dumb buffer allocated on an output's device (be-alloc) */
 
 /*
- * Called from the loop (never from inside a zd_* call) when a flip reached
- * the screen, once per successful zd_output_flip(). It may flip again or
+ * Called from the loop (never from inside an op) when a flip reached the
+ * screen, once per successful flip or flip_dmafb. It may flip again or
  * release the output, but must not close the display. Never called after
- * zd_output_release().
+ * release.
  */
 typedef void (*zd_flip_done_fn)(void *data, uint64_t token);
 
@@ -32,68 +35,20 @@ struct zd_image {
 	uint32_t width, height, pitch, fourcc;
 };
 
-/*
- * Open the given DRM devices (paths NULL or npaths 0: every /dev/dri/cardN
- * that is an atomic KMS device with connectors), become DRM master on each
- * and poll them from loop. Every connector is an output, named as the
- * kernel names it ("Virtual-1", "HDMI-A-1"); with several devices
- * zd_output_name() says "cardN:Virtual-1". Errors: -ENODEV no usable
- * device; -EOPNOTSUPP a given device has no atomic modesetting; -EBUSY or
- * -EACCES (from DRM_IOCTL_SET_MASTER) another process is DRM master; open(2)'s
- * errors for a given path.
- */
-int zd_display_open(struct zd_loop *loop, const char *const *paths, unsigned int npaths,
-		    struct zd_display **out);
-void zd_display_close(struct zd_display *d);
+/* Where a frame lies in its dma-buf (zero-copy path). */
+struct zd_fb_layout {
+	uint32_t width, height, fourcc; /* FB_ATTACH's */
+	uint32_t offset, pitch;		/* octets: data_ofs, and the frontend's row pitch */
+	uint64_t size;			/* octets of the dma-buf */
+};
 
 /*
- * Claim a free output: the KMS connector named name (e.g. "Virtual-1", or
- * "card1:Virtual-1"), or if name is NULL or matches none, the next free one
- * in order. -ENODEV when none is free.
- */
-int zd_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
-		    zd_flip_done_fn fn, void *data, struct zd_output **out);
-/* Disable, free its scanout buffers and give back. Safe on NULL. */
-void zd_output_release(struct zd_output *o);
-const char *zd_output_name(const struct zd_output *o);
-
-/*
- * Set the output's mode to width x height (the connector's mode of that
- * size, else a generated 60 Hz CVT-RB one) and show img copied with its
- * top-left pixel at (x, y), clipped to the mode, black elsewhere.
- * Synchronous: when it returns the picture is on the screen. A flip in
- * flight is waited for first (at most 1 s; its fn still comes, from the
- * loop). *bytes_copied (may be NULL) grows by the octets copied from img.
- * Errors: -EINVAL not claimed, size outside the device's limits, or a bad
- * image (unknown fourcc, pitch < width * cpp, no pixels); -EOPNOTSUPP the
- * plane cannot scan out the format (ARGB8888 falls back to XRGB8888);
- * -ERANGE no mode can describe the size; -ETIMEDOUT the flip in flight
- * never completed; otherwise the kernel's -errno from the modeset.
- */
-int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-			 uint32_t y, const struct zd_image *img, uint64_t *bytes_copied);
-/* CRTC and plane off; 0 if already off. -EINVAL if not claimed. */
-int zd_output_disable(struct zd_output *o);
-
-/*
- * Show img at the configured place on the next vblank; fn(data, token) is
- * called once the display has flipped. img is copied before this returns.
- * -EBUSY from a successful flip until its fn has been called; -EINVAL
- * when the output is not configured (or disabled) or img is bad;
- * -EOPNOTSUPP as for set_config. A flip in a new format recreates the
- * scanout buffers and blocks for one frame.
- */
-int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
-		   uint64_t *bytes_copied);
-
-/* ---- Zero-copy: framebuffers on dma-bufs ------------------------------------
- *
- * A dma-buf (a frontend's pages exported through the zcopy seam, or a dumb
- * buffer the display allocated for be-alloc) is imported into an output's
- * KMS device as a framebuffer (struct zd_dmafb) and shown as it is: no
- * octet is copied. The same rules as above hold: set_config is
- * synchronous, at most one flip is in flight, and its completion comes
- * through the same flip_done callback.
+ * Zero-copy. A dma-buf (a frontend's pages exported through the zcopy
+ * seam, or a dumb buffer the display allocated for be-alloc) is imported
+ * into an output's device as a framebuffer (struct zd_dmafb) and shown as
+ * it is: no octet is copied. The same rules hold as for the copy path:
+ * set_config is synchronous, at most one flip is in flight, and its
+ * completion comes through the same flip-done callback.
  *
  * The shown part is the top-left w x h of the framebuffer at (x, y) of
  * the mode, as the copy path places its image. Outside it the copy path
@@ -102,68 +57,102 @@ int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t tok
  * Callers then fall back to the copy path. When the framebuffer is the
  * mode's size (the common case) both paths show the same.
  */
+struct zd_display_ops {
+	/*
+	 * Claim a free output: the one named name (e.g. "Virtual-1", or
+	 * "card1:Virtual-1"), or if name is NULL or matches none, the next
+	 * free one in order. fn(data, token) reports its flips. -ENODEV when
+	 * none is free.
+	 */
+	int (*claim)(struct zd_display *d, const char *name, const char *log_prefix,
+		     zd_flip_done_fn fn, void *data, struct zd_output **out);
+	/* Disable, free its scanout buffers and give back. Safe on NULL. */
+	void (*release)(struct zd_output *o);
+	const char *(*name)(const struct zd_output *o);
 
-/* Where a frame lies in its dma-buf. */
-struct zd_fb_layout {
-	uint32_t width, height, fourcc; /* FB_ATTACH's */
-	uint32_t offset, pitch;		/* octets: data_ofs, and the frontend's row pitch */
-	uint64_t size;			/* octets of the dma-buf */
+	/*
+	 * Copy path. Set the output's mode to width x height (the output's
+	 * mode of that size, else a generated 60 Hz CVT-RB one) and show img
+	 * copied with its top-left pixel at (x, y), clipped to the mode, black
+	 * elsewhere. Synchronous: when it returns the picture is on the
+	 * screen. A flip in flight is waited for first (at most 1 s; its
+	 * callback still comes, from the loop). *bytes_copied (may be NULL)
+	 * grows by the octets copied from img. Errors: -EINVAL not claimed,
+	 * size outside the device's limits, or a bad image (unknown fourcc,
+	 * pitch < width * cpp, no pixels); -EOPNOTSUPP the plane cannot scan
+	 * out the format (ARGB8888 falls back to XRGB8888); -ERANGE no mode
+	 * can describe the size; -ETIMEDOUT the flip in flight never
+	 * completed; otherwise the kernel's -errno from the modeset.
+	 */
+	int (*set_config)(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+			  uint32_t y, const struct zd_image *img, uint64_t *bytes_copied);
+	/* CRTC and plane off; 0 if already off. -EINVAL if not claimed. */
+	int (*disable)(struct zd_output *o);
+	/*
+	 * Show img at the configured place on the next vblank; the callback
+	 * gets token once the display has flipped. img is copied before this
+	 * returns. -EBUSY from a successful flip until its callback has come;
+	 * -EINVAL when the output is not configured (or disabled) or img is
+	 * bad; -EOPNOTSUPP as for set_config. A flip in a new format recreates
+	 * the scanout buffers and blocks for one frame.
+	 */
+	int (*flip)(struct zd_output *o, const struct zd_image *img, uint64_t token,
+		    uint64_t *bytes_copied);
+
+	/*
+	 * Zero-copy. Import dma-buf fd into o's device (PRIME) as a
+	 * framebuffer of layout l, with offset and pitch as given and no
+	 * modifier; ARGB8888 becomes XRGB8888 on a plane without it. The
+	 * display holds its own reference: fd may be closed afterwards.
+	 * Errors, all meaning "use the copy path": -EINVAL not claimed, or a
+	 * layout that is not inside the buffer (pitch under width * cpp,
+	 * unknown fourcc, zero size); -EOPNOTSUPP the plane cannot scan out
+	 * the format; the kernel's -errno from the PRIME import
+	 * (-ENOSYS/-EOPNOTSUPP no PRIME import on the device, -EINVAL a
+	 * dma-buf it cannot use) or from ADDFB2 (-EINVAL pitch, offset or size
+	 * the driver does not take, -ERANGE).
+	 */
+	int (*import)(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+		      struct zd_dmafb **out);
+	/* The same for a dumb buffer: its own handle on its device, PRIME elsewhere. */
+	int (*import_dumb)(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
+			   struct zd_dmafb **out);
+	/*
+	 * Drop fb from its device. A flip in flight that brings it is waited
+	 * for (at most 1 s); if it is then on the screen, the output is turned
+	 * off first (logged), since removing a framebuffer in use turns its
+	 * CRTC off anyway. Then RMFB and the GEM handle closed (counted: a
+	 * dma-buf imported twice on one device has one handle). Afterwards the
+	 * display holds no reference to the dma-buf that the daemon knows of.
+	 * Returns true when it turned the output off. Works on released
+	 * outputs too; safe on NULL.
+	 */
+	bool (*dmafb_drop)(struct zd_dmafb *fb);
+	/*
+	 * As set_config and flip, showing the top-left w x h of fb (imported
+	 * on o) at (x, y), clipped to the mode. -EINVAL also when fb belongs
+	 * to another output or w, h exceed it; a refused commit returns the
+	 * kernel's -errno (the caller falls back to copying).
+	 */
+	int (*set_config_dmafb)(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+				uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h);
+	int (*flip_dmafb)(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
+			  uint64_t token);
+
+	/*
+	 * be-alloc: a dumb buffer of exactly npages 4 KiB pages on o's device,
+	 * exported as a dma-buf (dumb_fd, DRM_CLOEXEC | DRM_RDWR, owned by the
+	 * dumb buffer). Its rows are pages: the frame's own pitch and offset
+	 * are given to each framebuffer made on it, so the octets are where
+	 * the frontend expects them. -EINVAL not claimed, npages 0, or the
+	 * driver made it another size; the kernel's -errno from CREATE_DUMB
+	 * or PRIME. The buffer lives on while any framebuffer, import or fd
+	 * holds it.
+	 */
+	int (*dumb_create)(struct zd_output *o, uint32_t npages, struct zd_dumb **out);
+	int (*dumb_fd)(const struct zd_dumb *b);
+	/* Close its fd and our handle. Safe on NULL. */
+	void (*dumb_destroy)(struct zd_dumb *b);
 };
-
-struct zd_dmafb; /* a dma-buf framebuffer on one output's KMS device */
-struct zd_dumb;	 /* a dumb buffer allocated on a KMS device (be-alloc) */
-
-/*
- * Import dma-buf fd into o's KMS device (PRIME) as a framebuffer of layout
- * l, with offset and pitch as given and no modifier; ARGB8888 becomes
- * XRGB8888 on a plane without it. The display holds its own reference:
- * fd may be closed afterwards. Errors, all meaning "use the copy path":
- * -EINVAL not claimed, or a layout that is not inside the buffer (pitch
- * under width * cpp, unknown fourcc, zero size); -EOPNOTSUPP the plane
- * cannot scan out the format; the kernel's -errno from the PRIME import
- * (-ENOSYS/-EOPNOTSUPP no PRIME import on the device, -EINVAL a dma-buf
- * it cannot use) or from ADDFB2 (-EINVAL pitch, offset or size the driver
- * does not take, -ERANGE).
- */
-int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
-		     struct zd_dmafb **out);
-/* The same for a dumb buffer: its own handle on its device, PRIME elsewhere. */
-int zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
-			  struct zd_dmafb **out);
-/*
- * Drop fb from its device. A flip in flight that brings it is waited for
- * (at most 1 s); if it is then on the screen, the output is turned off
- * first (logged), since removing a framebuffer in use turns its CRTC off
- * anyway. Then RMFB and the GEM handle closed (counted: a dma-buf
- * imported twice on one device has one handle). Afterwards KMS holds no
- * reference to the dma-buf that the daemon knows of. Returns true when it
- * turned the output off. Works on released outputs too; safe on NULL.
- */
-bool zd_dmafb_drop(struct zd_dmafb *fb);
-
-/*
- * As zd_output_set_config() and zd_output_flip(), showing the top-left
- * w x h of fb (imported on o) at (x, y), clipped to the mode. -EINVAL
- * also when fb belongs to another output or w, h exceed it; a refused
- * commit returns the kernel's -errno (the caller falls back to copying).
- */
-int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-			       uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h);
-int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
-			 uint64_t token);
-
-/*
- * be-alloc: a dumb buffer of exactly npages 4 KiB pages on o's KMS device,
- * exported as a dma-buf (zd_dumb_fd(), DRM_CLOEXEC | DRM_RDWR, owned by
- * the dumb buffer). Its rows are pages: the frame's own pitch and offset
- * are given to each framebuffer made on it, so the octets are where the
- * frontend expects them. -EINVAL not claimed, npages 0, or the driver
- * made it another size; the kernel's -errno from CREATE_DUMB or PRIME.
- * The buffer lives on while any framebuffer, import or fd holds it.
- */
-int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out);
-int zd_dumb_fd(const struct zd_dumb *b);
-/* Close its fd and our handle. Safe on NULL. */
-void zd_dumb_destroy(struct zd_dumb *b);
 
 #endif /* ZD_DISPLAY_H */

@@ -8,11 +8,11 @@
 #include <sys/mman.h>
 #include <xen/errno.h>
 
-#include "buffers.h"
 #include "conn.h"
 #include "device.h"
 #include "edid.h"
 #include "../base/log.h"
+#include "paths.h"
 #include "pgdir.h"
 #include "scanout.h"
 
@@ -60,7 +60,7 @@ int32_t zd_status_from_errno(int err)
 static int get_edid(struct zd_conn *c, const struct xendispl_get_edid_req *q,
 		    struct xendispl_get_edid_resp *out)
 {
-	struct zd_backend *be = c->dev->be;
+	const struct zd_env *be = c->env;
 	uint8_t edid[ZD_EDID_SIZE];
 	grant_ref_t *grefs;
 	uint32_t npages;
@@ -76,10 +76,10 @@ static int get_edid(struct zd_conn *c, const struct xendispl_get_edid_req *q,
 	grefs = calloc(npages, sizeof(*grefs));
 	if (!grefs)
 		return -ENOMEM;
-	r = zd_pgdir_read(be->gnt, c->dev->fe_domid, q->gref_directory, npages, grefs);
+	r = zd_pgdir_read(be->gnt, c->fe_domid, q->gref_directory, npages, grefs);
 	if (r)
 		goto out;
-	map = xengnttab_map_domain_grant_refs(be->gnt, npages, c->dev->fe_domid, grefs,
+	map = xengnttab_map_domain_grant_refs(be->gnt, npages, c->fe_domid, grefs,
 					      PROT_READ | PROT_WRITE);
 	if (!map) {
 		r = -EFAULT;
@@ -99,37 +99,50 @@ static int control_ring(const struct zd_conn *c)
 	return c->idx == 0 ? 0 : -EINVAL;
 }
 
-void zd_req_handle(struct zd_conn *c, const struct xendispl_req *req, struct xendispl_resp *resp)
+/* FB_DETACH: the outputs it took off are off for their connectors too. */
+static int fb_detach(struct zd_device *dev, uint64_t cookie)
 {
-	struct zd_device *dev = c->dev;
+	unsigned int off;
+	int r = zd_fb_detach(&dev->bufs, cookie, &off);
+
+	for (unsigned int i = 0; i < dev->nr_conns; i++)
+		if (off & (1u << i))
+			zd_scanout_went_off(&dev->conns[i].so);
+	return r;
+}
+
+void zd_req_handle(void *data, struct zd_conn *c, const struct xendispl_req *req,
+		   struct xendispl_resp *resp)
+{
+	struct zd_device *dev = data;
 	int r;
 
 	switch (req->operation) {
 	case XENDISPL_OP_DBUF_CREATE:
 		r = control_ring(c);
 		if (!r)
-			r = zd_dbuf_create(dev, &req->op.dbuf_create);
+			r = zd_dbuf_create(&dev->bufs, &req->op.dbuf_create);
 		break;
 	case XENDISPL_OP_DBUF_DESTROY:
 		r = control_ring(c);
 		if (!r)
-			r = zd_dbuf_destroy(dev, req->op.dbuf_destroy.dbuf_cookie);
+			r = zd_dbuf_destroy(&dev->bufs, req->op.dbuf_destroy.dbuf_cookie);
 		break;
 	case XENDISPL_OP_FB_ATTACH:
 		r = control_ring(c);
 		if (!r)
-			r = zd_fb_attach(dev, &req->op.fb_attach);
+			r = zd_fb_attach(&dev->bufs, &req->op.fb_attach);
 		break;
 	case XENDISPL_OP_FB_DETACH:
 		r = control_ring(c);
 		if (!r)
-			r = zd_fb_detach(dev, req->op.fb_detach.fb_cookie);
+			r = fb_detach(dev, req->op.fb_detach.fb_cookie);
 		break;
 	case XENDISPL_OP_SET_CONFIG:
-		r = zd_scanout_set_config(c, &req->op.set_config);
+		r = zd_scanout_set_config(&c->so, &req->op.set_config);
 		break;
 	case XENDISPL_OP_PG_FLIP:
-		r = zd_scanout_page_flip(c, req->op.pg_flip.fb_cookie);
+		r = zd_scanout_page_flip(&c->so, req->op.pg_flip.fb_cookie);
 		break;
 	case XENDISPL_OP_GET_EDID:
 		r = dev->version >= 2 ? get_edid(c, &req->op.get_edid, &resp->op.get_edid)

@@ -12,8 +12,12 @@
 
 struct zd_conn;
 
-/* req is a private copy; resp has id and operation set. */
-void zd_req_handle(struct zd_conn *c, const struct xendispl_req *req, struct xendispl_resp *resp);
+/*
+ * A request that came on c's ring; dev (a struct zd_device) is c's device.
+ * A zd_req_fn (conn.h): req is a private copy; resp has id and operation set.
+ */
+void zd_req_handle(void *dev, struct zd_conn *c, const struct xendispl_req *req,
+		   struct xendispl_resp *resp);
 
 int32_t zd_status_from_errno(int err);
 

@@ -13,7 +13,6 @@
 
 #include "backend.h"
 #include "device.h"
-#include "display.h"
 #include "../base/log.h"
 #include "zerocopy.h"
 
@@ -31,33 +30,34 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 
 	for (d = be->devices; d; d = d->next)
 		n++;
-	fprintf(f, "zdispl-back version=1 devices=%u zcopy=%s\n", n, zd_zcopy_name(be->zcopy));
+	fprintf(f, "zdispl-back version=1 devices=%u zcopy=%s\n", n, zd_zcopy_name(be->env.zcopy));
 	for (d = be->devices; d; d = d->next) {
+		struct zd_device_info di;
+		struct zd_dbuf_info bi;
+
+		zd_device_info(d, &di);
 		fprintf(f,
 			"device name=%s state=%s frontend=%s version=%u be-alloc=%d buffers=%u "
 			"fbs=%u\n",
-			d->name, zd_xenbus_state_name(d->state), zd_xenbus_state_name(d->fe_state),
-			d->version, d->be_alloc, d->bufs.ndbufs, d->bufs.nfbs);
-		for (unsigned int i = 0; i < d->nr_conns; i++) {
-			const struct zd_conn *c = &d->conns[i];
+			di.name, zd_xenbus_state_name(di.state), zd_xenbus_state_name(di.fe_state),
+			di.version, di.be_alloc, di.buffers, di.fbs);
+		for (unsigned int i = 0; i < di.nr_conns; i++) {
+			struct zd_conn_info ci;
 
+			zd_device_conn_info(d, i, &ci);
 			fprintf(f,
 				"conn name=%s resolution=%ux%u output=%s configured=%d flips=%llu "
 				"bytes-copied=%llu events-dropped=%llu\n",
-				c->name, c->width, c->height,
-				c->out ? zd_output_name(c->out) : "none", c->configured,
-				(unsigned long long)c->flips, (unsigned long long)c->bytes_copied,
-				(unsigned long long)c->events_dropped);
+				ci.name, ci.width, ci.height, ci.output, ci.configured,
+				(unsigned long long)ci.flips, (unsigned long long)ci.bytes_copied,
+				(unsigned long long)ci.events_dropped);
 		}
-		for (uint32_t i = 0; i < d->bufs.ndbufs; i++) {
-			const struct zd_dbuf *b = d->bufs.dbufs[i];
-
+		for (uint32_t i = 0; zd_device_dbuf_info(d, i, &bi) == 0; i++)
 			fprintf(f,
 				"buffer device=%s cookie=%#llx size=%ux%ux%u bytes=%u pages=%u "
 				"path=%s why=\"%s\"\n",
-				d->name, (unsigned long long)b->cookie, b->width, b->height, b->bpp,
-				b->size, b->npages, zd_path_name(b->path), b->why);
-		}
+				di.name, (unsigned long long)bi.cookie, bi.width, bi.height, bi.bpp,
+				bi.size, bi.npages, zd_path_name(bi.path), bi.why);
 	}
 }
 

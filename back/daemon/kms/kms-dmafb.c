@@ -59,8 +59,8 @@ static int import_check(struct zd_output *o, const struct zd_fb_layout *l, uint3
 	return kms_scanbuf_format(o, l->fourcc, fourcc);
 }
 
-int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
-		     struct zd_dmafb **out)
+int kms_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+		      struct zd_dmafb **out)
 {
 	uint32_t fourcc, handle;
 	int r = import_check(o, l, &fourcc);
@@ -72,8 +72,8 @@ int zd_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
 	return dmafb_new(o, handle, l, fourcc, out);
 }
 
-int zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
-			  struct zd_dmafb **out)
+int kms_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
+			   struct zd_dmafb **out)
 {
 	uint32_t fourcc, handle = b ? b->handle : 0;
 	int r = b ? import_check(o, l, &fourcc) : -EINVAL;
@@ -89,7 +89,7 @@ int zd_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct z
 	return dmafb_new(o, handle, l, fourcc, out);
 }
 
-bool zd_dmafb_drop(struct zd_dmafb *fb)
+bool kms_dmafb_drop(struct zd_dmafb *fb)
 {
 	struct zd_output *o;
 	bool in_use, off = false;
@@ -144,8 +144,8 @@ static int dmafb_plane(const struct zd_dmafb *fb, uint32_t w, uint32_t h, uint32
 	return 0;
 }
 
-int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-			       uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h)
+int kms_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+				uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h)
 {
 	struct kms_plane_cfg pc;
 	struct kms_mode_change m;
@@ -173,8 +173,8 @@ int zd_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t hei
 	return 0;
 }
 
-int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
-			 uint64_t token)
+int kms_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
+			  uint64_t token)
 {
 	struct kms_plane_cfg pc;
 	int r;
@@ -201,7 +201,7 @@ int zd_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, u
 	return 0;
 }
 
-int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out)
+int kms_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out)
 {
 	struct zd_dumb *b;
 	int r;
@@ -224,12 +224,12 @@ int zd_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb *
 	return 0;
 }
 
-int zd_dumb_fd(const struct zd_dumb *b)
+int kms_dumb_fd(const struct zd_dumb *b)
 {
 	return b ? b->fd : -1;
 }
 
-void zd_dumb_destroy(struct zd_dumb *b)
+void kms_dumb_destroy(struct zd_dumb *b)
 {
 	if (!b)
 		return;

@@ -25,6 +25,7 @@
 #include <xf86drmMode.h>
 
 #include "../core/display.h"
+#include "kms.h"
 #include "../base/loop.h"
 #include "../core/format.h"
 
@@ -107,7 +108,7 @@ struct zd_dumb {
 
 struct zd_output {
 	struct kms_dev *dev;
-	char name[64];	    /* zd_output_name(): "Virtual-1" or "card1:Virtual-1" */
+	char name[64];	    /* kms_output_name(): "Virtual-1" or "card1:Virtual-1" */
 	char conn_name[32]; /* as the kernel names the connector: "Virtual-1" */
 	uint32_t conn_id;
 	uint32_t possible_crtcs; /* CRTC index bits over all encoders */
@@ -146,6 +147,33 @@ struct zd_output {
 	bool done;
 	uint64_t done_token;
 };
+
+/*
+ * The display ops (kms_display_ops, in kms.c); display.h says what each
+ * does. kms.c: claim, release, name, set_config, disable, flip;
+ * kms-dmafb.c: the zero-copy ones.
+ */
+int kms_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
+		     zd_flip_done_fn fn, void *data, struct zd_output **out);
+void kms_output_release(struct zd_output *o);
+const char *kms_output_name(const struct zd_output *o);
+int kms_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+			  uint32_t y, const struct zd_image *img, uint64_t *bytes_copied);
+int kms_output_disable(struct zd_output *o);
+int kms_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
+		    uint64_t *bytes_copied);
+int kms_output_import(struct zd_output *o, int fd, const struct zd_fb_layout *l,
+		      struct zd_dmafb **out);
+int kms_output_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_layout *l,
+			   struct zd_dmafb **out);
+bool kms_dmafb_drop(struct zd_dmafb *fb);
+int kms_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+				uint32_t y, struct zd_dmafb *fb, uint32_t w, uint32_t h);
+int kms_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint32_t h,
+			  uint64_t token);
+int kms_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb **out);
+int kms_dumb_fd(const struct zd_dumb *b);
+void kms_dumb_destroy(struct zd_dumb *b);
 
 /* kms.c, shared with kms-dmafb.c */
 /* A mode of width x height for a modeset. */

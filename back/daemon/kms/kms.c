@@ -3,7 +3,7 @@
  * kms.c: the display (display.h) on Linux KMS, with libdrm.
  *
  * Atomic modesetting only. A device without DRM_CLIENT_CAP_ATOMIC is
- * refused (zd_display_open fails for a path given to it, and skips it with
+ * refused (kms_display_open fails for a path given to it, and skips it with
  * a warning when scanning): every driver zdispl targets has atomic support
  * (vkms, virtio-gpu, simpledrm, i915, amdgpu, nouveau), and a legacy
  * SetCrtc/PageFlip path would be a second copy of every commit for drivers
@@ -360,8 +360,8 @@ static unsigned int scan_cards(unsigned int *cards)
 	return n;
 }
 
-int zd_display_open(struct zd_loop *loop, const char *const *paths, unsigned int npaths,
-		    struct zd_display **out)
+int kms_display_open(struct zd_loop *loop, const char *const *paths, unsigned int npaths,
+		     struct zd_display **out)
 {
 	unsigned int cards[KMS_MAX_CARDS], n;
 	bool scan = !paths || !npaths;
@@ -438,16 +438,16 @@ int zd_display_open(struct zd_loop *loop, const char *const *paths, unsigned int
 	return 0;
 
 err:
-	zd_display_close(d);
+	kms_display_close(d);
 	return r;
 }
 
-void zd_display_close(struct zd_display *d)
+void kms_display_close(struct zd_display *d)
 {
 	if (!d)
 		return;
 	for (unsigned int i = 0; i < d->nouts; i++) {
-		zd_output_release(d->outs[i]);
+		kms_output_release(d->outs[i]);
 		free(d->outs[i]);
 	}
 	free(d->outs);
@@ -585,8 +585,8 @@ static int try_claim(struct zd_output *o, const char *prefix, zd_flip_done_fn fn
 	return 0;
 }
 
-int zd_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
-		    zd_flip_done_fn fn, void *data, struct zd_output **out)
+int kms_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
+		     zd_flip_done_fn fn, void *data, struct zd_output **out)
 {
 	struct zd_output *o = NULL;
 
@@ -608,7 +608,7 @@ int zd_output_claim(struct zd_display *d, const char *name, const char *log_pref
 	return 0;
 }
 
-const char *zd_output_name(const struct zd_output *o)
+const char *kms_output_name(const struct zd_output *o)
 {
 	return o->name;
 }
@@ -802,8 +802,8 @@ void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x
 	o->y = y;
 }
 
-int zd_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
-			 uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
+int kms_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
+			  uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
 {
 	struct kms_scanbuf nb[KMS_NBUF] = {0}, *target;
 	struct kms_plane_cfg pc;
@@ -868,8 +868,8 @@ err_blob:
 	return r;
 }
 
-int zd_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
-		   uint64_t *bytes_copied)
+int kms_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t token,
+		    uint64_t *bytes_copied)
 {
 	struct kms_scanbuf nb[KMS_NBUF] = {0}, *target;
 	struct kms_plane_cfg pc;
@@ -946,7 +946,7 @@ int kms_output_off(struct zd_output *o)
 	return 0;
 }
 
-int zd_output_disable(struct zd_output *o)
+int kms_output_disable(struct zd_output *o)
 {
 	bool was = o && o->active;
 	int r;
@@ -959,7 +959,7 @@ int zd_output_disable(struct zd_output *o)
 	return r;
 }
 
-void zd_output_release(struct zd_output *o)
+void kms_output_release(struct zd_output *o)
 {
 	int fd;
 
@@ -982,3 +982,20 @@ void zd_output_release(struct zd_output *o)
 	zd_info(o->prefix, "released output %s", o->name);
 	unclaim(o);
 }
+
+const struct zd_display_ops kms_display_ops = {
+	.claim = kms_output_claim,
+	.release = kms_output_release,
+	.name = kms_output_name,
+	.set_config = kms_output_set_config,
+	.disable = kms_output_disable,
+	.flip = kms_output_flip,
+	.import = kms_output_import,
+	.import_dumb = kms_output_import_dumb,
+	.dmafb_drop = kms_dmafb_drop,
+	.set_config_dmafb = kms_output_set_config_dmafb,
+	.flip_dmafb = kms_output_flip_dmafb,
+	.dumb_create = kms_output_dumb_create,
+	.dumb_fd = kms_dumb_fd,
+	.dumb_destroy = kms_dumb_destroy,
+};

@@ -41,7 +41,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "../../../back/daemon/core/display.h"
+#include "../../../back/daemon/kms/kms.h"
 #include "../../../back/daemon/base/log.h"
 #include "../../../back/daemon/base/loop.h"
 #include "../../../tools/common/pattern.h"
@@ -223,7 +223,7 @@ static int set_config(struct run *r, const struct tcase *c, const struct zd_imag
 	int e;
 
 	r->in_api = true;
-	e = zd_output_set_config(r->o, c->mode_w, c->mode_h, c->x, c->y, img, bytes);
+	e = kms_display_ops.set_config(r->o, c->mode_w, c->mode_h, c->x, c->y, img, bytes);
 	r->in_api = false;
 	return e;
 }
@@ -233,7 +233,7 @@ static int flip(struct run *r, const struct zd_image *img, uint64_t token, uint6
 	int e;
 
 	r->in_api = true;
-	e = zd_output_flip(r->o, img, token, bytes);
+	e = kms_display_ops.flip(r->o, img, token, bytes);
 	r->in_api = false;
 	return e;
 }
@@ -296,7 +296,7 @@ static int write_ready(struct run *r, unsigned int i, const struct tcase *c, uin
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%s %u %s\n", c->spec, frame, zd_output_name(r->o));
+	fprintf(f, "%s %u %s\n", c->spec, frame, kms_display_ops.name(r->o));
 	if (fclose(f) || rename(tmp, path))
 		return -errno;
 	return 0;
@@ -465,51 +465,52 @@ static int cmd_run(struct run *r, const char *output, struct tcase *cases, unsig
 
 	e = zd_loop_new(&r->loop);
 	if (!e)
-		e = zd_display_open(r->loop, NULL, 0, &r->d);
+		e = kms_display_open(r->loop, NULL, 0, &r->d);
 	if (e) {
 		fprintf(stderr, "display: %s\n", strerror(-e));
 		return 2;
 	}
 	/* An unknown name takes the next free output; then none is left. */
-	e = zd_output_claim(r->d, "NoSuch-9", "display-test", on_flip_done, r, &r->o);
+	e = kms_display_ops.claim(r->d, "NoSuch-9", "display-test", on_flip_done, r, &r->o);
 	if (e) {
 		fail("claim: %s", strerror(-e));
 		goto out;
 	}
-	e = zd_output_claim(r->d, NULL, "display-test/2", on_flip_done, r, &o2);
+	e = kms_display_ops.claim(r->d, NULL, "display-test/2", on_flip_done, r, &o2);
 	if (e != -ENODEV) {
 		fail("second claim: %d, wanted -ENODEV (vkms has one connector)", e);
 		if (!e)
-			zd_output_release(o2);
+			kms_display_ops.release(o2);
 	}
-	if (output && strcmp(zd_output_name(r->o), output)) {
+	if (output && strcmp(kms_display_ops.name(r->o), output)) {
 		/* Release and claim by name. */
-		zd_output_release(r->o);
-		e = zd_output_claim(r->d, output, "display-test", on_flip_done, r, &r->o);
-		if (e || strcmp(zd_output_name(r->o), output)) {
-			fail("claim %s: %s", output, e ? strerror(-e) : zd_output_name(r->o));
+		kms_display_ops.release(r->o);
+		e = kms_display_ops.claim(r->d, output, "display-test", on_flip_done, r, &r->o);
+		if (e || strcmp(kms_display_ops.name(r->o), output)) {
+			fail("claim %s: %s", output, e ? strerror(-e) : kms_display_ops.name(r->o));
 			goto out;
 		}
 	}
-	printf("output %s\n", zd_output_name(r->o));
+	printf("output %s\n", kms_display_ops.name(r->o));
 
 	for (unsigned int i = 0; i < ncases; i++) {
 		if (i && i == ncases - 1) {
 			/* Off and on again. */
-			e = zd_output_disable(r->o);
+			e = kms_display_ops.disable(r->o);
 			if (e)
 				fail("disable: %s", strerror(-e));
-			if ((e = zd_output_flip(r->o, &(struct zd_image){0}, 1, NULL)) != -EINVAL)
+			if ((e = kms_display_ops.flip(r->o, &(struct zd_image){0}, 1, NULL)) !=
+			    -EINVAL)
 				fail("flip while disabled: %d, wanted -EINVAL", e);
 		}
 		run_case(r, i, &cases[i], i == 0);
 	}
 
-	e = zd_output_disable(r->o);
+	e = kms_display_ops.disable(r->o);
 	if (e)
 		fail("disable: %s", strerror(-e));
 	fbs = count_own_fbs(r->device);
-	zd_output_release(r->o);
+	kms_display_ops.release(r->o);
 	r->o = NULL;
 	e = count_own_fbs(r->device);
 	printf("framebuffers of this process: %d before release, %d after (-1: no debugfs)\n", fbs,
@@ -517,11 +518,11 @@ static int cmd_run(struct run *r, const char *output, struct tcase *cases, unsig
 	if (e != 0)
 		fail("%d framebuffer(s) left after release", e);
 	/* The output is free again. */
-	e = zd_output_claim(r->d, output, "display-test", on_flip_done, r, &r->o);
+	e = kms_display_ops.claim(r->d, output, "display-test", on_flip_done, r, &r->o);
 	if (e)
 		fail("claim after release: %s", strerror(-e));
 out:
-	zd_display_close(r->d);
+	kms_display_close(r->d);
 	zd_loop_free(r->loop);
 	return failures ? 1 : 0;
 }

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * env.h: what every device is served with. The backend owns it: the Xen
+ * handles, the display and its ops, the grant <-> dma-buf facility and the
+ * per-frontend limits. Devices and their parts borrow it, read-only.
+ */
+#ifndef ZD_ENV_H
+#define ZD_ENV_H
+
+#include <stdint.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+
+struct zd_display;
+struct zd_display_ops;
+struct zd_zcopy;
+
+/* Per-frontend limits; each at most the hard maximum in displif-use.h. */
+struct zd_limits {
+	uint32_t max_buffer_bytes; /* one display buffer */
+	uint32_t max_buffers;	   /* display buffers per device */
+	uint32_t max_fbs;	   /* framebuffers per device */
+};
+
+struct zd_env {
+	struct xs_handle *xs;
+	xenevtchn_handle *evtchn;
+	xengnttab_handle *gnt;
+	const struct zd_display_ops *dops; /* NULL: no display (headless) */
+	struct zd_display *display;
+	struct zd_zcopy *zcopy; /* NULL: none */
+	struct zd_limits limits;
+};
+
+#endif /* ZD_ENV_H */
