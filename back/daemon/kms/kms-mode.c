@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/log.h"
+
 /* CVT reduced blanking v1 constants. */
 #define RB_H_BLANK 160		 /* pixels */
 #define RB_H_SYNC 32		 /* pixels */
@@ -130,4 +132,82 @@ int kms_mode_pick(const drmModeConnector *conn, uint32_t width, uint32_t height,
 	}
 	*generated = true;
 	return kms_mode_cvt_rb(width, height, 60, mode);
+}
+
+/* ---- modesets: the mode and its blob ----------------------------------------- */
+
+bool kms_size_ok(const struct zd_output *o, uint32_t width, uint32_t height)
+{
+	const struct kms_dev *k = o->dev;
+
+	if (width && height && width >= k->min_w && width <= k->max_w && height >= k->min_h &&
+	    height <= k->max_h)
+		return true;
+	zd_warn_rl(o->prefix, "%s: mode %ux%u outside %ux%u..%ux%u", o->name, width, height,
+		   k->min_w, k->min_h, k->max_w, k->max_h);
+	return false;
+}
+
+/*
+ * Wait for the flip in flight, pick the mode and make its blob (a new one
+ * only when the mode changes). Undo with kms_mode_abort, or kms_mode_install once
+ * the modeset is on the screen.
+ */
+int kms_mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
+		     struct kms_mode_change *m)
+{
+	struct kms_dev *k = o->dev;
+	drmModeConnector *conn;
+	int r;
+
+	r = kms_wait_flip(o, KMS_FLIP_WAIT_MS);
+	if (r) {
+		zd_err(o->prefix, "%s: the flip in flight did not complete: %s", o->name,
+		       strerror(-r));
+		return r;
+	}
+	errno = 0;
+	conn = drmModeGetConnectorCurrent(k->fd, o->conn_id);
+	if (!conn) {
+		r = errno ? -errno : -ENOMEM;
+		zd_err(o->prefix, "%s: connector: %s", o->name, strerror(-r));
+		return r;
+	}
+	r = kms_mode_pick(conn, width, height, &m->mode, &m->generated);
+	drmModeFreeConnector(conn);
+	if (r) {
+		zd_warn_rl(o->prefix, "%s: no mode for %ux%u: %s", o->name, width, height,
+			   strerror(-r));
+		return r;
+	}
+	m->new_blob = !o->mode_blob || memcmp(&m->mode, &o->mode, sizeof(m->mode));
+	m->blob = o->mode_blob;
+	if (m->new_blob) {
+		r = drmModeCreatePropertyBlob(k->fd, &m->mode, sizeof(m->mode), &m->blob);
+		if (r) {
+			zd_err(o->prefix, "%s: mode blob: %s", o->name, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+void kms_mode_abort(struct zd_output *o, struct kms_mode_change *m)
+{
+	if (m->new_blob)
+		drmModeDestroyPropertyBlob(o->dev->fd, m->blob);
+}
+
+/* The commit was blocking: nothing shows the old blob now. */
+void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x, uint32_t y)
+{
+	if (m->new_blob) {
+		if (o->mode_blob)
+			drmModeDestroyPropertyBlob(o->dev->fd, o->mode_blob);
+		o->mode_blob = m->blob;
+		o->mode = m->mode;
+	}
+	o->active = true;
+	o->x = x;
+	o->y = y;
 }

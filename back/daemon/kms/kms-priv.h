@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kms-priv.h: what the parts of the KMS display share. Nothing outside
- * kms*.c includes it; the daemon's core only sees display.h.
+ * kms/ includes it; the daemon's core only sees display.h's ops.
  *
- *   kms.c          devices, outputs, DRM events, the display.h entry points
- *                  of the copy path
- *   kms-dmafb.c    display.h's zero-copy entry points (dma-buf framebuffers)
+ *   kms.c          devices, DRM events, outputs (claim, off, release) and
+ *                  kms_display_ops
+ *   kms-frame.c    the copy path's frames: set_config and flip of an image
+ *   kms-dmafb.c    the zero-copy ops (dma-buf framebuffers)
+ *   kms-mode.c     modesets: picking a connector mode or generating a
+ *                  CVT-RB one, and its property blob
  *   kms-commit.c   KMS properties and atomic commits (modeset, plane, off):
  *                  knows framebuffer ids, not where their pixels come from
  *   kms-scanbuf.c  the copy path: dumb scanout buffers and drawing into them
  *   kms-prime.c    zero-copy: dma-bufs imported as framebuffers (PRIME), GEM
  *                  handles counted per device, dumb buffers exported for be-alloc
- *   kms-mode.c     picking a connector mode or generating a CVT-RB one
  *
  * Every function returns 0 or -errno; libdrm's conventions are translated
  * next to each call.
@@ -150,8 +152,8 @@ struct zd_output {
 
 /*
  * The display ops (kms_display_ops, in kms.c); display.h says what each
- * does. kms.c: claim, release, name, set_config, disable, flip;
- * kms-dmafb.c: the zero-copy ones.
+ * does. kms.c: claim, release, name, disable; kms-frame.c: set_config,
+ * flip; kms-dmafb.c: the zero-copy ones.
  */
 int kms_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
 		     zd_flip_done_fn fn, void *data, struct zd_output **out);
@@ -175,7 +177,7 @@ int kms_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb 
 int kms_dumb_fd(const struct zd_dumb *b);
 void kms_dumb_destroy(struct zd_dumb *b);
 
-/* kms.c, shared with kms-dmafb.c */
+/* kms-mode.c, kms-frame.c and kms.c, shared with kms-dmafb.c */
 /* A mode of width x height for a modeset. */
 struct kms_mode_change {
 	drmModeModeInfo mode;
