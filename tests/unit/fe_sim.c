@@ -29,7 +29,7 @@ static void fe_set(struct sim *s, const char *node, const char *val)
 	fx_xs_write(s->fe_domid, path, val);
 }
 
-static bool fd_readable(int fd)
+bool sim_fd_readable(int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
@@ -62,8 +62,8 @@ void sim_pump(struct sim *s)
 	 * test failure.
 	 */
 	for (int i = 0; i < 64; i++) {
-		bool xs = fd_readable(xs_fileno(s->be->env.xs));
-		bool ev = fd_readable(xenevtchn_fd(s->be->env.evtchn));
+		bool xs = sim_fd_readable(xs_fileno(s->be->env.xs));
+		bool ev = sim_fd_readable(xenevtchn_fd(s->be->env.evtchn));
 
 		if (!xs && !ev && !leftovers(s->be))
 			return;

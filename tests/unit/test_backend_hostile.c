@@ -569,3 +569,27 @@ TEST(hostile_frontend_state_garbage)
 		fx_reset();
 	}
 }
+
+/*
+ * A guest that keeps rewriting its state node: each turn of the loop
+ * handles a bounded number of watch events and steps the device once, so
+ * the single thread goes back to its other fds in between.
+ */
+TEST(hostile_xenstore_watch_flood_takes_bounded_turns)
+{
+	unsigned long reads;
+	struct sim s;
+
+	up(&s, 1);
+	for (int i = 0; i < 1000; i++)
+		sim_fe_write(&s, "state", "4"); /* Connected, again and again */
+	reads = fx_calls(FX_XS_READ);
+	zd_backend_xs_event(s.be);
+	/* One step of one device reads a handful of nodes, not 1000 times that. */
+	CHECK(fx_calls(FX_XS_READ) - reads <= 16);
+	CHECK(sim_fd_readable(xs_fileno(s.be->env.xs))); /* the rest waits its turn */
+	sim_pump(&s);
+	CHECK(!sim_fd_readable(xs_fileno(s.be->env.xs)));
+	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}

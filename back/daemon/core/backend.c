@@ -58,7 +58,7 @@ static void step_device(struct zd_backend *be, struct zd_device *dev)
 	}
 }
 
-/* Make sure (fe, dev) is served, then step it. */
+/* Make sure (fe, dev) is served, and step it this turn. */
 static void ensure_device(struct zd_backend *be, unsigned int fe, unsigned int devid)
 {
 	struct zd_device *dev = zd_backend_find(be, fe, devid);
@@ -74,7 +74,7 @@ static void ensure_device(struct zd_backend *be, unsigned int fe, unsigned int d
 		dev->next = be->devices;
 		be->devices = dev;
 	}
-	step_device(be, dev);
+	dev->xs_dirty = true;
 }
 
 /* List <dir>, calling fn for every child that is a decimal in [0, max]. */
@@ -112,20 +112,30 @@ static void scan_fe(struct zd_backend *be, const char *dir, uint32_t fe)
 	for_each_id(be, path, UINT16_MAX, scan_dev);
 }
 
-/* Full rescan: new devices are created, every known device is stepped. */
+/* Full rescan: new devices are created, every device is stepped this turn. */
 static void rescan(struct zd_backend *be)
+{
+	for_each_id(be, be->path, UINT16_MAX - 1, scan_fe);
+	for (struct zd_device *d = be->devices; d; d = d->next)
+		d->xs_dirty = true;
+}
+
+/* Step each device a watch fired for, once, however often it fired. */
+static void step_dirty(struct zd_backend *be)
 {
 	struct zd_device *d, *next;
 
-	for_each_id(be, be->path, UINT16_MAX - 1, scan_fe);
 	for (d = be->devices; d; d = next) {
 		next = d->next;
-		step_device(be, d);
+		if (d->xs_dirty) {
+			d->xs_dirty = false;
+			step_device(be, d);
+		}
 	}
 }
 
-/* A change at path under our backend directory. */
-static void backend_path_changed(struct zd_backend *be, const char *path)
+/* A change at path under our backend directory (only the toolstack writes there). */
+static void backend_path_changed(struct zd_backend *be, const char *path, bool *all)
 {
 	size_t n = strlen(be->path);
 	unsigned int fe, devid;
@@ -136,36 +146,35 @@ static void backend_path_changed(struct zd_backend *be, const char *path)
 	/* .../vdispl/<fe>/<dev>[/...]: only that device; anything above: all. */
 	if (sscanf(path + n, "/%u/%u%15s", &fe, &devid, tail) >= 2 && fe < UINT16_MAX &&
 	    devid <= UINT16_MAX) {
-		struct zd_device *dev = zd_backend_find(be, fe, devid);
-
-		if (dev)
-			step_device(be, dev);
-		else
-			ensure_device(be, fe, devid);
+		ensure_device(be, fe, devid);
 		return;
 	}
-	rescan(be);
+	*all = true;
 }
 
 void zd_backend_xs_event(void *data)
 {
 	struct zd_backend *be = data;
-	unsigned int fe, devid;
+	unsigned int fe, devid, n;
+	bool all = false;
 	char **ev;
 
-	while ((ev = xs_check_watch(be->env.xs))) {
+	for (n = 0; n < ZD_XS_EVENTS_PER_TURN && (ev = xs_check_watch(be->env.xs)); n++) {
 		const char *path = ev[XS_WATCH_PATH], *token = ev[XS_WATCH_TOKEN];
 
 		if (!strcmp(token, BE_TOKEN)) {
-			backend_path_changed(be, path);
+			backend_path_changed(be, path, &all);
 		} else if (sscanf(token, "fe/%u/%u", &fe, &devid) == 2) {
 			struct zd_device *dev = zd_backend_find(be, fe, devid);
 
 			if (dev)
-				step_device(be, dev);
+				dev->xs_dirty = true;
 		}
 		free(ev);
 	}
+	if (all)
+		rescan(be);
+	step_dirty(be);
 }
 
 static struct zd_conn *conn_by_port(struct zd_backend *be, int port, struct zd_device **devp)

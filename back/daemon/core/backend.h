@@ -42,6 +42,15 @@ int zd_backend_new(struct zd_loop *loop, const struct zd_display_ops *dops,
 /* Closes every device as if its frontend had gone, then frees. */
 void zd_backend_free(struct zd_backend *be);
 
+/*
+ * xenstore watch events handled per zd_backend_xs_event() call. Each
+ * device they name is stepped once, however often its watch fired: a
+ * guest that keeps rewriting its state node costs one step per turn and
+ * cannot keep the loop from other guests, DRM events or signals. The
+ * rest stay queued, and xenstore's fd readable, for the next turn.
+ */
+#define ZD_XS_EVENTS_PER_TURN 64
+
 /* Event handlers, also called directly by unit tests. */
 void zd_backend_xs_event(void *be);
 void zd_backend_evtchn_event(void *be);

@@ -44,6 +44,7 @@ struct zd_device {
 	struct zd_conn conns[ZD_MAX_CONNECTORS];
 	struct zd_buffers bufs;
 	bool gone;		/* backend directory removed: free after this step */
+	bool xs_dirty;		/* the backend's: a watch fired, step it this turn */
 	struct zd_ratelimit rl; /* for messages this frontend can trigger */
 };
 
