@@ -31,6 +31,7 @@ struct options {
 	bool use_syslog;
 	const char *status_path;
 	struct zd_limits limits;
+	struct zd_be_alloc_policy be_alloc;
 };
 
 static void usage(FILE *f)
@@ -54,13 +55,22 @@ static void usage(FILE *f)
 		"      --max-buffer-mib N largest display buffer a frontend may create (default %u)\n"
 		"      --max-buffers N    display buffers per device (default %u)\n"
 		"      --max-fbs N        framebuffers per device (default %u)\n"
+		"      --max-device-mib N all display buffers of one device together (default %u)\n"
+		"      --max-be-alloc-mib N  buffers dom0 allocates and grants to one device\n"
+		"                         (be-alloc), with grants it still maps after destroying\n"
+		"                         them (default %u)\n"
+		"      --be-alloc=POLICY  which devices may have be-alloc, as their toolstack asks:\n"
+		"                         toolstack (default: every one it was configured for),\n"
+		"                         off, or a list of domain ids and names (\"3,desktop\")\n"
 		"  -h, --help             this help\n"
 		"\n"
 		"Limits are capped at the hard maximums of xen-interface/zdispl/displif-use.h\n"
-		"(buffer %u MiB, %u buffers, %u framebuffers). SIGTERM or SIGINT closes every\n"
-		"device and exits.\n",
-		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_MAX_BUFFER_BYTES >> 20,
-		ZD_MAX_BUFFERS, ZD_MAX_FBS);
+		"(buffer %u MiB, %u buffers, %u framebuffers, %u MiB per device, %u MiB of\n"
+		"be-alloc). be-alloc is read once, when a device appears: a guest that writes\n"
+		"it later changes nothing. SIGTERM or SIGINT closes every device and exits.\n",
+		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS,
+		ZD_DEF_DEVICE_PAGES >> 8, ZD_DEF_GRANTED_PAGES >> 8, ZD_MAX_BUFFER_BYTES >> 20,
+		ZD_MAX_BUFFERS, ZD_MAX_FBS, ZD_MAX_DEVICE_PAGES >> 8, ZD_MAX_GRANTED_PAGES >> 8);
 	/* clang-format on */
 }
 
@@ -82,7 +92,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_SYSLOG,
 		OPT_MAX_MIB,
 		OPT_MAX_BUFS,
-		OPT_MAX_FBS
+		OPT_MAX_FBS,
+		OPT_MAX_DEVICE_MIB,
+		OPT_MAX_BE_ALLOC_MIB,
+		OPT_BE_ALLOC
 	};
 	static const struct option longopts[] = {
 		{"drm", required_argument, NULL, 'd'},
@@ -94,6 +107,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"max-buffer-mib", required_argument, NULL, OPT_MAX_MIB},
 		{"max-buffers", required_argument, NULL, OPT_MAX_BUFS},
 		{"max-fbs", required_argument, NULL, OPT_MAX_FBS},
+		{"max-device-mib", required_argument, NULL, OPT_MAX_DEVICE_MIB},
+		{"max-be-alloc-mib", required_argument, NULL, OPT_MAX_BE_ALLOC_MIB},
+		{"be-alloc", required_argument, NULL, OPT_BE_ALLOC},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -149,6 +165,26 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_limit("--max-fbs", optarg, ZD_MAX_FBS, &o->limits.max_fbs))
 				return -1;
 			break;
+		case OPT_MAX_DEVICE_MIB:
+			if (parse_limit("--max-device-mib", optarg, ZD_MAX_DEVICE_PAGES >> 8, &mib))
+				return -1;
+			o->limits.max_pages = mib << 8;
+			break;
+		case OPT_MAX_BE_ALLOC_MIB:
+			if (parse_limit("--max-be-alloc-mib", optarg, ZD_MAX_GRANTED_PAGES >> 8,
+					&mib))
+				return -1;
+			o->limits.max_granted_pages = mib << 8;
+			break;
+		case OPT_BE_ALLOC:
+			if (zd_be_alloc_policy_parse(optarg, &o->be_alloc)) {
+				fprintf(stderr,
+					"zdispl-back: --be-alloc wants toolstack, off or up to %d "
+					"comma-separated domain ids or names, not '%s'\n",
+					ZD_POLICY_MAX_DOMAINS, optarg);
+				return -1;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -190,7 +226,8 @@ int main(int argc, char **argv)
 		.zcopy = ZD_ZCOPY_AUTO,
 		.level = ZD_LOG_INFO,
 		.status_path = ZD_STATUS_SOCKET,
-		.limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS},
+		.limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_DEF_DEVICE_PAGES,
+			   ZD_DEF_GRANTED_PAGES},
 	};
 	struct zd_display *display = NULL;
 	struct zd_zcopy *zcopy = NULL;
@@ -231,7 +268,7 @@ int main(int argc, char **argv)
 	r = zd_zcopy_open(o.zcopy, &zcopy);
 	if (r)
 		goto out;
-	r = zd_backend_new(loop, &kms_display_ops, display, zcopy, &o.limits, &be);
+	r = zd_backend_new(loop, &kms_display_ops, display, zcopy, &o.limits, &o.be_alloc, &be);
 	if (r)
 		goto out;
 	r = zd_status_open(be, o.status_path, &status);

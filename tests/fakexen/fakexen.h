@@ -122,10 +122,16 @@
  *		The granting domain's view of the page, or NULL if no such
  *		grant.  Valid until the grant is revoked or fx_reset().
  *	int fx_gnt_revoke(unsigned int domid, uint32_t ref);
+int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
  *		End foreign access: -EBUSY while the backend still maps the
  *		page (as Xen refuses), -ENOENT if no such grant.
  *	unsigned int fx_gnt_live_mappings(void);
  *		Pages currently mapped by the backend, over all handles.
+ *	int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
+ *		As the grantee, map (hold) or unmap a page @domid granted:
+ *		while held, ending its access fails with -EBUSY, as when a
+ *		frontend keeps mapping a page dom0 granted it. -ENOENT if no
+ *		such grant, -EINVAL unmapping what is not held.
  *
  * GRANTS <-> DMA-BUFS (tests/fakexen/dmabuf.c)
  *	The kernel facilities behind back/daemon/core/grant-dmabuf.h: the zdispl
@@ -235,6 +241,7 @@ int fx_evtchn_close(unsigned int port);
 int fx_gnt_grant(unsigned int domid, unsigned int grantee, bool readonly);
 void *fx_gnt_page(unsigned int domid, uint32_t ref);
 int fx_gnt_revoke(unsigned int domid, uint32_t ref);
+int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
 unsigned int fx_gnt_live_mappings(void);
 
 struct fx_zcopy_stats {

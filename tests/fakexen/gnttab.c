@@ -419,6 +419,22 @@ int fx_gnt_revoke(unsigned int domid, uint32_t ref)
 	return 0;
 }
 
+int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold)
+{
+	int slot = find_grant(domid, ref);
+
+	if (slot < 0)
+		return -ENOENT;
+	if (hold) {
+		grants[slot].maps++;
+		return 0;
+	}
+	if (!grants[slot].maps)
+		return -EINVAL;
+	grants[slot].maps--;
+	return 0;
+}
+
 /* ------------------------------------------------------------------------
  * Kernel-side mappings (tests/fakexen/dmabuf.c)
  */

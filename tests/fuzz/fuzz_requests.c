@@ -909,6 +909,7 @@ static void play(struct fz *f)
 	o.limits.max_buffer_bytes = FZ_MAX_BUFFER_BYTES;
 	o.limits.max_buffers = 1 + (h[1] & 15);
 	o.limits.max_fbs = 1 + (h[1] >> 4);
+	o.be_alloc = h[0] & FZ_H0_BE_ALLOC;
 	fx_zcopy_present(h[0] & FZ_H0_ZC_HELPER, false, false);
 	if (sim_start_opts(&f->sim, f->nconns, res, &o))
 		FAIL("sim_start failed");
@@ -916,8 +917,6 @@ static void play(struct fz *f)
 		fake_display_output(f->sim.display, f->outputs - 1)->import_err = EINVAL;
 	if (f->outputs && (h[0] & FZ_H0_ZC_REFUSE_COMMIT))
 		fake_display_output(f->sim.display, 0)->commit_err = EINVAL;
-	if (h[0] & FZ_H0_BE_ALLOC)
-		sim_fe_write(&f->sim, XENDISPL_FIELD_BE_ALLOC, "1");
 	for (unsigned int i = 0; i < FZ_POOL; i++) {
 		unsigned int grantee = i == FZ_POOL - 1 ? 3 : 0;
 		int ref = fx_gnt_grant(f->sim.fe_domid, grantee, i % 16 == 7);

@@ -153,7 +153,7 @@ static void write_device(struct sim *s, unsigned int nconns, const char *const *
 	xs_set(s->fe_path, "backend", s->be_path);
 	xs_set(s->fe_path, "backend-id", "0");
 	xs_set(s->fe_path, "state", "1");
-	xs_set(s->fe_path, "be-alloc", "0");
+	xs_set(s->fe_path, "be-alloc", o->be_alloc ? "1" : "0");
 	for (unsigned int i = 0; i < nconns; i++) {
 		char dir[128];
 
@@ -176,7 +176,9 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 		   const struct sim_opts *o)
 {
 	static const struct sim_opts defaults;
-	struct zd_limits lim = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS};
+	struct zd_limits lim = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS,
+				ZD_DEF_DEVICE_PAGES, ZD_DEF_GRANTED_PAGES};
+	struct zd_be_alloc_policy pol = {0};
 	int r;
 
 	if (!o)
@@ -208,8 +210,15 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 
 	s->owner = true;
 	fx_xs_write(0, "/local/domain/0/domid", "0");
-	if (o->limits.max_buffer_bytes || o->limits.max_buffers || o->limits.max_fbs)
+	if (o->limits.max_buffer_bytes || o->limits.max_buffers || o->limits.max_fbs) {
 		lim = o->limits;
+		if (!lim.max_pages)
+			lim.max_pages = ZD_DEF_DEVICE_PAGES;
+		if (!lim.max_granted_pages)
+			lim.max_granted_pages = ZD_DEF_GRANTED_PAGES;
+	}
+	if (o->be_alloc_policy && zd_be_alloc_policy_parse(o->be_alloc_policy, &pol))
+		return -EINVAL;
 	r = zd_loop_new(&s->loop);
 	if (r)
 		return r;
@@ -222,7 +231,7 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 	if (r)
 		return r;
 	r = zd_backend_new(s->loop, o->dops ? o->dops : &fake_display_ops, s->display, s->zcopy,
-			   &lim, &s->be);
+			   &lim, &pol, &s->be);
 	if (r)
 		return r;
 	sim_pump(s);

@@ -40,12 +40,14 @@ struct sim_opts {
 	unsigned int outputs; /* fake display outputs; 0: headless */
 	/* the display's ops; NULL: fake_display_ops */
 	const struct zd_display_ops *dops;
-	struct sim *share;	 /* join this sim's daemon instead of starting one */
-	struct zd_limits limits; /* all 0: the daemon's defaults */
-	const char *unique_id;	 /* every connector's; NULL: "Fake-<n>" */
-	bool no_unique_id;	 /* write no unique-id node */
-	bool no_device;		 /* toolstack writes nothing: start the daemon only */
-	const char *fe_version;	 /* written by sim_fe_publish(); NULL: "2" */
+	struct sim *share;	     /* join this sim's daemon instead of starting one */
+	struct zd_limits limits;     /* all 0: the daemon's defaults; a 0 page limit too */
+	bool be_alloc;		     /* the toolstack asks for be-alloc */
+	const char *be_alloc_policy; /* the daemon's --be-alloc; NULL: toolstack */
+	const char *unique_id;	     /* every connector's; NULL: "Fake-<n>" */
+	bool no_unique_id;	     /* write no unique-id node */
+	bool no_device;		     /* toolstack writes nothing: start the daemon only */
+	const char *fe_version;	     /* written by sim_fe_publish(); NULL: "2" */
 	/* --zcopy (what it finds: fx_zcopy_present(), none by default) */
 	enum zd_zcopy_mode zcopy;
 };

@@ -593,3 +593,21 @@ TEST(hostile_xenstore_watch_flood_takes_bounded_turns)
 	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
+
+/* All buffers of a device together: at most max_pages, freed pages count again. */
+TEST(hostile_pages_over_the_device_limit)
+{
+	struct sim_opts o = {.outputs = 1,
+			     .limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, 8, 0}};
+	struct sim s;
+
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 1, 64, 64, 32, NULL), 0); /* 4 pages */
+	CHECK_EQ_INT(sim_dbuf_create(&s, 2, 64, 64, 32, NULL), 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 3, 32, 32, 32, NULL), -XEN_ENOSPC);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, 2), 0);
+	CHECK_EQ_INT(sim_dbuf_create(&s, 3, 64, 64, 32, NULL), 0);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2 + 8);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}

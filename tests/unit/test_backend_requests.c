@@ -175,10 +175,10 @@ TEST(req_dbuf_create_rejects_bad_fields)
 /* be-alloc needs a grant->dma-buf facility; none is present here. */
 TEST(req_dbuf_create_be_alloc_needs_a_seam)
 {
+	struct sim_opts o = {.outputs = 1, .be_alloc = true};
 	struct sim s;
 
-	CHECK_EQ_INT(sim_start(&s, 1, one_vga, 1), 0);
-	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK(sim_devinfo(&s).be_alloc);
 	CHECK_EQ_INT(dbuf_req(&s, 0, 1, 8, 8, 32, 256, 0, XENDISPL_DBUF_FLG_REQ_ALLOC, 0),

@@ -528,11 +528,10 @@ TEST(zc_headless_connector_needs_no_import)
 /* A frontend with be-alloc 1, connected, the helper present. */
 static void up_be_alloc(struct sim *s, unsigned int outputs)
 {
-	struct sim_opts o = {.outputs = outputs};
+	struct sim_opts o = {.outputs = outputs, .be_alloc = true};
 
 	fx_zcopy_present(true, false, false);
 	CHECK_EQ_INT(sim_start_opts(s, 1, one_vga, &o), 0);
-	sim_fe_write(s, XENDISPL_FIELD_BE_ALLOC, "1");
 	CHECK_EQ_INT(sim_fe_connect(s), 0);
 	CHECK(sim_devinfo(s).be_alloc);
 }
@@ -656,13 +655,12 @@ TEST(zc_be_alloc_with_a_bad_directory_grants_nothing)
 
 TEST(zc_be_alloc_needs_an_output_and_a_facility)
 {
-	struct sim_opts o = {.outputs = 0};
+	struct sim_opts o = {.outputs = 0, .be_alloc = true};
 	grant_ref_t dirs[MAX_DIRS];
 	struct sim s;
 
 	fx_zcopy_present(true, false, false);
 	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
-	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), -XEN_EOPNOTSUPP);
 	check_nothing_left(&s, 2);
@@ -673,7 +671,6 @@ TEST(zc_be_alloc_needs_an_output_and_a_facility)
 	o.outputs = 1;
 	fx_zcopy_present(false, true, true);
 	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
-	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0);
 	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "zero-copy via gntdev (backend-allocated)");
@@ -726,6 +723,100 @@ TEST(zc_be_alloc_frontend_death_leaves_nothing_granted)
 	sim_remove_device(&s, true);
 	CHECK_NULL(sim_device(&s));
 	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	check_nothing_left(&s, 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/*
+ * be-alloc is in the guest's own directory: a guest the toolstack gave
+ * be-alloc 0 writes 1 and starts over. The daemon took the value when the
+ * device appeared, and allocates nothing.
+ */
+TEST(zc_be_alloc_a_guest_cannot_switch_it_on)
+{
+	grant_ref_t dirs[MAX_DIRS];
+	struct sim s;
+
+	fx_zcopy_present(true, false, false);
+	CHECK_EQ_INT(sim_start(&s, 1, one_vga, 1), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK(!sim_devinfo(&s).be_alloc);
+	sim_fe_write(&s, XENDISPL_FIELD_BE_ALLOC, "1");
+	sim_set_fe_state(&s, XenbusStateInitialising);
+	CHECK_EQ_INT(sim_fe_teardown(&s), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK(!sim_devinfo(&s).be_alloc);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), -XEN_EINVAL);
+	CHECK_EQ_INT(stats().imports_total, 0);
+	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/* The daemon's --be-alloc policy over what the toolstack asks. */
+static bool be_alloc_under(const char *policy, const char *domain_name)
+{
+	struct sim_opts o = {.outputs = 1, .be_alloc = true, .be_alloc_policy = policy};
+	grant_ref_t dirs[MAX_DIRS];
+	char path[64];
+	bool on;
+	struct sim s;
+
+	fx_reset();
+	fx_zcopy_present(true, false, false);
+	if (domain_name) {
+		snprintf(path, sizeof(path), "/local/domain/%u/name", SIM_FE_DOMID);
+		fx_xs_write(0, path, domain_name);
+	}
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	on = sim_devinfo(&s).be_alloc;
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), on ? 0 : -XEN_EINVAL);
+	CHECK_EQ_INT(stats().imports_total, on ? 1 : 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	return on;
+}
+
+TEST(zc_be_alloc_policy)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", SIM_FE_DOMID);
+	CHECK(be_alloc_under(NULL, NULL));
+	CHECK(be_alloc_under("toolstack", NULL));
+	CHECK(!be_alloc_under("off", NULL));
+	CHECK(be_alloc_under(id, NULL));
+	CHECK(!be_alloc_under("999", NULL));
+	CHECK(be_alloc_under("999,desktop", "desktop"));
+	CHECK(!be_alloc_under("999,desktop", "desktop2"));
+	CHECK(!be_alloc_under("desktop", NULL)); /* no name node: ids only */
+}
+
+/*
+ * Grants the frontend still maps after DBUF_DESTROY stay granted: they
+ * count against the device's be-alloc pages until it goes.
+ */
+TEST(zc_be_alloc_deferred_grants_count_against_the_limit)
+{
+	struct sim_opts o = {.outputs = 1,
+			     .be_alloc = true,
+			     .limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, 0, 8}};
+	grant_ref_t dirs[MAX_DIRS], held;
+	struct sim s;
+
+	fx_zcopy_present(true, false, false);
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0); /* 4 pages */
+	CHECK_EQ_INT(be_alloc_req(&s, 2, 64, 64, be_dir(&s, 4, dirs)), 0); /* 8: the limit */
+	CHECK_EQ_INT(be_alloc_req(&s, 3, 16, 16, be_dir(&s, 1, dirs)), -XEN_ENOSPC);
+	held = sim_dbuf(&s, 0).grefs[0];
+	CHECK_EQ_INT(fx_gnt_peer_hold(0, held, true), 0);
+	CHECK_EQ_INT(sim_dbuf_destroy(&s, sim_dbuf(&s, 0).cookie), 0);
+	/* 4 live + 1 deferred: 3 more pages fit, 4 do not. */
+	CHECK_EQ_INT(be_alloc_req(&s, 4, 64, 64, be_dir(&s, 4, dirs)), -XEN_ENOSPC);
+	CHECK_EQ_INT(be_alloc_req(&s, 5, 16, 48, be_dir(&s, 3, dirs)), 0);
+	CHECK_EQ_INT(fx_gnt_peer_hold(0, held, false), 0);
+	sim_remove_device(&s, true);
 	check_nothing_left(&s, 0);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

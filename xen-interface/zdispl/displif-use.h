@@ -62,6 +62,8 @@
 #define ZD_MAX_BUFFER_BYTES (256u << 20) /* one display buffer */
 #define ZD_MAX_BUFFERS 1024	      /* display buffers per device */
 #define ZD_MAX_FBS 1024		      /* framebuffers per device */
+#define ZD_MAX_DEVICE_PAGES (1u << 18) /* pages of all buffers of a device: 1 GiB */
+#define ZD_MAX_GRANTED_PAGES (1u << 15) /* pages dom0 grants to a device (be-alloc) */
 #define ZD_MAX_UNIQUE_ID 128	      /* unique-id string, octets */
 #define ZD_MAX_XS_VALUE 256	      /* any other xenstore value we parse */
 
@@ -69,6 +71,13 @@
 #define ZD_DEF_BUFFER_BYTES (64u << 20)
 #define ZD_DEF_BUFFERS 64
 #define ZD_DEF_FBS 64
+/*
+ * 256 MiB of buffers per device, a quarter of the 262,144 grant mappings
+ * Xen 4.17 gives dom0 by default (1024 maptrack frames); 32 MiB of
+ * be-alloc grants, a quarter of dom0's 32,768 grant entries (64 frames).
+ */
+#define ZD_DEF_DEVICE_PAGES (1u << 16)
+#define ZD_DEF_GRANTED_PAGES (1u << 13)
 
 /* A request operation's name, for logs. */
 static inline const char *zd_op_name(uint8_t op)

@@ -128,8 +128,8 @@ static int check_dbuf_req(const struct zd_buffers *b, const struct xendispl_dbuf
 int zd_dbuf_new(const struct zd_buffers *b, const struct xendispl_dbuf_create_req *q,
 		struct zd_dbuf **out)
 {
+	uint32_t pitch, npages;
 	struct zd_dbuf *d;
-	uint32_t pitch;
 	int r;
 
 	r = check_dbuf_req(b, q, &pitch);
@@ -140,6 +140,12 @@ int zd_dbuf_new(const struct zd_buffers *b, const struct xendispl_dbuf_create_re
 	if ((q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC) && !b->be_alloc)
 		return -EINVAL;
 	if (b->ndbufs >= b->env->limits.max_buffers)
+		return -ENOSPC;
+	npages = zd_data_pages(q->buffer_sz);
+	if (b->pages + npages > b->env->limits.max_pages)
+		return -ENOSPC;
+	if ((q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC) &&
+	    b->granted_pages + b->deferred_pages + npages > b->env->limits.max_granted_pages)
 		return -ENOSPC;
 
 	d = calloc(1, sizeof(*d));
@@ -152,7 +158,7 @@ int zd_dbuf_new(const struct zd_buffers *b, const struct xendispl_dbuf_create_re
 	d->size = q->buffer_sz;
 	d->data_ofs = q->data_ofs;
 	d->pitch = pitch;
-	d->npages = zd_data_pages(q->buffer_sz);
+	d->npages = npages;
 	d->be_alloc = q->flags & XENDISPL_DBUF_FLG_REQ_ALLOC;
 	d->gref_directory = q->gref_directory;
 	d->dmabuf_fd = -1;
@@ -167,7 +173,21 @@ int zd_dbuf_new(const struct zd_buffers *b, const struct xendispl_dbuf_create_re
 
 int zd_dbuf_add(struct zd_buffers *b, struct zd_dbuf *d)
 {
-	return array_add((void ***)&b->dbufs, &b->ndbufs, &b->cap_dbufs, d);
+	int r = array_add((void ***)&b->dbufs, &b->ndbufs, &b->cap_dbufs, d);
+
+	if (!r) {
+		b->pages += d->npages;
+		if (d->be_alloc)
+			b->granted_pages += d->npages;
+	}
+	return r;
+}
+
+static void dbuf_unaccount(struct zd_buffers *b, const struct zd_dbuf *d)
+{
+	b->pages -= d->npages;
+	if (d->be_alloc)
+		b->granted_pages -= d->npages;
 }
 
 int zd_dbuf_take(struct zd_buffers *b, uint64_t cookie, struct zd_dbuf **out)
@@ -179,8 +199,20 @@ int zd_dbuf_take(struct zd_buffers *b, uint64_t cookie, struct zd_dbuf **out)
 	if (d->nfbs)
 		return -EBUSY;
 	array_del((void **)b->dbufs, &b->ndbufs, d);
+	dbuf_unaccount(b, d);
 	*out = d;
 	return 0;
+}
+
+struct zd_dbuf *zd_dbuf_pop(struct zd_buffers *b)
+{
+	struct zd_dbuf *d;
+
+	if (!b->ndbufs)
+		return NULL;
+	d = b->dbufs[--b->ndbufs];
+	dbuf_unaccount(b, d);
+	return d;
 }
 
 void zd_dbuf_free_record(struct zd_dbuf *d)

@@ -17,7 +17,9 @@
  *   -EEXIST  cookie already in use
  *   -ENOENT  unknown cookie
  *   -E2BIG   buffer_sz over the frontend's limit
- *   -ENOSPC  too many buffers or framebuffers for the frontend's limit
+ *   -ENOSPC  too many buffers, framebuffers or pages for the frontend's
+ *            limits; be-alloc pages count with the grants of destroyed
+ *            buffers that the frontend still maps (deferred_pages)
  *   -EBUSY   a buffer that still has framebuffers
  *
  * A buffer may come without geometry (width, height and bpp all 0: a
@@ -97,6 +99,9 @@ struct zd_buffers {
 	struct zd_fb **fbs;
 	uint32_t ndbufs, nfbs;
 	uint32_t cap_dbufs, cap_fbs;
+	uint64_t pages;		 /* of every buffer in the registry */
+	uint64_t granted_pages;	 /* of its be-alloc buffers */
+	uint64_t deferred_pages; /* granted still: the frontend mapped them past DBUF_DESTROY */
 };
 
 void zd_buffers_init(struct zd_buffers *b, const struct zd_env *env, unsigned int fe_domid,
@@ -117,6 +122,8 @@ int zd_dbuf_new(const struct zd_buffers *b, const struct xendispl_dbuf_create_re
 int zd_dbuf_add(struct zd_buffers *b, struct zd_dbuf *d);
 /* The buffer of cookie, out of the registry. -ENOENT, -EBUSY (has fbs). */
 int zd_dbuf_take(struct zd_buffers *b, uint64_t cookie, struct zd_dbuf **out);
+/* Any buffer out of the registry, whatever its fbs; NULL when empty (teardown). */
+struct zd_dbuf *zd_dbuf_pop(struct zd_buffers *b);
 /* The record only: what paths.h set up on it is gone. */
 void zd_dbuf_free_record(struct zd_dbuf *d);
 

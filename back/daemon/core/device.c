@@ -101,11 +101,43 @@ static void conn_init(struct zd_device *dev, unsigned int i)
 		     &dev->bufs, i);
 }
 
+/*
+ * be-alloc, once per device: as the toolstack wrote it when the device
+ * appeared (the node is in the guest's own directory: a later 1 is the
+ * guest's), and only where the policy allows it.
+ */
+static void read_be_alloc(struct zd_device *dev)
+{
+	char path[64], name[ZD_POLICY_MAX_NAME];
+	bool asked, allowed;
+	uint32_t v;
+
+	if (dev->be_alloc_read)
+		return;
+	dev->be_alloc_read = true;
+	asked = zd_xs_read_uint(dev->env->xs, dev->fe_path, XENDISPL_FIELD_BE_ALLOC, 0, 1, &v) ==
+			0 &&
+		v == 1;
+	if (!asked)
+		return;
+	snprintf(path, sizeof(path), "/local/domain/%u", dev->fe_domid);
+	allowed = zd_be_alloc_allowed(&dev->env->be_alloc, dev->fe_domid,
+				      zd_xs_read_str(dev->env->xs, path, "name", name, sizeof(name))
+					      ? NULL
+					      : name);
+	if (!allowed)
+		zd_warn(dev->name, "be-alloc refused by the daemon's --be-alloc policy (%s)",
+			zd_be_alloc_mode_name(dev->env->be_alloc.mode));
+	dev->be_alloc = allowed;
+}
+
 /* Initialising: read the device's configuration, offer our versions. */
 static int device_init(struct zd_device *dev)
 {
 	unsigned int i;
 	int r;
+
+	read_be_alloc(dev);
 
 	for (i = 0; i < ZD_MAX_CONNECTORS; i++) {
 		char idx[8];
@@ -163,8 +195,6 @@ static int device_connect(struct zd_device *dev)
 		return r ? r : -EPROTO;
 	}
 	dev->version = v;
-	r = zd_xs_read_uint(dev->env->xs, dev->fe_path, XENDISPL_FIELD_BE_ALLOC, 0, 1, &v);
-	dev->be_alloc = r == 0 && v == 1;
 	dev->bufs.be_alloc = dev->be_alloc;
 
 	for (unsigned int i = 0; i < dev->nr_conns; i++) {

@@ -39,7 +39,8 @@ struct zd_device {
 	bool fe_stale;		    /* fe was Connected (to an earlier backend) at our InitWait */
 	enum xenbus_state fe_state; /* the frontend's, as last read */
 	unsigned int version;	    /* negotiated protocol version */
-	bool be_alloc;
+	bool be_alloc;		    /* granted: asked for by the toolstack, allowed by policy */
+	bool be_alloc_read;	    /* taken once, the first time the device was seen */
 	unsigned int nr_conns;
 	struct zd_conn conns[ZD_MAX_CONNECTORS];
 	struct zd_buffers bufs;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * env.h: what every device is served with. The backend owns it: the Xen
- * handles, the display and its ops, the grant <-> dma-buf facility and the
- * per-frontend limits. Devices and their parts borrow it, read-only.
+ * handles, the display and its ops, the grant <-> dma-buf facility, the
+ * per-frontend limits and the be-alloc policy. Devices and their parts
+ * borrow it, read-only.
  */
 #ifndef ZD_ENV_H
 #define ZD_ENV_H
@@ -12,15 +13,19 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
+#include "policy.h"
+
 struct zd_display;
 struct zd_display_ops;
 struct zd_zcopy;
 
 /* Per-frontend limits; each at most the hard maximum in displif-use.h. */
 struct zd_limits {
-	uint32_t max_buffer_bytes; /* one display buffer */
-	uint32_t max_buffers;	   /* display buffers per device */
-	uint32_t max_fbs;	   /* framebuffers per device */
+	uint32_t max_buffer_bytes;  /* one display buffer */
+	uint32_t max_buffers;	    /* display buffers per device */
+	uint32_t max_fbs;	    /* framebuffers per device */
+	uint32_t max_pages;	    /* pages of all display buffers of a device */
+	uint32_t max_granted_pages; /* pages granted to a device (be-alloc), deferred ones too */
 };
 
 struct zd_env {
@@ -31,6 +36,7 @@ struct zd_env {
 	struct zd_display *display;
 	struct zd_zcopy *zcopy; /* NULL: none */
 	struct zd_limits limits;
+	struct zd_be_alloc_policy be_alloc;
 };
 
 #endif /* ZD_ENV_H */

@@ -113,8 +113,10 @@ static void dbuf_end(struct zd_buffers *b, struct zd_dbuf *d, const struct times
 		else if (busy)
 			zd_warn(b->name,
 				"dbuf %#llx: %u of its pages are still mapped by the frontend; "
-				"their grants end when it lets go",
+				"their grants end when it lets go (they count against its "
+				"be-alloc limit while the device lives)",
 				(unsigned long long)d->cookie, busy);
+		b->deferred_pages += r ? 0 : busy;
 	}
 	if (d->dumb)
 		dops(b)->dumb_destroy(d->dumb);
@@ -377,6 +379,7 @@ int zd_fb_detach(struct zd_buffers *b, uint64_t cookie, unsigned int *off)
 void zd_paths_end_all(struct zd_buffers *b)
 {
 	struct timespec deadline;
+	struct zd_dbuf *d;
 	unsigned int off;
 
 	while (b->nfbs)
@@ -385,9 +388,6 @@ void zd_paths_end_all(struct zd_buffers *b)
 	for (uint32_t i = 0; i < b->ndbufs; i++)
 		dbuf_close_fd(b->dbufs[i]);
 	deadline_in(&deadline, ZD_RELEASE_WAIT_MS);
-	while (b->ndbufs) {
-		struct zd_dbuf *d = b->dbufs[--b->ndbufs];
-
+	while ((d = zd_dbuf_pop(b)))
 		dbuf_end(b, d, &deadline);
-	}
 }
