@@ -29,7 +29,7 @@ static void fe_set(struct sim *s, const char *node, const char *val)
 	fx_xs_write(s->fe_domid, path, val);
 }
 
-bool sim_fd_readable(int fd)
+static bool sim_fd_readable(int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 

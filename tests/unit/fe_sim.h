@@ -94,8 +94,6 @@ void sim_set_online(struct sim *s, bool online);
 void sim_remove_device(struct sim *s, bool frontend_too);
 /* The daemon's view of this device; NULL if it serves none. */
 struct zd_device *sim_device(struct sim *s);
-/* fd has something to read now (the daemon's xenstore or event fd). */
-bool sim_fd_readable(int fd);
 /*
  * The daemon as its status records show it, read afresh at each call
  * (device.h's accessors). With no such device, connector or buffer: all

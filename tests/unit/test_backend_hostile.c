@@ -587,9 +587,9 @@ TEST(hostile_xenstore_watch_flood_takes_bounded_turns)
 	zd_backend_xs_event(s.be);
 	/* One step of one device reads a handful of nodes, not 1000 times that. */
 	CHECK(fx_calls(FX_XS_READ) - reads <= 16);
-	CHECK(sim_fd_readable(xs_fileno(s.be->env.xs))); /* the rest waits its turn */
+	CHECK(test_fd_readable(xs_fileno(s.be->env.xs))); /* the rest waits its turn */
 	sim_pump(&s);
-	CHECK(!sim_fd_readable(xs_fileno(s.be->env.xs)));
+	CHECK(!test_fd_readable(xs_fileno(s.be->env.xs)));
 	CHECK_EQ_INT(sim_be_state(&s), XenbusStateConnected);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

@@ -37,19 +37,53 @@ int zd_log_parse_level(const char *s, enum zd_log_level *out)
 	return -1;
 }
 
-static void vlog(enum zd_log_level lvl, const char *prefix, const char *suffix, const char *fmt,
-		 va_list ap)
+/*
+ * Guests' strings (unique-id, version, node values) reach log lines: every
+ * octet outside printable ASCII, and the backslash, is written as \xNN, so
+ * a line is one line and carries no terminal escapes.
+ */
+static void escape(const char *in, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p && o + 5 <= size; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static void vlog(enum zd_log_level lvl, const char *prefix, const char *fmt, va_list ap)
 {
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
-	char msg[1024];
+	char msg[1024], line[4 * sizeof(msg)];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	escape(msg, line, sizeof(line));
 	if (to_syslog)
-		syslog(prio[lvl], "%s%s%s%s", prefix ? prefix : "", prefix ? ": " : "", msg,
-		       suffix);
+		syslog(prio[lvl], "%s%s%s", prefix ? prefix : "", prefix ? ": " : "", line);
 	else
-		fprintf(stderr, "%s: %s%s%s%s\n", names[lvl], prefix ? prefix : "",
-			prefix ? ": " : "", msg, suffix);
+		fprintf(stderr, "%s: %s%s%s\n", names[lvl], prefix ? prefix : "",
+			prefix ? ": " : "", line);
+}
+
+static void log_line(enum zd_log_level lvl, const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void log_line(enum zd_log_level lvl, const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(lvl, prefix, fmt, ap);
+	va_end(ap);
 }
 
 void zd_log(enum zd_log_level lvl, const char *prefix, const char *fmt, ...)
@@ -59,7 +93,7 @@ void zd_log(enum zd_log_level lvl, const char *prefix, const char *fmt, ...)
 	if (lvl > cur_level)
 		return;
 	va_start(ap, fmt);
-	vlog(lvl, prefix, "", fmt, ap);
+	vlog(lvl, prefix, fmt, ap);
 	va_end(ap);
 }
 
@@ -67,7 +101,6 @@ bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefi
 	       ...)
 {
 	time_t now = time(NULL);
-	char suffix[64] = "";
 	va_list ap;
 
 	if (lvl > cur_level)
@@ -82,12 +115,13 @@ bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefi
 	}
 	rl->printed++;
 	if (rl->suppressed) {
-		snprintf(suffix, sizeof(suffix), " (%lu similar messages suppressed)",
+		/* Its own line: what was held back need not resemble what comes now. */
+		log_line(ZD_LOG_WARN, prefix, "%lu messages suppressed by the rate limit",
 			 rl->suppressed);
 		rl->suppressed = 0;
 	}
 	va_start(ap, fmt);
-	vlog(lvl, prefix, suffix, fmt, ap);
+	vlog(lvl, prefix, fmt, ap);
 	va_end(ap);
 	return true;
 }

@@ -7,9 +7,12 @@
  *   info: dom3/vdispl/0: InitWait -> Connected
  *   warn: dom3/vdispl/0/1: PG_FLIP: unknown fb cookie 0x2a
  *
- * zd_log_rl() is for messages a guest can trigger: each call site may log
- * ZD_RL_BURST lines per ZD_RL_INTERVAL_S seconds; what it suppresses is
- * counted and reported with its next line.
+ * zd_log_rl() is for messages a guest can trigger: each limiter (one per
+ * device, or per output) passes ZD_RL_BURST lines per ZD_RL_INTERVAL_S
+ * seconds; what it suppresses is counted, and reported in a line of its
+ * own before the next one it passes. Every octet of a line outside
+ * printable ASCII, and the backslash, is logged as \xNN: guests' strings
+ * cannot break lines or send terminal escapes.
  */
 #ifndef ZD_LOG_H
 #define ZD_LOG_H
@@ -44,12 +47,5 @@ bool zd_log_rl(struct zd_ratelimit *rl, enum zd_log_level lvl, const char *prefi
 #define zd_warn(pfx, ...) zd_log(ZD_LOG_WARN, pfx, __VA_ARGS__)
 #define zd_info(pfx, ...) zd_log(ZD_LOG_INFO, pfx, __VA_ARGS__)
 #define zd_dbg(pfx, ...) zd_log(ZD_LOG_DEBUG, pfx, __VA_ARGS__)
-
-/* One rate limit per call site: guest-triggerable warnings. */
-#define zd_warn_rl(pfx, ...)                                                                       \
-	do {                                                                                       \
-		static struct zd_ratelimit rl_;                                                    \
-		zd_log_rl(&rl_, ZD_LOG_WARN, pfx, __VA_ARGS__);                                    \
-	} while (0)
 
 #endif /* ZD_LOG_H */

@@ -21,12 +21,13 @@ static int flip_event(void *ctx, uint64_t fb_cookie)
 
 void zd_conn_init(struct zd_conn *c, const struct zd_env *env, unsigned int fe_domid,
 		  const char *fe_path, const char *dev_name, struct zd_ratelimit *rl,
-		  struct zd_buffers *bufs, unsigned int idx)
+		  struct zd_ratelimit *rl_state, struct zd_buffers *bufs, unsigned int idx)
 {
 	memset(c, 0, sizeof(*c));
 	c->env = env;
 	c->fe_domid = fe_domid;
 	c->rl = rl;
+	c->rl_state = rl_state;
 	c->idx = idx;
 	c->req_ref = ZD_GREF_INVALID;
 	c->evt_ref = ZD_GREF_INVALID;
@@ -34,7 +35,7 @@ void zd_conn_init(struct zd_conn *c, const struct zd_env *env, unsigned int fe_d
 	c->evt_port = -1;
 	snprintf(c->dir, sizeof(c->dir), "%s/%u", fe_path, idx);
 	snprintf(c->name, sizeof(c->name), "%s/%u", dev_name, idx);
-	zd_scanout_init(&c->so, c->name, idx, bufs, flip_event, c);
+	zd_scanout_init(&c->so, c->name, rl_state, idx, bufs, flip_event, c);
 }
 
 int zd_conn_read_config(struct zd_conn *c)
@@ -131,8 +132,8 @@ int zd_conn_connect(struct zd_conn *c)
 	}
 
 	zd_scanout_start(&c->so, be, c->unique_id[0] ? c->unique_id : NULL, c->width, c->height);
-	zd_info(c->name, "connected: %ux%u, output %s", c->width, c->height,
-		zd_scanout_output_name(&c->so));
+	zd_log_rl(c->rl_state, ZD_LOG_INFO, c->name, "connected: %ux%u, output %s", c->width,
+		  c->height, zd_scanout_output_name(&c->so));
 	return 0;
 
 err:

@@ -23,7 +23,8 @@
 struct zd_conn {
 	const struct zd_env *env;
 	unsigned int fe_domid;
-	struct zd_ratelimit *rl; /* the device's */
+	struct zd_ratelimit *rl;       /* the device's, for what the frontend triggers */
+	struct zd_ratelimit *rl_state; /* the device's, for (dis)connects and display on/off */
 	unsigned int idx;
 	char dir[128]; /* the frontend's node for it: <fe_path>/<idx> */
 	char name[64]; /* log prefix: dom<fe>/vdispl/<dev>/<idx> */
@@ -54,7 +55,7 @@ struct zd_conn {
  */
 void zd_conn_init(struct zd_conn *c, const struct zd_env *env, unsigned int fe_domid,
 		  const char *fe_path, const char *dev_name, struct zd_ratelimit *rl,
-		  struct zd_buffers *bufs, unsigned int idx);
+		  struct zd_ratelimit *rl_state, struct zd_buffers *bufs, unsigned int idx);
 
 /* Read resolution and unique-id. -EINVAL/-ERANGE on malformed values. */
 int zd_conn_read_config(struct zd_conn *c);

@@ -64,7 +64,9 @@ static void set_state(struct zd_device *dev, enum xenbus_state s)
 {
 	if (dev->state == s)
 		return;
-	zd_info(dev->name, "%s -> %s", zd_xenbus_state_name(dev->state), zd_xenbus_state_name(s));
+	/* A guest can make the device cycle: one line per transition, rate-limited. */
+	zd_log_rl(&dev->rl_state, ZD_LOG_INFO, dev->name, "%s -> %s",
+		  zd_xenbus_state_name(dev->state), zd_xenbus_state_name(s));
 	dev->state = s;
 	write_state(dev);
 }
@@ -98,7 +100,7 @@ static bool backend_dir_exists(struct zd_device *dev)
 static void conn_init(struct zd_device *dev, unsigned int i)
 {
 	zd_conn_init(&dev->conns[i], dev->env, dev->fe_domid, dev->fe_path, dev->name, &dev->rl,
-		     &dev->bufs, i);
+		     &dev->rl_state, &dev->bufs, i);
 }
 
 /*
@@ -204,8 +206,8 @@ static int device_connect(struct zd_device *dev)
 			return r;
 		}
 	}
-	zd_info(dev->name, "protocol version %u, %u connector(s)%s", dev->version, dev->nr_conns,
-		dev->be_alloc ? ", be-alloc" : "");
+	zd_log_rl(&dev->rl_state, ZD_LOG_INFO, dev->name, "protocol version %u, %u connector(s)%s",
+		  dev->version, dev->nr_conns, dev->be_alloc ? ", be-alloc" : "");
 	return 0;
 }
 

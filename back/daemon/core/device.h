@@ -44,9 +44,10 @@ struct zd_device {
 	unsigned int nr_conns;
 	struct zd_conn conns[ZD_MAX_CONNECTORS];
 	struct zd_buffers bufs;
-	bool gone;		/* backend directory removed: free after this step */
-	bool xs_dirty;		/* the backend's: a watch fired, step it this turn */
-	struct zd_ratelimit rl; /* for messages this frontend can trigger */
+	bool gone;		      /* backend directory removed: free after this step */
+	bool xs_dirty;		      /* the backend's: a watch fired, step it this turn */
+	struct zd_ratelimit rl;	      /* for messages this frontend can trigger */
+	struct zd_ratelimit rl_state; /* for its state transitions and (dis)connects */
 };
 
 /* be_root: our backend directory, /local/domain/<self>/backend/vdispl. */

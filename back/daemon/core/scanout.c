@@ -143,7 +143,7 @@ int zd_scanout_set_config(struct zd_scanout *s, const struct xendispl_set_config
 		if (s->out)
 			s->dops->disable(s->out);
 		s->configured = false;
-		zd_info(s->name, "display off");
+		zd_log_rl(s->rl, ZD_LOG_INFO, s->name, "display off");
 		return 0;
 	}
 	fb = zd_fb_find(s->bufs, q->fb_cookie);
@@ -165,8 +165,8 @@ int zd_scanout_set_config(struct zd_scanout *s, const struct xendispl_set_config
 	}
 	s->configured = true;
 	s->config_fb = q->fb_cookie;
-	zd_info(s->name, "display on: %ux%u at %u,%u of %ux%u", q->width, q->height, q->x, q->y,
-		s->width, s->height);
+	zd_log_rl(s->rl, ZD_LOG_INFO, s->name, "display on: %ux%u at %u,%u of %ux%u", q->width,
+		  q->height, q->x, q->y, s->width, s->height);
 	return 0;
 }
 
@@ -214,14 +214,16 @@ void zd_scanout_went_off(struct zd_scanout *s)
 	if (!s->configured)
 		return;
 	s->configured = false;
-	zd_info(s->name, "display off: its framebuffer went away");
+	zd_log_rl(s->rl, ZD_LOG_INFO, s->name, "display off: its framebuffer went away");
 }
 
-void zd_scanout_init(struct zd_scanout *s, const char *name, unsigned int idx,
-		     struct zd_buffers *bufs, zd_flip_event_fn event, void *event_ctx)
+void zd_scanout_init(struct zd_scanout *s, const char *name, struct zd_ratelimit *rl,
+		     unsigned int idx, struct zd_buffers *bufs, zd_flip_event_fn event,
+		     void *event_ctx)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
+	s->rl = rl;
 	s->idx = idx;
 	s->bufs = bufs;
 	s->event = event;

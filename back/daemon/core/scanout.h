@@ -25,8 +25,9 @@ typedef int (*zd_flip_event_fn)(void *ctx, uint64_t fb_cookie);
 
 struct zd_scanout {
 	/* Set by zd_scanout_init. */
-	const char *name; /* the connector's log prefix */
-	unsigned int idx; /* the connector's index: its column in the fb tables */
+	const char *name;	 /* the connector's log prefix */
+	struct zd_ratelimit *rl; /* the device's, for display on and off */
+	unsigned int idx;	 /* the connector's index: its column in the fb tables */
 	struct zd_buffers *bufs;
 	zd_flip_event_fn event;
 	void *event_ctx;
@@ -48,8 +49,9 @@ struct zd_scanout {
 	uint64_t flips, bytes_copied;
 };
 
-void zd_scanout_init(struct zd_scanout *s, const char *name, unsigned int idx,
-		     struct zd_buffers *bufs, zd_flip_event_fn event, void *event_ctx);
+void zd_scanout_init(struct zd_scanout *s, const char *name, struct zd_ratelimit *rl,
+		     unsigned int idx, struct zd_buffers *bufs, zd_flip_event_fn event,
+		     void *event_ctx);
 /*
  * Claim an output of env's display for a width x height connector: the
  * one named output (NULL: any free one). Without a display or a free

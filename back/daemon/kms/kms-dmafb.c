@@ -160,8 +160,8 @@ int kms_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t he
 	if (!r)
 		r = kms_commit_modeset(o, m.blob, &pc);
 	if (r) {
-		zd_warn_rl(o->prefix, "%s: zero-copy modeset %ux%u: %s", o->name, width, height,
-			   strerror(-r));
+		kms_warn_rl(o, "%s: zero-copy modeset %ux%u: %s", o->name, width, height,
+			    strerror(-r));
 		kms_mode_abort(o, &m);
 		return r;
 	}
@@ -189,7 +189,7 @@ int kms_output_flip_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, 
 	r = kms_commit_plane(o, &pc, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT);
 	if (r) {
 		if (r != -EBUSY)
-			zd_warn_rl(o->prefix, "%s: zero-copy flip: %s", o->name, strerror(-r));
+			kms_warn_rl(o, "%s: zero-copy flip: %s", o->name, strerror(-r));
 		return r;
 	}
 	zd_dbg(o->prefix, "%s: zero-copy flip committed (framebuffer %u)", o->name, fb->fb_id);
@@ -213,8 +213,7 @@ int kms_output_dumb_create(struct zd_output *o, uint32_t npages, struct zd_dumb 
 		return -ENOMEM;
 	r = kms_dumb_create(o->dev, npages, &b->handle, &b->fd);
 	if (r) {
-		zd_warn_rl(o->prefix, "%s: dumb buffer of %u pages: %s", o->name, npages,
-			   strerror(-r));
+		kms_warn_rl(o, "%s: dumb buffer of %u pages: %s", o->name, npages, strerror(-r));
 		free(b);
 		return r;
 	}

@@ -73,7 +73,7 @@ int kms_scanbuf_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out
 }
 
 /* Check img and find its scanout format; logs (rate-limited) what it refuses. */
-static int image_format(const struct zd_output *o, const struct zd_image *img, uint32_t *fourcc)
+static int image_format(struct zd_output *o, const struct zd_image *img, uint32_t *fourcc)
 {
 	char f[5];
 	int r = check_image(img);
@@ -81,15 +81,15 @@ static int image_format(const struct zd_output *o, const struct zd_image *img, u
 	if (r) {
 		if (img) {
 			fourcc_str(img->fourcc, f);
-			zd_warn_rl(o->prefix, "bad image %ux%u pitch %u format %s", img->width,
-				   img->height, img->pitch, f);
+			kms_warn_rl(o, "bad image %ux%u pitch %u format %s", img->width,
+				    img->height, img->pitch, f);
 		}
 		return r;
 	}
 	r = kms_scanbuf_format(o, img->fourcc, fourcc);
 	if (r) {
 		fourcc_str(img->fourcc, f);
-		zd_warn_rl(o->prefix, "%s cannot scan out format %s", o->name, f);
+		kms_warn_rl(o, "%s cannot scan out format %s", o->name, f);
 	}
 	return r;
 }
@@ -235,7 +235,7 @@ int kms_output_flip(struct zd_output *o, const struct zd_image *img, uint64_t to
 	r = kms_commit_plane(o, &pc, flags);
 	if (r) {
 		if (r != -EBUSY)
-			zd_warn_rl(o->prefix, "%s: flip: %s", o->name, strerror(-r));
+			kms_warn_rl(o, "%s: flip: %s", o->name, strerror(-r));
 		for (unsigned int i = 0; i < KMS_NBUF; i++)
 			kms_scanbuf_destroy(o->dev->fd, &nb[i]);
 		return r;

@@ -136,15 +136,15 @@ int kms_mode_pick(const drmModeConnector *conn, uint32_t width, uint32_t height,
 
 /* ---- modesets: the mode and its blob ----------------------------------------- */
 
-bool kms_size_ok(const struct zd_output *o, uint32_t width, uint32_t height)
+bool kms_size_ok(struct zd_output *o, uint32_t width, uint32_t height)
 {
 	const struct kms_dev *k = o->dev;
 
 	if (width && height && width >= k->min_w && width <= k->max_w && height >= k->min_h &&
 	    height <= k->max_h)
 		return true;
-	zd_warn_rl(o->prefix, "%s: mode %ux%u outside %ux%u..%ux%u", o->name, width, height,
-		   k->min_w, k->min_h, k->max_w, k->max_h);
+	kms_warn_rl(o, "%s: mode %ux%u outside %ux%u..%ux%u", o->name, width, height, k->min_w,
+		    k->min_h, k->max_w, k->max_h);
 	return false;
 }
 
@@ -176,8 +176,7 @@ int kms_mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
 	r = kms_mode_pick(conn, width, height, &m->mode, &m->generated);
 	drmModeFreeConnector(conn);
 	if (r) {
-		zd_warn_rl(o->prefix, "%s: no mode for %ux%u: %s", o->name, width, height,
-			   strerror(-r));
+		kms_warn_rl(o, "%s: no mode for %ux%u: %s", o->name, width, height, strerror(-r));
 		return r;
 	}
 	m->new_blob = !o->mode_blob || memcmp(&m->mode, &o->mode, sizeof(m->mode));

@@ -28,8 +28,12 @@
 
 #include "../core/display.h"
 #include "kms.h"
+#include "../base/log.h"
 #include "../base/loop.h"
 #include "../core/format.h"
+
+/* A warning a guest can trigger, rate-limited per output (per claimant). */
+#define kms_warn_rl(o, ...) zd_log_rl(&(o)->rl, ZD_LOG_WARN, (o)->prefix, __VA_ARGS__)
 
 /* Double buffering: one buffer on screen (or in flight), one to draw into. */
 #define KMS_NBUF 2
@@ -118,7 +122,8 @@ struct zd_output {
 
 	/* Claim. */
 	bool claimed;
-	char prefix[96]; /* log prefix given by the claimant */
+	char prefix[96];	/* log prefix given by the claimant */
+	struct zd_ratelimit rl; /* the claimant's: one guest cannot hide another's warnings */
 	zd_flip_done_fn fn;
 	void *data;
 	uint32_t crtc_id, plane_id;
@@ -194,7 +199,7 @@ int kms_mode_prepare(struct zd_output *o, uint32_t width, uint32_t height,
 void kms_mode_abort(struct zd_output *o, struct kms_mode_change *m);
 void kms_mode_install(struct zd_output *o, struct kms_mode_change *m, uint32_t x, uint32_t y);
 /* width x height within the device's limits. */
-bool kms_size_ok(const struct zd_output *o, uint32_t width, uint32_t height);
+bool kms_size_ok(struct zd_output *o, uint32_t width, uint32_t height);
 /* The scanout format for an image format (ARGB8888 may become XRGB8888). */
 int kms_scanbuf_format(const struct zd_output *o, uint32_t fourcc, uint32_t *out);
 /* Wait until o has no flip in flight (events read here, reported later). */

@@ -569,6 +569,7 @@ static int try_claim(struct zd_output *o, const char *prefix, zd_flip_done_fn fn
 	int r;
 
 	snprintf(o->prefix, sizeof(o->prefix), "%s", prefix ? prefix : o->name);
+	o->rl = (struct zd_ratelimit){0};
 	r = pick_crtc(o);
 	if (!r)
 		r = kms_props_lookup(o);
