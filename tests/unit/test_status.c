@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_status.c: the status snapshot says what the daemon really holds. */
 #include <drm_fourcc.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "fakexen/fakexen.h"
 #include "fe_sim.h"
+#include "loop.h"
 #include "status.h"
 #include "test.h"
 
@@ -40,5 +46,66 @@ TEST(status_reports_devices_connectors_and_buffer_paths)
 	CHECK(strstr(snap, "cookie=0xab size=64x16x32 bytes=4096 pages=1 path=copy why=\"") !=
 	      NULL);
 	free(snap);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/*
+ * Out of file descriptors: a client is turned away (EOF at once) instead of
+ * staying queued with the socket readable, which made the loop spin.
+ */
+TEST(status_out_of_fds_turns_a_client_away)
+{
+	static const char *const res[] = {"640x480"};
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct rlimit lim = {64, 64};
+	struct zd_status *st;
+	struct sim s;
+	int c, fill[64], n = 0;
+	char buf[16];
+
+	CHECK_EQ_INT(sim_start(&s, 1, res, 1), 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/zdispl-test-%d.sock", (int)getpid());
+	CHECK_EQ_INT(zd_status_open(s.be, addr.sun_path, &st), 0);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(c >= 0);
+	CHECK_EQ_INT(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	while (n < 64 && (fill[n] = open("/dev/null", O_RDONLY)) >= 0) /* every fd under the limit */
+		n++;
+	CHECK_EQ_INT(connect(c, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	zd_loop_dispatch(s.loop, 0);
+	while (n)
+		close(fill[--n]);
+	CHECK(test_fd_readable(c));
+	CHECK_EQ_INT(read(c, buf, sizeof(buf)), 0);
+	close(c);
+	zd_status_close(st);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/* A client that reads gets the whole snapshot, sent without blocking the loop. */
+TEST(status_socket_sends_the_snapshot)
+{
+	static const char *const res[] = {"640x480"};
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct zd_status *st;
+	char buf[4096];
+	struct sim s;
+	ssize_t n, got = 0;
+	int c;
+
+	CHECK_EQ_INT(sim_start(&s, 1, res, 1), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/zdispl-test-%d.sock", (int)getpid());
+	CHECK_EQ_INT(zd_status_open(s.be, addr.sun_path, &st), 0);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK_EQ_INT(connect(c, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	zd_loop_dispatch(s.loop, 0);
+	while ((n = read(c, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	CHECK(strstr(buf, "zdispl-back version=1 devices=1") == buf);
+	CHECK(strstr(buf, "conn name=dom1/vdispl/0/0 ") != NULL);
+	close(c);
+	zd_status_close(st);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

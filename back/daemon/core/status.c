@@ -20,6 +20,8 @@ struct zd_status {
 	struct zd_backend *be;
 	struct zd_source *src;
 	int fd;
+	int spare_fd; /* /dev/null, given up to turn a client away when out of fds */
+	struct zd_ratelimit rl;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -61,24 +63,52 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 	}
 }
 
+/*
+ * Out of fds, accept4() fails and the client stays queued: the socket
+ * stays readable and the loop would spin on it. The spare fd makes room
+ * to accept it and hang up at once.
+ */
+static void turn_away(struct zd_status *st)
+{
+	int fd;
+
+	if (st->spare_fd < 0)
+		return;
+	close(st->spare_fd);
+	fd = accept4(st->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	st->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	zd_log_rl(&st->rl, ZD_LOG_WARN, NULL,
+		  "status: out of file descriptors: a client was turned away");
+}
+
 static void on_client(void *data)
 {
 	struct zd_status *st = data;
 	int fd = accept4(st->fd, NULL, NULL, SOCK_CLOEXEC);
+	char *buf = NULL;
+	size_t len = 0;
 	FILE *f;
 
-	if (fd < 0)
-		return;
-	/* A snapshot is small; a client that does not read is cut off. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){.tv_sec = 1},
-		   sizeof(struct timeval));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE)
+			turn_away(st);
 		return;
 	}
-	zd_status_write(st->be, f);
-	fclose(f);
+	/*
+	 * The snapshot is made in memory and sent without blocking: a client
+	 * that does not read gets what fits in the socket buffer, then EOF,
+	 * and the loop never waits for it.
+	 */
+	f = open_memstream(&buf, &len);
+	if (f) {
+		zd_status_write(st->be, f);
+		if (fclose(f) == 0)
+			(void)!send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	free(buf);
+	close(fd);
 }
 
 int zd_status_open(struct zd_backend *be, const char *path, struct zd_status **out)
@@ -94,6 +124,7 @@ int zd_status_open(struct zd_backend *be, const char *path, struct zd_status **o
 	if (!st)
 		return -ENOMEM;
 	st->be = be;
+	st->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	strcpy(st->path, path);
 	strcpy(addr.sun_path, path);
 	st->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -124,6 +155,8 @@ err_unlink:
 err_close:
 	close(st->fd);
 err_free:
+	if (st->spare_fd >= 0)
+		close(st->spare_fd);
 	free(st);
 	return r;
 }
@@ -134,6 +167,8 @@ void zd_status_close(struct zd_status *st)
 		return;
 	zd_loop_remove(st->be->loop, st->src);
 	close(st->fd);
+	if (st->spare_fd >= 0)
+		close(st->spare_fd);
 	unlink(st->path);
 	free(st);
 }
