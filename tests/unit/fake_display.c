@@ -157,6 +157,7 @@ static int take_frame(struct zd_output *o, const struct zd_image *img, uint64_t 
 static int fake_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
 				  uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
 {
+	o->st.set_configs++;
 	o->st.mode_w = width;
 	o->st.mode_h = height;
 	o->st.x = x;

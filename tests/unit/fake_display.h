@@ -27,6 +27,7 @@ struct fake_output_state {
 	uint32_t fourcc, width, height; /* last frame */
 	uint8_t *frame;			/* width * cpp bytes per row, tightly packed */
 	uint64_t flips_started, token;
+	uint64_t set_configs; /* copy-path modesets */
 
 	/* Zero-copy. */
 	int import_err;		      /* set by a test: imports fail with it (0: they work) */

@@ -19,6 +19,7 @@
 #include "device.h"
 #include "fakexen/fakexen.h"
 #include "fe_sim.h"
+#include "loop.h"
 #include "test.h"
 
 static const char *const one_vga[] = {"640x480"};
@@ -610,4 +611,60 @@ TEST(hostile_pages_over_the_device_limit)
 	CHECK_EQ_INT(sim_dbuf_create(&s, 3, 64, 64, 32, NULL), 0);
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2 + 8);
 	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/*
+ * A guest that queues modeset after modeset gets one per loop round; a
+ * second guest's flip is served in the same round, not after all of them.
+ */
+TEST(hostile_blocking_requests_one_per_device_per_round)
+{
+	struct sim_opts ob = {.fe_domid = 2, .outputs = 2};
+	struct xendispl_req q = {.operation = XENDISPL_OP_SET_CONFIG};
+	struct xendispl_req flip = {.operation = XENDISPL_OP_PG_FLIP};
+	struct fake_output_state *oa, *ob_out;
+	struct xendispl_resp r;
+	uint64_t modesets, flips;
+	unsigned int answered = 0;
+	struct sim a, b;
+
+	CHECK_EQ_INT(sim_start(&a, 1, one_vga, 2), 0);
+	ob.share = &a;
+	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
+	CHECK_EQ_INT(sim_fe_connect(&a), 0);
+	CHECK_EQ_INT(sim_fe_connect(&b), 0);
+	for (struct sim *s = &a; s; s = s == &a ? &b : NULL) {
+		CHECK_EQ_INT(sim_dbuf_create(s, 1, 64, 64, 32, NULL), 0);
+		CHECK_EQ_INT(sim_fb_attach(s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+		CHECK_EQ_INT(sim_set_config(s, 0, 2, 64, 64, 32), 0);
+	}
+	oa = fake_display_output(a.display, 0);
+	ob_out = fake_display_output(a.display, 1);
+	q.op.set_config = (struct xendispl_set_config_req){.fb_cookie = 2,
+							   .width = 64,
+							   .height = 64,
+							   .bpp = 32};
+	flip.op.pg_flip.fb_cookie = 2;
+	for (int i = 0; i < 5; i++)
+		sim_push(&a, 0, &q);
+	sim_push(&b, 0, &flip);
+	/* Both kicks before the daemon's next round (sim_kick would pump). */
+	CHECK_EQ_INT(fx_evtchn_notify_from_peer(a.conns[0].req_port), 0);
+	CHECK_EQ_INT(fx_evtchn_notify_from_peer(b.conns[0].req_port), 0);
+
+	modesets = oa->set_configs;
+	flips = ob_out->flips_started;
+	zd_loop_dispatch(a.loop, 0);
+	CHECK_EQ_INT(oa->set_configs - modesets, 1);
+	CHECK_EQ_INT(ob_out->flips_started - flips, 1);
+	/* The rest follow, one a round; every one is answered. */
+	sim_pump(&a);
+	CHECK_EQ_INT(oa->set_configs - modesets, 5);
+	while (sim_response(&a, 0, &r)) {
+		CHECK_EQ_INT(r.status, 0);
+		answered++;
+	}
+	CHECK_EQ_INT(answered, 5);
+	sim_stop(&b); /* joined: the daemon is a's */
+	CHECK_EQ_INT(sim_stop(&a), 0);
 }

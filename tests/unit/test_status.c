@@ -69,7 +69,8 @@ TEST(status_out_of_fds_turns_a_client_away)
 	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK(c >= 0);
 	CHECK_EQ_INT(setrlimit(RLIMIT_NOFILE, &lim), 0);
-	while (n < 64 && (fill[n] = open("/dev/null", O_RDONLY)) >= 0) /* every fd under the limit */
+	while (n < 64 &&
+	       (fill[n] = open("/dev/null", O_RDONLY)) >= 0) /* every fd under the limit */
 		n++;
 	CHECK_EQ_INT(connect(c, (struct sockaddr *)&addr, sizeof(addr)), 0);
 	zd_loop_dispatch(s.loop, 0);

@@ -21,6 +21,7 @@ struct zd_deferred {
 };
 
 struct zd_loop {
+	unsigned long round; /* poll rounds so far */
 	struct zd_source *sources;
 	struct zd_deferred *deferred;
 	struct pollfd *pfds;
@@ -162,6 +163,7 @@ int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms)
 	r = poll(loop->pfds, loop->npfds, loop->deferred ? 0 : timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;
+	loop->round++;
 	for (unsigned int i = 0; i < loop->npfds && r > 0; i++) {
 		struct zd_source *s = loop->pfd_src[i];
 
@@ -174,6 +176,11 @@ int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms)
 	}
 	run_deferred(loop);
 	return 0;
+}
+
+unsigned long zd_loop_round(const struct zd_loop *loop)
+{
+	return loop->round;
 }
 
 void zd_loop_quit(struct zd_loop *loop)

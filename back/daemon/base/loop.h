@@ -34,6 +34,12 @@ int zd_loop_defer(struct zd_loop *loop, zd_source_fn fn, void *data);
 /* One poll round: wait at most timeout_ms (-1: forever). -errno on failure. */
 int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms);
 
+/*
+ * The current poll round (1 in the first): its callbacks and the deferred
+ * calls after them. Work allowed once per round counts by it.
+ */
+unsigned long zd_loop_round(const struct zd_loop *loop);
+
 /* Make zd_loop_run() return after the current iteration. */
 void zd_loop_quit(struct zd_loop *loop);
 int zd_loop_run(struct zd_loop *loop);

@@ -253,6 +253,7 @@ int zd_backend_new(struct zd_loop *loop, const struct zd_display_ops *dops,
 	if (!be)
 		return -ENOMEM;
 	be->loop = loop;
+	be->env.loop = loop;
 	be->env.dops = display ? dops : NULL;
 	be->env.display = dops ? display : NULL;
 	be->env.zcopy = zcopy;

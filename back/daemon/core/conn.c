@@ -196,12 +196,15 @@ int zd_conn_process(struct zd_conn *c, zd_req_fn fn, void *ctx)
 				return 1;
 			}
 			RING_COPY_REQUEST(&c->ring, rc, &req);
-			c->ring.req_cons = ++rc;
-
 			memset(&resp, 0, sizeof(resp));
 			resp.id = req.id;
 			resp.operation = req.operation;
-			fn(ctx, c, &req, &resp);
+			if (fn(ctx, c, &req, &resp) == ZD_REQ_LATER) {
+				/* Copied again, and checked again, next round. */
+				c->more = true;
+				return 1;
+			}
+			c->ring.req_cons = ++rc;
 			*RING_GET_RESPONSE(&c->ring, c->ring.rsp_prod_pvt) = resp;
 			c->ring.rsp_prod_pvt++;
 			RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&c->ring, push);

@@ -75,14 +75,20 @@ void zd_conn_disconnect(struct zd_conn *c);
  */
 #define ZD_REQ_BUDGET 16
 
-/* Handles one request: req is a private copy; resp has id and operation set. */
-typedef void (*zd_req_fn)(void *ctx, struct zd_conn *c, const struct xendispl_req *req,
-			  struct xendispl_resp *resp);
+/*
+ * Handles one request: req is a private copy; resp has id and operation
+ * set. Returns ZD_REQ_DONE (resp is sent), or ZD_REQ_LATER: the request
+ * stays on the ring, unanswered, and this connector's turn ends.
+ */
+enum zd_req_result { ZD_REQ_DONE, ZD_REQ_LATER };
+typedef enum zd_req_result (*zd_req_fn)(void *ctx, struct zd_conn *c,
+					const struct xendispl_req *req, struct xendispl_resp *resp);
 
 /*
  * Hand queued requests to fn, at most ZD_REQ_BUDGET, and respond. Returns
  * 0 when the ring is empty (or fn disconnected c), 1 when requests remain
- * (call again), -EPROTO if the ring is broken.
+ * or fn put one off (call again in the next round), -EPROTO if the ring is
+ * broken.
  */
 int zd_conn_process(struct zd_conn *c, zd_req_fn fn, void *ctx);
 

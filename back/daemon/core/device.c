@@ -19,6 +19,7 @@
 #include "device.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +357,7 @@ int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe
 	dev->env = env;
 	dev->fe_domid = fe_domid;
 	dev->devid = devid;
+	dev->blocking_round = ULONG_MAX; /* none yet */
 	dev->state = XenbusStateInitialising;
 	dev->fe_state = XenbusStateUnknown;
 	snprintf(dev->name, sizeof(dev->name), "dom%u/%s/%u", fe_domid, XENDISPL_DRIVER_NAME,

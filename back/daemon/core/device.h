@@ -46,6 +46,7 @@ struct zd_device {
 	struct zd_buffers bufs;
 	bool gone;		      /* backend directory removed: free after this step */
 	bool xs_dirty;		      /* the backend's: a watch fired, step it this turn */
+	unsigned long blocking_round; /* the loop round of its last blocking request */
 	struct zd_ratelimit rl;	      /* for messages this frontend can trigger */
 	struct zd_ratelimit rl_state; /* for its state transitions and (dis)connects */
 };

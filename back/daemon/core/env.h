@@ -17,6 +17,7 @@
 
 struct zd_display;
 struct zd_display_ops;
+struct zd_loop;
 struct zd_zcopy;
 
 /* Per-frontend limits; each at most the hard maximum in displif-use.h. */
@@ -29,6 +30,7 @@ struct zd_limits {
 };
 
 struct zd_env {
+	const struct zd_loop *loop; /* its rounds: one blocking request per device each */
 	struct xs_handle *xs;
 	xenevtchn_handle *evtchn;
 	xengnttab_handle *gnt;

@@ -12,6 +12,7 @@
 #include "device.h"
 #include "edid.h"
 #include "../base/log.h"
+#include "../base/loop.h"
 #include "paths.h"
 #include "pgdir.h"
 #include "scanout.h"
@@ -111,11 +112,32 @@ static int fb_detach(struct zd_device *dev, uint64_t cookie)
 	return r;
 }
 
-void zd_req_handle(void *data, struct zd_conn *c, const struct xendispl_req *req,
-		   struct xendispl_resp *resp)
+/* May this request block the loop (see req.h)? */
+static bool blocking(const struct zd_conn *c, const struct xendispl_req *req)
+{
+	switch (req->operation) {
+	case XENDISPL_OP_SET_CONFIG:
+		return c->so.out != NULL;
+	case XENDISPL_OP_DBUF_DESTROY:
+	case XENDISPL_OP_FB_DETACH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum zd_req_result zd_req_handle(void *data, struct zd_conn *c, const struct xendispl_req *req,
+				 struct xendispl_resp *resp)
 {
 	struct zd_device *dev = data;
+	unsigned long round = zd_loop_round(dev->env->loop);
 	int r;
+
+	if (blocking(c, req)) {
+		if (dev->blocking_round == round)
+			return ZD_REQ_LATER;
+		dev->blocking_round = round;
+	}
 
 	switch (req->operation) {
 	case XENDISPL_OP_DBUF_CREATE:
@@ -158,4 +180,5 @@ void zd_req_handle(void *data, struct zd_conn *c, const struct xendispl_req *req
 	else
 		zd_dbg(c->name, "%s (id %u): ok", zd_op_name(req->operation), req->id);
 	resp->status = zd_status_from_errno(r);
+	return ZD_REQ_DONE;
 }
