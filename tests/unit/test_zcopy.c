@@ -319,3 +319,36 @@ TEST(zcopy_export_stays_while_a_display_framebuffer_holds_it)
 	fake_display_free(d);
 	check_clean();
 }
+
+/*
+ * A release wait that timed out is not the end of it: the id is waited for
+ * again at the next export, so the facility forgets it and frees its slot.
+ */
+TEST(zcopy_timed_out_release_is_waited_for_later)
+{
+	struct fx_zcopy_stats st;
+	uint32_t ref, id, id2;
+	struct zd_zcopy *z;
+	int fd, fd2, held;
+
+	ref = (uint32_t)fx_gnt_grant(FE, 0, false);
+	fx_zcopy_present(true, false, false);
+	z = open_mode(ZD_ZCOPY_AUTO);
+	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd, &id), 0);
+	held = dup(fd); /* a display that lets go late */
+	close(fd);
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 10), -ETIMEDOUT);
+	CHECK_EQ_INT(zd_zcopy_pending(z), 1);
+	close(held);
+	fx_zcopy_stats(&st);
+	CHECK_EQ_INT(st.exports_unwaited, 1);
+	/* The next export sees it released: waited for, forgotten. */
+	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd2, &id2), 0);
+	CHECK_EQ_INT(zd_zcopy_pending(z), 0);
+	close(fd2);
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id2, 10), 0);
+	fx_zcopy_stats(&st);
+	CHECK_EQ_INT(st.exports_unwaited, 0);
+	zd_zcopy_close(z);
+	check_clean();
+}

@@ -14,11 +14,20 @@
 
 #define ZC_LOG "zero-copy"
 
+/*
+ * Exports whose release wait timed out: waited for again (without
+ * blocking) until they are released, so that the facility forgets them
+ * and frees their slots.
+ */
+#define ZD_ZCOPY_MAX_PENDING 256
+
 struct zd_zcopy {
 	struct zd_zcdev *dev; /* NULL: none */
 	enum zd_zcdev_kind kind;
 	unsigned int caps;
 	char why[160]; /* why no export; "" when there is */
+	uint32_t pending[ZD_ZCOPY_MAX_PENDING];
+	unsigned int npending;
 };
 
 static const char *const mode_names[] = {
@@ -162,6 +171,17 @@ static int check_n(uint32_t n)
 	return n && n <= ZCOPY_MAX_PAGES ? 0 : -EINVAL;
 }
 
+/* Wait again, without blocking, for exports whose wait timed out. */
+static void reap(struct zd_zcopy *z)
+{
+	for (unsigned int i = 0; i < z->npending;) {
+		if (zd_zcdev_wait_released(z->dev, z->pending[i], 0) == -ETIMEDOUT)
+			i++;
+		else
+			z->pending[i] = z->pending[--z->npending];
+	}
+}
+
 int zd_zcopy_export(struct zd_zcopy *z, uint32_t domid, const uint32_t *refs, uint32_t n,
 		    bool writable, int *fd, uint32_t *id)
 {
@@ -169,14 +189,37 @@ int zd_zcopy_export(struct zd_zcopy *z, uint32_t domid, const uint32_t *refs, ui
 		return -EOPNOTSUPP;
 	if (check_n(n))
 		return -EINVAL;
+	reap(z);
 	return zd_zcdev_export(z->dev, domid, refs, n, writable, fd, id);
 }
 
 int zd_zcopy_wait_released(struct zd_zcopy *z, uint32_t id, uint32_t timeout_ms)
 {
+	int r;
+
 	if (!zd_zcopy_can_export(z))
 		return -EOPNOTSUPP;
-	return zd_zcdev_wait_released(z->dev, id, timeout_ms);
+	/* The caller waits for id itself: not among the pending ones. */
+	for (unsigned int i = 0; i < z->npending; i++)
+		if (z->pending[i] == id)
+			z->pending[i] = z->pending[--z->npending];
+	reap(z);
+	r = zd_zcdev_wait_released(z->dev, id, timeout_ms);
+	if (r == -ETIMEDOUT) {
+		if (z->npending < ZD_ZCOPY_MAX_PENDING)
+			z->pending[z->npending++] = id;
+		else
+			zd_warn(ZC_LOG,
+				"export %u: %u releases already pending; this one is "
+				"not waited for again",
+				id, ZD_ZCOPY_MAX_PENDING);
+	}
+	return r;
+}
+
+unsigned int zd_zcopy_pending(const struct zd_zcopy *z)
+{
+	return z ? z->npending : 0;
 }
 
 int zd_zcopy_import(struct zd_zcopy *z, int fd, uint32_t domid, uint32_t n, uint32_t *refs,

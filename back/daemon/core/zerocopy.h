@@ -67,8 +67,12 @@ int zd_zcopy_export(struct zd_zcopy *z, uint32_t domid, const uint32_t *refs, ui
  * Wait at most timeout_ms until export id is released (its fd closed and
  * every user gone) and its grants unmapped. 0: released, id forgotten;
  * -ETIMEDOUT: not yet (the grants are unmapped on release all the same).
+ * A timed-out id is waited for again, without blocking, at each later
+ * export and wait, until the facility has released and forgotten it.
  */
 int zd_zcopy_wait_released(struct zd_zcopy *z, uint32_t id, uint32_t timeout_ms);
+/* Exports whose release is still to be seen (their wait timed out). */
+unsigned int zd_zcopy_pending(const struct zd_zcopy *z);
 /*
  * Grant the n pages of dma-buf fd to domid, read-write: refs[i] is page
  * i, *id names the import. fd must stay open until the release (gntdev
