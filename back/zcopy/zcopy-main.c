@@ -70,6 +70,7 @@ static void zc_stats(struct zcopy_stats *s)
 	s->grants_deferred = atomic64_read(&zc_count.grants_deferred);
 	s->exports_total = atomic64_read(&zc_count.exports_total);
 	s->imports_total = atomic64_read(&zc_count.imports_total);
+	s->user_maps_alive = zc_user_maps_alive();
 }
 
 static long zc_ioctl_wait(struct zc_file *f, void __user *arg)
@@ -160,9 +161,9 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr, cha
 	return sysfs_emit(buf,
 			  "exports_alive %llu\npages_mapped %llu\nimports_alive %llu\n"
 			  "grants_alive %llu\ngrants_deferred %llu\nexports_total %llu\n"
-			  "imports_total %llu\n",
+			  "imports_total %llu\nuser_maps_alive %llu\n",
 			  s.exports_alive, s.pages_mapped, s.imports_alive, s.grants_alive,
-			  s.grants_deferred, s.exports_total, s.imports_total);
+			  s.grants_deferred, s.exports_total, s.imports_total, s.user_maps_alive);
 }
 static DEVICE_ATTR_RO(stats);
 

@@ -56,6 +56,18 @@ void zc_export_forget_all(struct zc_file *f);
 /* xen-interface/kernel/pv-umap.c (x86 PV only), via zcopy-mmap.c. */
 #include "kernel/pv-umap.h"
 
+static inline u64 zc_user_maps_alive(void)
+{
+#ifdef CONFIG_XEN_PV
+	long n = zd_pv_umaps_alive();
+
+	/* A negative count (a mapping freed twice) must not read as 0. */
+	return n < 0 ? U64_MAX : (u64)n;
+#else
+	return 0;
+#endif
+}
+
 /* zcopy-import.c */
 int zc_import(struct zc_file *f, struct zcopy_import *req, u32 __user *refs);
 int zc_import_release(struct zc_file *f, struct zcopy_import_release *req);

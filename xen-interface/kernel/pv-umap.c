@@ -15,12 +15,16 @@
  *     kernel never refcounts;
  *   - an interval notifier unmaps the grants of a range before the kernel
  *     zaps, moves or tears down its entries (munmap, mremap, exit);
- *   - the area cannot be split, expanded, copied on fork or dumped.
+ *   - the area cannot be split, expanded, copied on fork or dumped;
+ *   - a copy of the vma (mremap moves the area through one) holds a
+ *     reference to the mapping's state, which the last close frees.
  * The caller keeps the grants' owner alive for as long as the mapping
  * (vm_file, or a reference it takes at mmap).
  */
+#include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <xen/grant_table.h>
 #include <asm/xen/hypercall.h>
@@ -29,6 +33,7 @@
 #include "pv-umap.h"
 
 struct zd_umap {
+	refcount_t users; /* the vmas that share it */
 	struct mmu_interval_notifier notifier;
 	struct mutex lock; /* map[].handle */
 	unsigned long start;
@@ -79,6 +84,14 @@ static const struct mmu_interval_notifier_ops zd_umap_mn_ops = {
 	.invalidate = zd_umap_invalidate,
 };
 
+/* User mappings made and not yet closed by their last vma, in this module. */
+static atomic_long_t zd_umaps_alive = ATOMIC_LONG_INIT(0);
+
+long zd_pv_umaps_alive(void)
+{
+	return atomic_long_read(&zd_umaps_alive);
+}
+
 static void zd_umap_free(struct zd_umap *u)
 {
 	zd_umap_unmap(u, 0, u->nr);
@@ -86,12 +99,23 @@ static void zd_umap_free(struct zd_umap *u)
 	kfree(u);
 }
 
+/* A copy of the vma (mremap): it shares the state. */
+static void zd_umap_vma_open(struct vm_area_struct *vma)
+{
+	struct zd_umap *u = vma->vm_private_data;
+
+	refcount_inc(&u->users);
+}
+
 static void zd_umap_vma_close(struct vm_area_struct *vma)
 {
 	struct zd_umap *u = vma->vm_private_data;
 
+	if (!refcount_dec_and_test(&u->users))
+		return;
 	mmu_interval_notifier_remove(&u->notifier);
 	zd_umap_free(u);
+	atomic_long_dec(&zd_umaps_alive);
 }
 
 static int zd_umap_may_split(struct vm_area_struct *vma, unsigned long addr)
@@ -100,6 +124,7 @@ static int zd_umap_may_split(struct vm_area_struct *vma, unsigned long addr)
 }
 
 static const struct vm_operations_struct zd_umap_vm_ops = {
+	.open = zd_umap_vma_open,
 	.close = zd_umap_vma_close,
 	.may_split = zd_umap_may_split,
 };
@@ -168,6 +193,8 @@ int zd_pv_umap(struct vm_area_struct *vma, const u32 *refs, domid_t domid, bool 
 	}
 	if (r)
 		goto err_notifier;
+	refcount_set(&u->users, 1);
+	atomic_long_inc(&zd_umaps_alive);
 	vma->vm_private_data = u;
 	vma->vm_ops = &zd_umap_vm_ops;
 	return 0;

@@ -17,4 +17,7 @@
  */
 int zd_pv_umap(struct vm_area_struct *vma, const u32 *refs, domid_t domid, bool writable);
 
+/* Such mappings alive in this module (made, and not closed by their last vma). */
+long zd_pv_umaps_alive(void);
+
 #endif /* ZDISPL_KERNEL_PV_UMAP_H */

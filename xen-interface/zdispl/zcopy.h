@@ -123,7 +123,8 @@ struct zcopy_stats {
 	__u64 grants_deferred;	  /* of those, refs whose end waits on the grantee */
 	__u64 exports_total;	  /* since load */
 	__u64 imports_total;
-	__u64 reserved[9];
+	__u64 user_maps_alive;	  /* mmap()s of exports not yet closed (x86 PV) */
+	__u64 reserved[8];
 };
 
 #define ZCOPY_IOCTL_BASE 'Z'

@@ -13,6 +13,9 @@
  *               through the dumb buffer; everything released, counters 0
  *     deferred  IMPORT_RELEASE while the refs are still mapped reports them
  *               busy; they end once the mapping is gone
+ *     remap     a user mapping of an export through fork (not inherited),
+ *               a partial munmap (refused) and an mremap move; every state
+ *               freed once (user_maps_alive back to 0), counters 0
  *     hold FILE export and keep the dma-buf open until SIGTERM, writing FILE
  *               when ready (the scenario tries rmmod meanwhile)
  *     stats     print the module's counters
@@ -87,15 +90,16 @@ static struct zcopy_stats stats(int zc)
 static void print_stats(const struct zcopy_stats *s)
 {
 	printf("exports_alive=%" PRIu64 " pages_mapped=%" PRIu64 " imports_alive=%" PRIu64
-	       " grants_alive=%" PRIu64 " grants_deferred=%" PRIu64 "\n",
+	       " grants_alive=%" PRIu64 " grants_deferred=%" PRIu64 " user_maps_alive=%" PRIu64 "\n",
 	       (uint64_t)s->exports_alive, (uint64_t)s->pages_mapped, (uint64_t)s->imports_alive,
-	       (uint64_t)s->grants_alive, (uint64_t)s->grants_deferred);
+	       (uint64_t)s->grants_alive, (uint64_t)s->grants_deferred,
+	       (uint64_t)s->user_maps_alive);
 }
 
 static bool stats_zero(const struct zcopy_stats *s)
 {
 	return !s->exports_alive && !s->pages_mapped && !s->imports_alive && !s->grants_alive &&
-	       !s->grants_deferred;
+	       !s->grants_deferred && !s->user_maps_alive;
 }
 
 /* A W x H XRGB dumb buffer on card: its mapping and a PRIME fd. */
@@ -327,6 +331,80 @@ static void case_loop(const char *card)
 	close(zc);
 }
 
+/*
+ * A user mapping of an export (the PV path in dom0) where the kernel copies
+ * or splits its vma: fork does not inherit it, a partial munmap is
+ * refused, and an mremap that moves it leaves one state, freed once.
+ */
+static void case_remap(const char *card)
+{
+	uint32_t refs[NPAGES], imp_id, exp_id, busy = 99;
+	int zc = zc_open(), buf = -1, r, status;
+	size_t size;
+	struct zcopy_stats s;
+	struct dumb db;
+	char d[128];
+	void *view, *spot, *moved;
+	pid_t pid;
+
+	dumb_create(card, &db);
+	size = db.size;
+	r = do_import(zc, &db, refs, &imp_id);
+	if (!r)
+		r = do_export(zc, refs, NPAGES, &buf, &exp_id);
+	check(r == 0, "import and export of a dumb buffer", r ? strerror(-r) : NULL);
+	if (r)
+		exit(1);
+	view = mmap(NULL, size, PROT_READ, MAP_SHARED, buf, 0);
+	check(view != MAP_FAILED, "mmap of the export", view == MAP_FAILED ? strerror(errno) : NULL);
+	if (view == MAP_FAILED)
+		exit(1);
+	s = stats(zc);
+	snprintf(d, sizeof(d), "user_maps_alive %llu", (unsigned long long)s.user_maps_alive);
+	check(s.user_maps_alive == 1, "the mapping is counted", d);
+
+	pid = fork();
+	if (pid == 0)
+		_exit(0); /* the area is VM_DONTCOPY: the child has no copy to close */
+	check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status),
+	      "a child forked with the mapping exits", NULL);
+	check(same(db.px, view, W * H), "the parent still sees the pixels after fork", NULL);
+
+	check(munmap((char *)view + size - 4096, 4096) == -1 && errno == EINVAL,
+	      "a partial munmap is refused", NULL);
+	check(same(db.px, view, W * H), "the mapping is whole after it", NULL);
+
+	/* Move it: the kernel copies the vma, then closes the old one. */
+	spot = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	moved = spot == MAP_FAILED ? MAP_FAILED
+				   : mremap(view, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, spot);
+	printf("info mremap of the mapping: %s\n", moved == MAP_FAILED ? strerror(errno) : "moved");
+	if (moved != MAP_FAILED) {
+		view = moved;
+	} else if (spot != MAP_FAILED) {
+		munmap(spot, size);
+	}
+	s = stats(zc);
+	snprintf(d, sizeof(d), "user_maps_alive %llu", (unsigned long long)s.user_maps_alive);
+	check(s.user_maps_alive == 1, "one mapping state after the move", d);
+	munmap(view, size);
+	s = stats(zc);
+	snprintf(d, sizeof(d), "user_maps_alive %llu", (unsigned long long)s.user_maps_alive);
+	check(s.user_maps_alive == 0, "its state freed once with the last vma", d);
+
+	close(buf);
+	r = wait_released(zc, exp_id, 2000);
+	check(r == 0, "export released", r ? strerror(-r) : NULL);
+	r = import_release(zc, imp_id, &busy);
+	snprintf(d, sizeof(d), "rc %d busy %u", r, busy);
+	check(r == 0 && busy == 0, "import released with no ref busy", d);
+	dumb_destroy(&db);
+	s = stats(zc);
+	print_stats(&s);
+	check(stats_zero(&s), "counters back to 0", NULL);
+	close(zc);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -444,6 +522,8 @@ int main(int argc, char **argv)
 		case_loop(card);
 	} else if (!strcmp(cmd, "deferred")) {
 		case_deferred(card);
+	} else if (!strcmp(cmd, "remap")) {
+		case_remap(card);
 	} else if (!strcmp(cmd, "hold") && optind + 1 < argc) {
 		case_hold(card, argv[optind + 1]);
 	} else if (!strcmp(cmd, "stats")) {

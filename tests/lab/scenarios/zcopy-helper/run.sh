@@ -14,7 +14,7 @@ lab_step "modprobe $mod" 30 modprobe $mod
 lab_step "/dev/zdispl-zcopy appears" 10 lab_wait 10 /dev/zdispl-zcopy test -c /dev/zdispl-zcopy
 CARD=/dev/dri/$(lab_vkms_card)
 
-for c in perm args loop deferred; do
+for c in perm args loop deferred remap; do
 	zdispl-zcopy-test --card "$CARD" $c >"$RESULTS/zcopy-$c.txt" 2>&1
 	rc=$?
 	cat "$RESULTS/zcopy-$c.txt" >&2
