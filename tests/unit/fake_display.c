@@ -15,6 +15,7 @@
 struct zd_output {
 	struct zd_display *d;
 	char name[16];
+	unsigned int reserved; /* fake_output_reserve() */
 	zd_flip_done_fn fn;
 	void *data;
 	const struct zd_dmafb *pending; /* the dma-buf framebuffer a flip brings */
@@ -97,7 +98,7 @@ static int fake_output_claim(struct zd_display *d, const char *name, const char 
 		if (!d->out[i].st.claimed && !strcmp(d->out[i].name, name))
 			pick = &d->out[i];
 	for (unsigned int i = 0; i < d->n && !pick; i++)
-		if (!d->out[i].st.claimed)
+		if (!d->out[i].st.claimed && !d->out[i].reserved)
 			pick = &d->out[i];
 	if (!pick)
 		return -ENODEV;
@@ -106,6 +107,18 @@ static int fake_output_claim(struct zd_display *d, const char *name, const char 
 	pick->data = data;
 	*out = pick;
 	return 0;
+}
+
+static void fake_output_reserve(struct zd_display *d, const char *name, bool on)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		if (strcmp(d->out[i].name, name))
+			continue;
+		if (on)
+			d->out[i].reserved++;
+		else if (d->out[i].reserved)
+			d->out[i].reserved--;
+	}
 }
 
 static void fake_output_release(struct zd_output *o)
@@ -387,6 +400,7 @@ static void fake_dumb_destroy(struct zd_dumb *b)
 
 const struct zd_display_ops fake_display_ops = {
 	.claim = fake_output_claim,
+	.reserve = fake_output_reserve,
 	.release = fake_output_release,
 	.name = fake_output_name,
 	.set_config = fake_output_set_config,

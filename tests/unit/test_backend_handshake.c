@@ -779,3 +779,29 @@ TEST(hs_inject_state_write_failure_at_connect)
 	CHECK_EQ_INT(probe(&s), 0);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
+
+/*
+ * An output named by a connector's unique-id is kept for it: a frontend
+ * that names no output, connecting first, takes another one.
+ */
+TEST(hs_an_output_named_by_unique_id_is_reserved)
+{
+	struct sim_opts ob = {.fe_domid = 2, .outputs = 2, .no_unique_id = true};
+	struct sim a, b;
+
+	CHECK_EQ_INT(sim_start(&a, 1, one_vga, 2), 0); /* unique-id Fake-1 */
+	ob.share = &a;
+	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
+	CHECK_EQ_INT(sim_fe_connect(&b), 0);
+	CHECK_STR_EQ(sim_conn(&b, 0).output, "Fake-2");
+	CHECK_EQ_INT(sim_fe_connect(&a), 0);
+	CHECK_STR_EQ(sim_conn(&a, 0).output, "Fake-1");
+	/* Gone with its device, the reservation lets others have it. */
+	sim_remove_device(&a, true);
+	sim_remove_device(&b, true);
+	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
+	CHECK_EQ_INT(sim_fe_connect(&b), 0);
+	CHECK_STR_EQ(sim_conn(&b, 0).output, "Fake-1");
+	sim_stop(&b);
+	CHECK_EQ_INT(sim_stop(&a), 0);
+}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "display.h"
 #include "xsutil.h"
 
 #define READ_ONCE_U32(p) __atomic_load_n((p), __ATOMIC_RELAXED)
@@ -60,7 +61,19 @@ int zd_conn_read_config(struct zd_conn *c)
 		return r;
 	}
 	zd_dbg(c->name, "%ux%u, unique-id '%s'", c->width, c->height, c->unique_id);
+	if (c->unique_id[0] && c->env->dops && c->env->display) {
+		c->env->dops->reserve(c->env->display, c->unique_id, true);
+		c->reserved = true;
+	}
 	return 0;
+}
+
+void zd_conn_unreserve(struct zd_conn *c)
+{
+	if (!c->reserved)
+		return;
+	c->env->dops->reserve(c->env->display, c->unique_id, false);
+	c->reserved = false;
 }
 
 static void *map_page(struct zd_conn *c, grant_ref_t ref)

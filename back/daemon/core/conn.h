@@ -32,6 +32,7 @@ struct zd_conn {
 	/* Configuration, from the frontend's xenstore nodes. */
 	uint32_t width, height;
 	char unique_id[ZD_MAX_UNIQUE_ID + 1];
+	bool reserved; /* the output its unique-id names is reserved for it */
 
 	/* Transport; refs are ZD_GREF_INVALID and ports -1 when not set up. */
 	grant_ref_t req_ref, evt_ref;
@@ -57,8 +58,13 @@ void zd_conn_init(struct zd_conn *c, const struct zd_env *env, unsigned int fe_d
 		  const char *fe_path, const char *dev_name, struct zd_ratelimit *rl,
 		  struct zd_ratelimit *rl_state, struct zd_buffers *bufs, unsigned int idx);
 
-/* Read resolution and unique-id. -EINVAL/-ERANGE on malformed values. */
+/*
+ * Read resolution and unique-id, and reserve the output the unique-id
+ * names (display.h: reserve). -EINVAL/-ERANGE on malformed values.
+ */
 int zd_conn_read_config(struct zd_conn *c);
+/* Give back that reservation (before the connector is set up anew). */
+void zd_conn_unreserve(struct zd_conn *c);
 
 /*
  * Read the transport nodes, map both rings, bind both event channels and

@@ -141,6 +141,8 @@ static int device_init(struct zd_device *dev)
 	int r;
 
 	read_be_alloc(dev);
+	for (i = 0; i < ZD_MAX_CONNECTORS; i++)
+		zd_conn_unreserve(&dev->conns[i]);
 
 	for (i = 0; i < ZD_MAX_CONNECTORS; i++) {
 		char idx[8];
@@ -396,6 +398,8 @@ void zd_device_free(struct zd_device *dev)
 		snprintf(fe_state_path, sizeof(fe_state_path), "%s/state", dev->fe_path);
 		xs_unwatch(dev->env->xs, fe_state_path, dev->watch_token);
 	}
+	for (unsigned int i = 0; i < ZD_MAX_CONNECTORS; i++)
+		zd_conn_unreserve(&dev->conns[i]);
 	zd_buffers_release(&dev->bufs);
 	free(dev);
 }

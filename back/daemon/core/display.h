@@ -61,11 +61,17 @@ struct zd_display_ops {
 	/*
 	 * Claim a free output: the one named name (e.g. "Virtual-1", or
 	 * "card1:Virtual-1"), or if name is NULL or matches none, the next
-	 * free one in order. fn(data, token) reports its flips. -ENODEV when
-	 * none is free.
+	 * free one in order that nobody reserved. fn(data, token) reports its
+	 * flips. -ENODEV when none is free.
 	 */
 	int (*claim)(struct zd_display *d, const char *name, const char *log_prefix,
 		     zd_flip_done_fn fn, void *data, struct zd_output **out);
+	/*
+	 * Reserve (on) or give back a reservation of the outputs named name,
+	 * counted: a connector configured for an output keeps it from claims
+	 * that name no output, until it claims it by name itself.
+	 */
+	void (*reserve)(struct zd_display *d, const char *name, bool on);
 	/* Disable, free its scanout buffers and give back. Safe on NULL. */
 	void (*release)(struct zd_output *o);
 	const char *(*name)(const struct zd_output *o);

@@ -120,6 +120,8 @@ struct zd_output {
 	uint32_t possible_crtcs; /* CRTC index bits over all encoders */
 	uint32_t boot_crtc;	 /* CRTC driving the connector when opened, 0: none */
 
+	unsigned int reserved; /* connectors configured for it (kms_output_reserve) */
+
 	/* Claim. */
 	bool claimed;
 	char prefix[96];	/* log prefix given by the claimant */
@@ -162,6 +164,7 @@ struct zd_output {
  */
 int kms_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
 		     zd_flip_done_fn fn, void *data, struct zd_output **out);
+void kms_output_reserve(struct zd_display *d, const char *name, bool on);
 void kms_output_release(struct zd_output *o);
 const char *kms_output_name(const struct zd_output *o);
 int kms_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,

@@ -596,7 +596,8 @@ int kms_output_claim(struct zd_display *d, const char *name, const char *log_pre
 		for (unsigned int i = 0; i < d->nouts && !o; i++) {
 			struct zd_output *c = d->outs[i];
 
-			if (c->claimed || (pass == 0 && !name_matches(c, name)))
+			if (c->claimed || (pass == 0 && !name_matches(c, name)) ||
+			    (pass == 1 && c->reserved))
 				continue;
 			if (!try_claim(c, log_prefix, fn, data))
 				o = c;
@@ -608,6 +609,20 @@ int kms_output_claim(struct zd_display *d, const char *name, const char *log_pre
 		zd_info(o->prefix, "no free output %s: took %s", name, o->name);
 	*out = o;
 	return 0;
+}
+
+void kms_output_reserve(struct zd_display *d, const char *name, bool on)
+{
+	for (unsigned int i = 0; i < d->nouts; i++) {
+		struct zd_output *o = d->outs[i];
+
+		if (!name_matches(o, name))
+			continue;
+		if (on)
+			o->reserved++;
+		else if (o->reserved)
+			o->reserved--;
+	}
 }
 
 const char *kms_output_name(const struct zd_output *o)
@@ -671,6 +686,7 @@ void kms_output_release(struct zd_output *o)
 
 const struct zd_display_ops kms_display_ops = {
 	.claim = kms_output_claim,
+	.reserve = kms_output_reserve,
 	.release = kms_output_release,
 	.name = kms_output_name,
 	.set_config = kms_output_set_config,
