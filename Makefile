@@ -209,9 +209,11 @@ $(BUILD)/bin $(BUILD)/modules $(BUILD)/tests $(BUILD)/tests-asan:
 # fuzz_front plays a hostile backend against the frontend's protocol logic
 # (front/proto).
 #   make fuzz         build and run fuzz_requests for FUZZ_SECONDS (default 60),
-#                     then fuzz_front for FUZZ_FRONT_SECONDS (default 30)
-#   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (default 20) and
-#                     FUZZ_FRONT_SMOKE_SECONDS (default 10); for make check
+#                     then fuzz_front for FUZZ_FRONT_SECONDS (default 30) and
+#                     fuzz_xsparse for FUZZ_XS_SECONDS (default 30)
+#   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (default 20),
+#                     FUZZ_FRONT_SMOKE_SECONDS (default 10) and
+#                     FUZZ_XS_SMOKE_SECONDS (default 5); for make check
 # The corpora live in $(BUILD)/fuzz/corpus and corpus-front (kept by make
 # clean), seeds are generated into $(BUILD)/fuzz/seeds, crashes land in
 # $(BUILD)/fuzz/artifacts.
@@ -220,6 +222,8 @@ FUZZ_SECONDS             ?= 60
 FUZZ_SMOKE_SECONDS       ?= 20
 FUZZ_FRONT_SECONDS       ?= 30
 FUZZ_FRONT_SMOKE_SECONDS ?= 10
+FUZZ_XS_SECONDS          ?= 30
+FUZZ_XS_SMOKE_SECONDS    ?= 5
 # log.c is replaced by a quiet, clock-free one: the fuzzer must be fast and
 # deterministic.
 FUZZ_SRCS := tests/fuzz/fuzz_requests.c tests/fuzz/quiet_log.c tests/unit/fe_sim.c \
@@ -244,6 +248,14 @@ FUZZ_FRONT_SRCS := tests/fuzz/fuzz_front.c $(FRONT_PROTO)
 $(BUILD)/fuzz/fuzz_front: $(FUZZ_FRONT_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_FRONT_SRCS)
 
+# fuzz_xsparse: the parsers of values another domain writes (xsutil.c,
+# policy.c) against what they promise; the fake Xen only links xsutil.c.
+FUZZ_XS_SRCS := tests/fuzz/fuzz_xsparse.c back/daemon/core/xsutil.c back/daemon/core/policy.c \
+	$(sort $(wildcard tests/fakexen/*.c))
+
+$(BUILD)/fuzz/fuzz_xsparse: $(FUZZ_XS_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_XS_SRCS)
+
 $(BUILD)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c tests/fuzz/script.h | $(BUILD)/fuzz
 	$(CC) $(UNIT_CFLAGS) -o $@ tests/fuzz/gen_seeds.c
 
@@ -253,11 +265,15 @@ $(BUILD)/fuzz/seeds.stamp: $(BUILD)/fuzz/gen-seeds
 	touch $@
 
 .PHONY: fuzz fuzz-smoke
-fuzz: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/fuzz_front $(BUILD)/fuzz/seeds.stamp
-	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS)
+FUZZ_TARGETS := $(addprefix $(BUILD)/fuzz/,fuzz_requests fuzz_front fuzz_xsparse)
 
-fuzz-smoke: $(BUILD)/fuzz/fuzz_requests $(BUILD)/fuzz/fuzz_front $(BUILD)/fuzz/seeds.stamp
-	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SMOKE_SECONDS) fuzz_front:$(FUZZ_FRONT_SMOKE_SECONDS)
+fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
+	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS) \
+		fuzz_xsparse:$(FUZZ_XS_SECONDS)
+
+fuzz-smoke: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
+	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SMOKE_SECONDS) fuzz_front:$(FUZZ_FRONT_SMOKE_SECONDS) \
+		fuzz_xsparse:$(FUZZ_XS_SMOKE_SECONDS)
 
 $(BUILD)/fuzz:
 	mkdir -p $@
