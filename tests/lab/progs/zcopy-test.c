@@ -90,7 +90,8 @@ static struct zcopy_stats stats(int zc)
 static void print_stats(const struct zcopy_stats *s)
 {
 	printf("exports_alive=%" PRIu64 " pages_mapped=%" PRIu64 " imports_alive=%" PRIu64
-	       " grants_alive=%" PRIu64 " grants_deferred=%" PRIu64 " user_maps_alive=%" PRIu64 "\n",
+	       " grants_alive=%" PRIu64 " grants_deferred=%" PRIu64 " user_maps_alive=%" PRIu64
+	       "\n",
 	       (uint64_t)s->exports_alive, (uint64_t)s->pages_mapped, (uint64_t)s->imports_alive,
 	       (uint64_t)s->grants_alive, (uint64_t)s->grants_deferred,
 	       (uint64_t)s->user_maps_alive);
@@ -356,7 +357,8 @@ static void case_remap(const char *card)
 	if (r)
 		exit(1);
 	view = mmap(NULL, size, PROT_READ, MAP_SHARED, buf, 0);
-	check(view != MAP_FAILED, "mmap of the export", view == MAP_FAILED ? strerror(errno) : NULL);
+	check(view != MAP_FAILED, "mmap of the export",
+	      view == MAP_FAILED ? strerror(errno) : NULL);
 	if (view == MAP_FAILED)
 		exit(1);
 	s = stats(zc);
