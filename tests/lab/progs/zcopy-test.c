@@ -263,6 +263,23 @@ static void case_args(const char *card)
 	close(zc);
 }
 
+/* The end of a case: its import released, the dumb buffer gone, counters 0. */
+static void end_import(int zc, uint32_t imp_id, struct dumb *db)
+{
+	struct zcopy_stats s;
+	uint32_t busy = 99;
+	char d[64];
+	int r = import_release(zc, imp_id, &busy);
+
+	snprintf(d, sizeof(d), "rc %d busy %u", r, busy);
+	check(r == 0 && busy == 0, "import released with no ref busy", d);
+	dumb_destroy(db);
+	s = stats(zc);
+	print_stats(&s);
+	check(stats_zero(&s), "counters back to 0", NULL);
+	close(zc);
+}
+
 static bool same(const uint32_t *a, const volatile uint32_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -273,7 +290,7 @@ static bool same(const uint32_t *a, const volatile uint32_t *b, size_t n)
 
 static void case_loop(const char *card)
 {
-	uint32_t refs[NPAGES], imp_id, exp_id, busy = 99;
+	uint32_t refs[NPAGES], imp_id, exp_id;
 	int zc = zc_open(), buf = -1, r;
 	char d[128];
 	struct dumb db;
@@ -322,14 +339,7 @@ static void case_loop(const char *card)
 	check(r == 0, "export released once its fd is closed", r ? strerror(-r) : NULL);
 	r = wait_released(zc, exp_id, 10);
 	check(r == -ENOENT, "a waited-for id is forgotten", r ? strerror(-r) : "0");
-	r = import_release(zc, imp_id, &busy);
-	snprintf(d, sizeof(d), "rc %d busy %u", r, busy);
-	check(r == 0 && busy == 0, "import released with no ref busy", d);
-	dumb_destroy(&db);
-	s = stats(zc);
-	print_stats(&s);
-	check(stats_zero(&s), "counters back to 0", NULL);
-	close(zc);
+	end_import(zc, imp_id, &db);
 }
 
 /*
@@ -339,7 +349,7 @@ static void case_loop(const char *card)
  */
 static void case_remap(const char *card)
 {
-	uint32_t refs[NPAGES], imp_id, exp_id, busy = 99;
+	uint32_t refs[NPAGES], imp_id, exp_id;
 	int zc = zc_open(), buf = -1, r, status;
 	size_t size;
 	struct zcopy_stats s;
@@ -397,14 +407,7 @@ static void case_remap(const char *card)
 	close(buf);
 	r = wait_released(zc, exp_id, 2000);
 	check(r == 0, "export released", r ? strerror(-r) : NULL);
-	r = import_release(zc, imp_id, &busy);
-	snprintf(d, sizeof(d), "rc %d busy %u", r, busy);
-	check(r == 0 && busy == 0, "import released with no ref busy", d);
-	dumb_destroy(&db);
-	s = stats(zc);
-	print_stats(&s);
-	check(stats_zero(&s), "counters back to 0", NULL);
-	close(zc);
+	end_import(zc, imp_id, &db);
 }
 
 static double now(void)
