@@ -91,6 +91,11 @@ zdispl-hostile-back_SRCS := tests/lab/progs/hostile-back.c back/daemon/core/edid
 	back/daemon/core/xsutil.c
 zdispl-hostile-back_PKGS := xenstore xengnttab xenevtchn
 
+# Lab test of the backend against a hostile displif frontend, run in a guest.
+PROGRAMS += zdispl-hostile-front
+zdispl-hostile-front_SRCS := tests/lab/progs/hostile-front.c back/daemon/core/xsutil.c
+zdispl-hostile-front_PKGS := xenstore xengnttab xenevtchn
+
 # Lab test of a frontend's fences and formats, run in the guest.
 PROGRAMS += zdispl-kms-test
 zdispl-kms-test_SRCS := tests/lab/progs/kms-test.c $(ZD_TOOLS_COMMON) tools/pattern/dumb.c \
@@ -224,6 +229,8 @@ FUZZ_FRONT_SECONDS       ?= 30
 FUZZ_FRONT_SMOKE_SECONDS ?= 10
 FUZZ_XS_SECONDS          ?= 30
 FUZZ_XS_SMOKE_SECONDS    ?= 5
+FUZZ_DEVICE_SECONDS      ?= 30
+FUZZ_DEVICE_SMOKE_SECONDS ?= 5
 # log.c is replaced by a quiet, clock-free one: the fuzzer must be fast and
 # deterministic.
 FUZZ_SRCS := tests/fuzz/fuzz_requests.c tests/fuzz/quiet_log.c tests/unit/fe_sim.c \
@@ -256,6 +263,13 @@ FUZZ_XS_SRCS := tests/fuzz/fuzz_xsparse.c back/daemon/core/xsutil.c back/daemon/
 $(BUILD)/fuzz/fuzz_xsparse: $(FUZZ_XS_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_XS_SRCS)
 
+# fuzz_device: the device state machine against xenstore writes by the
+# frontend and the toolstack (the daemon core through the fake Xen seam).
+FUZZ_DEVICE_SRCS := tests/fuzz/fuzz_device.c $(filter-out tests/fuzz/fuzz_requests.c,$(FUZZ_SRCS))
+
+$(BUILD)/fuzz/fuzz_device: $(FUZZ_DEVICE_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_DEVICE_SRCS)
+
 $(BUILD)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c tests/fuzz/script.h | $(BUILD)/fuzz
 	$(CC) $(UNIT_CFLAGS) -o $@ tests/fuzz/gen_seeds.c
 
@@ -265,15 +279,15 @@ $(BUILD)/fuzz/seeds.stamp: $(BUILD)/fuzz/gen-seeds
 	touch $@
 
 .PHONY: fuzz fuzz-smoke
-FUZZ_TARGETS := $(addprefix $(BUILD)/fuzz/,fuzz_requests fuzz_front fuzz_xsparse)
+FUZZ_TARGETS := $(addprefix $(BUILD)/fuzz/,fuzz_requests fuzz_front fuzz_xsparse fuzz_device)
 
 fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
 	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS) \
-		fuzz_xsparse:$(FUZZ_XS_SECONDS)
+		fuzz_xsparse:$(FUZZ_XS_SECONDS) fuzz_device:$(FUZZ_DEVICE_SECONDS)
 
 fuzz-smoke: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
 	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SMOKE_SECONDS) fuzz_front:$(FUZZ_FRONT_SMOKE_SECONDS) \
-		fuzz_xsparse:$(FUZZ_XS_SMOKE_SECONDS)
+		fuzz_xsparse:$(FUZZ_XS_SMOKE_SECONDS) fuzz_device:$(FUZZ_DEVICE_SMOKE_SECONDS)
 
 $(BUILD)/fuzz:
 	mkdir -p $@

@@ -85,12 +85,20 @@ static void pretty(const char *line)
 		field(line, "zcopy", b, sizeof(b));
 		printf("zdispl-back: %s device(s), zero-copy: %s\n",
 		       field(line, "devices", a, sizeof(a)), b[0] ? b : "?");
+	} else if (!strncmp(line, "process ", 8)) {
+		printf("  %s open fds, %s kB resident\n", field(line, "fds", a, sizeof(a)),
+		       field(line, "rss-kib", b, sizeof(b)));
 	} else if (!strncmp(line, "device ", 7)) {
 		printf("\n%s  %s (frontend %s), protocol %s%s, %s buffer(s), %s framebuffer(s)\n",
 		       field(line, "name", a, sizeof(a)), field(line, "state", b, sizeof(b)),
 		       field(line, "frontend", c, sizeof(c)), field(line, "version", d, sizeof(d)),
 		       strcmp(field(line, "be-alloc", e, sizeof(e)), "1") ? "" : ", be-alloc",
 		       field(line, "buffers", f, sizeof(f)), field(line, "fbs", g, sizeof(g)));
+		printf("  %s page(s) in buffers, %s granted by dom0, %s still granted after "
+		       "DBUF_DESTROY\n",
+		       field(line, "pages", a, sizeof(a)),
+		       field(line, "granted-pages", b, sizeof(b)),
+		       field(line, "deferred-pages", c, sizeof(c)));
 	} else if (!strncmp(line, "conn ", 5)) {
 		const char *name = field(line, "name", a, sizeof(a));
 		bool on = !strcmp(field(line, "configured", d, sizeof(d)), "1");

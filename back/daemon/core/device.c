@@ -415,6 +415,9 @@ void zd_device_info(const struct zd_device *dev, struct zd_device_info *out)
 		.be_alloc = dev->be_alloc,
 		.buffers = zd_buffers_ndbufs(&dev->bufs),
 		.fbs = zd_buffers_nfbs(&dev->bufs),
+		.pages = dev->bufs.pages,
+		.granted_pages = dev->bufs.granted_pages,
+		.deferred_pages = dev->bufs.deferred_pages,
 	};
 }
 

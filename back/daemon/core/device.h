@@ -76,6 +76,9 @@ struct zd_device_info {
 	unsigned int version, nr_conns;
 	bool be_alloc;
 	uint32_t buffers, fbs;
+	uint64_t pages;		 /* of its buffers: mapped (fe-alloc) or allocated (be-alloc) */
+	uint64_t granted_pages;	 /* dom0 pages granted to the frontend, live buffers */
+	uint64_t deferred_pages; /* granted still, of buffers already destroyed */
 };
 
 void zd_device_info(const struct zd_device *dev, struct zd_device_info *out);

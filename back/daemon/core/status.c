@@ -2,6 +2,7 @@
 /* status.c: the status socket (see status.h). */
 #include "status.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -25,6 +26,35 @@ struct zd_status {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
+/*
+ * The daemon's own open fds and resident memory, for leak accounting: once
+ * a guest is gone they return to what they were before it came (-1 when
+ * /proc cannot tell).
+ */
+static void process_write(FILE *f)
+{
+	long fds = -1, rss_kib = -1;
+	struct dirent *e;
+	char line[128];
+	DIR *d = opendir("/proc/self/fd");
+	FILE *st;
+
+	if (d) {
+		fds = 0;
+		while ((e = readdir(d)))
+			fds += e->d_name[0] != '.';
+		fds--; /* the directory's own fd */
+		closedir(d);
+	}
+	st = fopen("/proc/self/status", "re");
+	while (st && fgets(line, sizeof(line), st))
+		if (sscanf(line, "VmRSS: %ld kB", &rss_kib) == 1)
+			break;
+	if (st)
+		fclose(st);
+	fprintf(f, "process fds=%ld rss-kib=%ld\n", fds, rss_kib);
+}
+
 void zd_status_write(struct zd_backend *be, FILE *f)
 {
 	unsigned int n = 0;
@@ -33,6 +63,7 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 	for (d = be->devices; d; d = d->next)
 		n++;
 	fprintf(f, "zdispl-back version=1 devices=%u zcopy=%s\n", n, zd_zcopy_name(be->env.zcopy));
+	process_write(f);
 	for (d = be->devices; d; d = d->next) {
 		struct zd_device_info di;
 		struct zd_dbuf_info bi;
@@ -40,9 +71,11 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 		zd_device_info(d, &di);
 		fprintf(f,
 			"device name=%s state=%s frontend=%s version=%u be-alloc=%d buffers=%u "
-			"fbs=%u\n",
+			"fbs=%u pages=%llu granted-pages=%llu deferred-pages=%llu\n",
 			di.name, zd_xenbus_state_name(di.state), zd_xenbus_state_name(di.fe_state),
-			di.version, di.be_alloc, di.buffers, di.fbs);
+			di.version, di.be_alloc, di.buffers, di.fbs, (unsigned long long)di.pages,
+			(unsigned long long)di.granted_pages,
+			(unsigned long long)di.deferred_pages);
 		for (unsigned int i = 0; i < di.nr_conns; i++) {
 			struct zd_conn_info ci;
 

@@ -1,0 +1,147 @@
+# shellcheck shell=bash
+# back-hostile: zdispl-back survives a hostile frontend, and a bystander
+# guest keeps its pace meanwhile.
+#
+# zdispl-back runs on vkms and bochs with --max-device-mib 48. The bystander
+# (our frontend, Virtual-1 of vkms) measures its flip rate alone first. The
+# hostile guest runs no kernel frontend: zdispl-hostile-front
+# (tests/lab/progs/hostile-front.c) plays device 0, on bochs, and prints one
+# verdict per case ("case NAME: ok ..." when the backend answered each bad
+# request with an error and went on serving, or closed only that device and
+# then served a new connection). Then:
+#   one-shot cases   request, ring, event-page and xenstore attacks, and
+#                    1 MiB buffers until refused: every verdict ok, the
+#                    refusal is ENOSPC within 48 MiB
+#   load cases       state flapping, three floods whose answers are never
+#                    read (unknown opcodes, PG_FLIPs, SET_CONFIG and reset in
+#                    turn) and connect-and-drop churn, each for $ATTACK_S s
+#                    while the bystander flips $BYST_FRAMES frames: the
+#                    bystander's run lies inside the attack, exits 0, keeps
+#                    at least 80% of its rate alone, and its frontend
+#                    counted no request or flip timeout
+#   xl destroy       of the hostile guest in the middle of a PG_FLIP flood:
+#                    the device goes, the bystander flips on
+# After each step zdispl-back is alive; at the end its open fds and grant
+# mappings are back to what they were before the hostile guest came.
+
+. /lab/display.sh
+
+ATTACK_S=20
+MAX_MIB=48
+ONESHOT="good bad-op overflow foreign-gref dir-chain cookies ring-prod-ahead ring-prod-back
+	evt-cons xs-version xs-ring-ref xs-foreign-ring xs-huge xs-other-conn exhaust"
+LOAD="state-flap flood-op flood-flip flood-modeset churn"
+
+lab_step "modprobe vkms" 60 modprobe vkms
+lab_step "modprobe bochs" 60 modprobe bochs
+VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
+BOCHS=$(lab_drm_card bochs-drm) || lab_step "bochs card" 1 false
+lab_back_start --drm "/dev/dri/$VKMS" --drm "/dev/dri/$BOCHS" --max-device-mib $MAX_MIB
+
+# Leak accounting: the daemon's fds, its grant mappings, its resident kB.
+accounting() {
+	local st
+	st=$(zdispl-status --raw | grep '^process ')
+	echo "fds=$(lab_field fds <(echo "$st")) gntdev-maps=$(grep -c /dev/xen/gntdev /proc/$BACK_PID/maps) rss-kib=$(lab_field rss-kib <(echo "$st"))"
+}
+alive() { lab_check "$1: zdispl-back is alive" kill -0 "$BACK_PID"; }
+
+lab_guest_create bystander.cfg
+lab_step "bystander: backend Connected" 60 lab_wait 60 "bystander connected" \
+	grep -q "dom$(lab_domid bystander)/vdispl/0: InitWait -> Connected" "$BACK_LOG"
+
+# byst_run TAG FRAMES: the bystander flips FRAMES frames to the end; sets FPS.
+byst_run() {
+	local rc=0
+	lab_guest_run bystander "zdispl-pattern --connector 0 --frames $2 >/tmp/b.out 2>/tmp/b.err" \
+		300 >/dev/null || rc=$?
+	lab_guest_run bystander "cat /tmp/b.out /tmp/b.err" | lab_save "$1-bystander.out"
+	lab_check "$1: bystander's client exited 0 (rc $rc)" test "$rc" = 0
+	FPS=$(lab_field fps "$RESULTS/$1-bystander.out")
+	lab_log "$1: bystander $FPS fps over $2 frames"
+}
+byst_counters() {
+	lab_guest_run bystander "cd /sys/bus/xen/devices/vdispl-0 && echo timeouts=\$(cat timeouts) flip_timeouts=\$(cat flip_timeouts)" 10
+}
+
+byst_run alone 300
+FPS0=$FPS
+[ -n "$FPS0" ] || lab_step "bystander: a flip rate alone" 1 false
+# As many frames as take 60% of the attack at the rate alone: inside it
+# unless the rate falls below 60%.
+BYST_FRAMES=$(awk -v f="$FPS0" -v s=$ATTACK_S 'BEGIN { printf "%d", f * s * 0.6 }')
+COUNTERS0=$(byst_counters)
+# After the bystander's first run: its frontend's console buffer is there.
+BEFORE=$(accounting)
+lab_log "before the hostile guest: $BEFORE"
+lab_log "bystander alone: $FPS0 fps; $COUNTERS0; $BYST_FRAMES frames per attack"
+
+lab_guest_create hostile.cfg
+HDEV=dom$(lab_domid hostile)/vdispl/0
+lab_step "hostile: backend InitWait" 60 lab_wait 60 "hostile device offered" \
+	grep -q "$HDEV: Initialising -> InitWait" "$BACK_LOG"
+
+# ---- One-shot cases, in one run -------------------------------------------
+rc=0
+lab_guest_run hostile "zdispl-hostile-front --case $(echo $ONESHOT | tr ' ' ,) >/tmp/h.out 2>&1" \
+	600 >/dev/null || rc=$?
+lab_guest_run hostile "cat /tmp/h.out" | lab_save oneshot-hostile.out
+lab_log "one-shot cases: rc $rc"
+for c in $ONESHOT; do
+	lab_check "$c: $(grep "^case $c: " "$RESULTS/oneshot-hostile.out" | cut -c1-200)" \
+		grep -q "^case $c: ok " "$RESULTS/oneshot-hostile.out"
+done
+N=$(lab_field buffers "$RESULTS/oneshot-hostile.out")
+ST=$(lab_field status "$RESULTS/oneshot-hostile.out")
+lab_check "exhaust: refused with ENOSPC (status $ST) after $N MiB of $MAX_MIB" \
+	bash -c "[ '$ST' = -28 ] && [ '${N:-0}' -gt 0 ] && [ '${N:-0}' -le $MAX_MIB ]"
+lab_check "ring attacks: the backend logged why it closed the device" \
+	grep -q "$HDEV: request ring broken" "$BACK_LOG"
+alive one-shot
+
+# ---- Load cases, each against the bystander ---------------------------------
+for c in $LOAD; do
+	lab_guest_run hostile "zdispl-hostile-front --case $c --seconds $ATTACK_S >/tmp/h.out 2>&1 &
+		echo \$! >/tmp/h.pid" 10 >/dev/null
+	lab_step "$c: attack under way" 60 lab_wait 60 "$c started" \
+		lab_guest_run hostile "grep -q '\] case $c: ' /tmp/h.out" 10
+	byst_run "$c" "$BYST_FRAMES"
+	lab_guest_run hostile "cat /tmp/h.out" | lab_save "$c-hostile-early.out"
+	lab_check "$c: the bystander's run lay inside the attack" \
+		bash -c "! grep -q '^case $c: ' '$RESULTS/$c-hostile-early.out'"
+	lab_check "$c: bystander kept 80% of its rate ($FPS vs $FPS0 fps)" \
+		awk -v a="${FPS:-0}" -v b="$FPS0" 'BEGIN { exit !(a >= 0.8 * b) }'
+	lab_step "$c: attack over" $((ATTACK_S + 120)) lab_wait $((ATTACK_S + 120)) "$c over" \
+		lab_guest_run hostile "grep -q '^case $c: ' /tmp/h.out" 10
+	lab_guest_run hostile "cat /tmp/h.out" | lab_save "$c-hostile.out"
+	lab_check "$c: $(grep "^case $c: " "$RESULTS/$c-hostile.out" | cut -c1-200)" \
+		grep -q "^case $c: ok " "$RESULTS/$c-hostile.out"
+	C=$(byst_counters)
+	lab_check "$c: bystander counted no timeout ($C)" test "$C" = "$COUNTERS0"
+	alive "$c"
+done
+
+# ---- xl destroy in the middle of a flood ------------------------------------
+lab_guest_run hostile "zdispl-hostile-front --case flood-flip --seconds 600 >/tmp/h.out 2>&1 &" \
+	10 >/dev/null
+lab_step "destroy: flood under way" 60 lab_wait 60 "flood started" \
+	lab_guest_run hostile "grep -q 'case flood-flip: ' /tmp/h.out" 10
+lab_step "destroy: the flood's flips reach the backend" 60 lab_wait 60 "hostile flips" \
+	bash -c "zdispl-status --raw | grep '^conn name=$HDEV/0 ' | grep -q 'flips=[1-9]'"
+lab_guest_destroy hostile
+alive destroy
+lab_step "destroy: the backend dropped the device" 30 lab_wait 30 "hostile device gone" \
+	bash -c "! zdispl-status --raw | grep -q '^device name=$HDEV '"
+byst_run destroy "$BYST_FRAMES"
+lab_check "destroy: bystander kept 80% of its rate ($FPS vs $FPS0 fps)" \
+	awk -v a="${FPS:-0}" -v b="$FPS0" 'BEGIN { exit !(a >= 0.8 * b) }'
+
+AFTER=$(accounting)
+lab_log "after the hostile guest: $AFTER"
+echo "before $BEFORE
+after $AFTER" | lab_save accounting.txt
+lab_check "zdispl-back's fds and grant mappings are back ($AFTER vs $BEFORE)" \
+	test "${AFTER% rss-kib=*}" = "${BEFORE% rss-kib=*}"
+lab_guest_destroy bystander
+lab_back_stop
+lab_check "dom0: no kernel warning" bash -c "! dmesg | grep -E -q 'WARNING:|BUG:|Oops'"
