@@ -7,6 +7,8 @@
 #   make unit       host unit tests only;  make unit-asan: the same under ASan+UBSan
 #   make lab SCENARIO=smoke   one lab scenario on the real hypervisor
 #   make bench      deps, build, the lab's benchmarks (tools/bench); numbers, no verdicts
+#   make soak       deps, build, 100 guest lifetimes with leak counts (SOAK_CYCLES)
+#   make fuzz       the libFuzzer targets for a while each (see Fuzzing below)
 #
 # All output goes to $(BUILD) (gitignored).
 
@@ -165,7 +167,7 @@ format-check:
 		{ echo "format: the files above differ from .clang-format; run 'make format'" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------
-.PHONY: all programs modules deps check demo bench unit unit-asan lab lab-images clean \
+.PHONY: all programs modules deps check demo bench soak unit unit-asan lab lab-images clean \
 	format format-check
 
 all: programs modules
@@ -196,6 +198,12 @@ check: deps
 demo: deps
 	$(MAKE) all
 	tests/lab/demo
+
+# make soak: guest create/destroy cycles (SOAK_CYCLES, default 100) against
+# one backend, with leak counts per cycle; figures in docs/reliability.md.
+soak: deps
+	$(MAKE) all
+	tests/lab/run $$(tests/lab/run --soak)
 
 bench: deps
 	$(MAKE) all

@@ -3,14 +3,14 @@
  * zdispl-hostile-front: a displif frontend in a domU that misbehaves on
  * purpose, to prove in the lab that the backend survives it.
  *
- *   zdispl-hostile-front --case NAME[,NAME...] [--seconds S] [--timeout S]
+ *   zdispl-hostile-front --case NAME[,NAME...] [--seconds S] [--timeout S] [--device N]
  *   zdispl-hostile-front --list
  *
- * It plays the frontend of device 0 of this domain's vdispl devices, its
- * first connector only, from userspace: xenstore through libxenstore, the
- * rings and buffers shared through gntalloc (libxengnttab's xengntshr_*),
- * the event channels through libxenevtchn. No kernel frontend may be bound
- * to the device.
+ * It plays the frontend of one of this domain's vdispl devices (--device,
+ * default 0), its first connector only, from userspace: xenstore through
+ * libxenstore, the rings and buffers shared through gntalloc
+ * (libxengnttab's xengntshr_*), the event channels through libxenevtchn.
+ * No kernel frontend may be bound to the device.
  *
  * The cases run in the order given. Each starts from a backend in InitWait
  * and, unless it attacks the connection itself, from a fresh connection.
@@ -106,6 +106,7 @@ struct hf {
 	xenevtchn_handle *evtchn;
 	xengntshr_handle *gs;
 	uint32_t be_domid;
+	uint32_t devid;
 	char fe_path[96]; /* /local/domain/<us>/device/vdispl/0 */
 	char be_path[128];
 	uint32_t width, height; /* connector 0 */
@@ -158,6 +159,7 @@ static struct xendispl_page_directory *dir_page(struct hbuf *b, uint32_t i)
 /*
  * Share npages data pages and a directory for them, ndir pages long (0: as
  * many as displif needs). The chain is well formed; a case bends it after.
+ * npages 0: only a directory, writable, for the backend to fill (be-alloc).
  */
 static int buf_share(struct hf *hf, uint32_t npages, uint32_t ndir, struct hbuf *b)
 {
@@ -167,9 +169,10 @@ static int buf_share(struct hf *hf, uint32_t npages, uint32_t ndir, struct hbuf 
 	*b = (struct hbuf){.cookie = ++hf->next_cookie};
 	if (!ndir)
 		ndir = need ? need : 1;
-	r = share(hf, npages, true, &b->data);
+	/* No data pages: a be-alloc directory, which the backend fills in. */
+	r = npages ? share(hf, npages, true, &b->data) : 0;
 	if (!r)
-		r = share(hf, ndir, false, &b->dir);
+		r = share(hf, ndir, !npages, &b->dir);
 	if (r) {
 		unshare(hf, &b->data);
 		say("cannot share %u+%u pages: %s", npages, ndir, strerror(-r));
@@ -1202,6 +1205,100 @@ static void case_exhaust(struct hf *hf, struct verdict *v)
 	expect_serving(hf, v);
 }
 
+/*
+ * The hold cases: set up to a stage, say "holding STAGE", and keep that
+ * (or keep flipping, or asking for the EDID) for --seconds, for the
+ * scenario to destroy the guest meanwhile. be-alloc asks the backend to
+ * allocate the buffer (the device needs be-alloc=1).
+ */
+enum hold { HOLD_DBUF, HOLD_FB, HOLD_FLIPS, HOLD_EDID, HOLD_BE_ALLOC };
+
+static void hold(struct hf *hf, struct verdict *v, enum hold what)
+{
+	static const char *const names[] = {"dbuf", "fb", "flips", "edid", "be-alloc"};
+	int64_t end = now_ms() + 1000LL * hf->seconds;
+	unsigned long n = 0;
+	struct hbuf b;
+	uint64_t fb;
+	int32_t s;
+
+	if (connect_plain(hf)) {
+		note(v, true, "no connection");
+		return;
+	}
+	if (what == HOLD_BE_ALLOC) {
+		struct xendispl_req req;
+
+		if (buf_share(hf, 0, 1, &b)) { /* the directory only: the backend fills it */
+			note(v, true, "cannot share");
+			return;
+		}
+		req = dbuf_create_req(&b, hf->width, hf->height);
+		req.op.dbuf_create.flags = XENDISPL_DBUF_FLG_REQ_ALLOC;
+		s = simple(hf, req);
+		b.data = (struct shared){0};
+	} else {
+		s = screen_buffer(hf, &b) ? -1 : 0;
+		if (!s && what == HOLD_DBUF)
+			s = fb_detach(hf, b.cookie | 1ull << 63);
+	}
+	if (s) {
+		note(v, true, "setup: status %d", s);
+		return;
+	}
+	fb = b.cookie | 1ull << 63;
+	if (what == HOLD_FLIPS)
+		note(v, simple(hf, set_config_req(hf, fb)) != 0, "mode set");
+	printf("holding %s\n", names[what]);
+	while (now_ms() < end) {
+		if (what == HOLD_FLIPS) {
+			s = simple(hf, flip_req(fb));
+			hf->evt->in_cons = hf->evt->in_prod; /* events taken, unread */
+		} else if (what == HOLD_EDID) {
+			struct xendispl_req req = {.operation = XENDISPL_OP_GET_EDID};
+
+			req.op.get_edid =
+				(struct xendispl_get_edid_req){ZD_PAGE_SIZE, b.dir.refs[0]};
+			s = simple(hf, req);
+		} else {
+			evtchn_wait(hf, 1000);
+			continue;
+		}
+		if (s && s != -XEN_EBUSY) {
+			note(v, true, "request %lu: status %d", n, s);
+			break;
+		}
+		n++;
+	}
+	note(v, false, "held %s for %d s, %lu requests", names[what], hf->seconds, n);
+	buf_unshare(hf, &b);
+}
+
+static void case_hold_dbuf(struct hf *hf, struct verdict *v)
+{
+	hold(hf, v, HOLD_DBUF);
+}
+
+static void case_hold_fb(struct hf *hf, struct verdict *v)
+{
+	hold(hf, v, HOLD_FB);
+}
+
+static void case_hold_flips(struct hf *hf, struct verdict *v)
+{
+	hold(hf, v, HOLD_FLIPS);
+}
+
+static void case_hold_edid(struct hf *hf, struct verdict *v)
+{
+	hold(hf, v, HOLD_EDID);
+}
+
+static void case_hold_be_alloc(struct hf *hf, struct verdict *v)
+{
+	hold(hf, v, HOLD_BE_ALLOC);
+}
+
 struct hf_case {
 	const char *name;
 	const char *what;
@@ -1229,6 +1326,11 @@ static const struct hf_case cases[] = {
 	{"flood-modeset", "ring kept full of SET_CONFIG and reset in turn", case_flood_modeset},
 	{"churn", "connect, buffer, 2 fbs, mode, 4 flips, drop; for --seconds", case_churn},
 	{"exhaust", "1 MiB buffers until the backend refuses one", case_exhaust},
+	{"hold-dbuf", "hold a buffer for --seconds", case_hold_dbuf},
+	{"hold-fb", "hold a buffer with an fb attached", case_hold_fb},
+	{"hold-flips", "flip a shown fb, answers awaited, for --seconds", case_hold_flips},
+	{"hold-edid", "ask for the EDID over and over", case_hold_edid},
+	{"hold-be-alloc", "hold a buffer the backend allocated (be-alloc=1)", case_hold_be_alloc},
 };
 
 static const struct hf_case *case_by_name(const char *name, size_t len)
@@ -1273,8 +1375,8 @@ static int hf_open(struct hf *hf)
 		say("cannot read our domid");
 		return -ENOENT;
 	}
-	snprintf(hf->fe_path, sizeof(hf->fe_path), "/local/domain/%u/device/%s/0", domid,
-		 XENDISPL_DRIVER_NAME);
+	snprintf(hf->fe_path, sizeof(hf->fe_path), "/local/domain/%u/device/%s/%u", domid,
+		 XENDISPL_DRIVER_NAME, hf->devid);
 	if (zd_xs_read_uint(hf->xs, hf->fe_path, "backend-id", 0, 0x7fef, &hf->be_domid) ||
 	    zd_xs_read_str(hf->xs, hf->fe_path, "backend", hf->be_path, sizeof(hf->be_path)) ||
 	    zd_xs_read_str(hf->xs, hf->fe_path, "0/" XENDISPL_FIELD_RESOLUTION, res, sizeof(res)) ||
@@ -1312,7 +1414,8 @@ static void usage(FILE *f)
 		   "A displif frontend for vdispl device 0 of this domain that misbehaves as\n"
 		   "each NAME says, in turn; one verdict line per case.\n"
 		   "  --seconds S   how long the flood, flap and churn cases last (10)\n"
-		   "  --timeout S   wait at most S s for each backend state change (30)\n");
+		   "  --timeout S   wait at most S s for each backend state change (30)\n"
+		   "  --device N    play vdispl device N (0)\n");
 }
 
 static int parse_seconds(const char *s, int *out)
@@ -1331,6 +1434,7 @@ int main(int argc, char **argv)
 		{"case", required_argument, NULL, 'c'},
 		{"seconds", required_argument, NULL, 's'},
 		{"timeout", required_argument, NULL, 't'},
+		{"device", required_argument, NULL, 'd'},
 		{"list", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -1341,7 +1445,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt_long(argc, argv, "c:s:t:Lh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:t:d:Lh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			list = optarg;
@@ -1350,6 +1454,13 @@ int main(int argc, char **argv)
 		case 't':
 			if (parse_seconds(optarg, opt == 's' ? &hf.seconds : &timeout_s)) {
 				fprintf(stderr, "error: seconds 1..3600 wanted, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'd':
+			if (zd_parse_uint(optarg, 0, 0xffff, &hf.devid)) {
+				fprintf(stderr, "error: a device number wanted, not '%s'\n",
 					optarg);
 				return 2;
 			}

@@ -21,6 +21,12 @@
 #                    counted no request or flip timeout
 #   xl destroy       of the hostile guest in the middle of a PG_FLIP flood:
 #                    the device goes, the bystander flips on
+#   fault matrix     xl destroy of a fresh hostile guest before Connected and
+#                    while it holds a buffer, a framebuffer, a flip loop or
+#                    a GET_EDID loop; xl vdispl-detach while it holds a
+#                    framebuffer, then xl vdispl-attach of a new device that
+#                    serves a well-formed session: each time zdispl-back is
+#                    alive and drops the device
 # After each step zdispl-back is alive; at the end its open fds and grant
 # mappings are back to what they were before the hostile guest came.
 
@@ -135,6 +141,58 @@ lab_step "destroy: the backend dropped the device" 30 lab_wait 30 "hostile devic
 byst_run destroy "$BYST_FRAMES"
 lab_check "destroy: bystander kept 80% of its rate ($FPS vs $FPS0 fps)" \
 	awk -v a="${FPS:-0}" -v b="$FPS0" 'BEGIN { exit !(a >= 0.8 * b) }'
+
+# ---- Fault matrix: xl destroy at each stage, detach and attach -------------
+# hold_start TAG CASE [DEV]: a hold case in a fresh hostile guest, holding.
+hold_start() {
+	lab_guest_create hostile.cfg
+	HDEV=dom$(lab_domid hostile)/vdispl/${3:-0}
+	lab_guest_run hostile "zdispl-hostile-front --case $2 --device ${3:-0} --seconds 600 \
+		>/tmp/h.out 2>&1 &" 10 >/dev/null
+	lab_step "$1: $2 holding" 90 lab_wait 90 "$1 holding" \
+		lab_guest_run hostile "grep -q '^holding ' /tmp/h.out" 10
+}
+# destroyed TAG: xl destroy of the hostile guest leaves zdispl-back alive,
+# without the device.
+destroyed() {
+	lab_guest_run hostile "cat /tmp/h.out" | lab_save "$1-hostile.out"
+	lab_guest_destroy hostile
+	alive "$1"
+	lab_step "$1: the backend dropped the device" 30 lab_wait 30 "$1 device gone" \
+		bash -c "! zdispl-status --raw | grep -q '^device name=$HDEV '"
+}
+
+lab_guest_create hostile.cfg
+HDEV=dom$(lab_domid hostile)/vdispl/0
+lab_step "destroy before Connected: InitWait" 60 lab_wait 60 "hostile offered" \
+	grep -q "$HDEV: Initialising -> InitWait" "$BACK_LOG"
+destroyed "destroy before Connected"
+for stage in dbuf fb flips edid; do
+	hold_start "destroy with $stage" "hold-$stage"
+	[ $stage = flips ] && lab_step "destroy with flips: flips reach the backend" 60 \
+		lab_wait 60 "hostile flips" bash -c \
+		"zdispl-status --raw | grep '^conn name=$HDEV/0 ' | grep -q 'flips=[1-9]'"
+	destroyed "destroy with $stage"
+done
+
+# xl vdispl-detach of a device with a framebuffer held, then a new device
+# attached at run time serves a well-formed session.
+hold_start detach hold-fb
+lab_step "detach: xl vdispl-detach" 60 xl vdispl-detach hostile 0
+lab_step "detach: the backend dropped the device" 60 lab_wait 60 "detached device gone" \
+	bash -c "! zdispl-status --raw | grep -q '^device name=$HDEV '"
+alive detach
+lab_guest_run hostile "kill \$(pidof zdispl-hostile-front)" 10 >/dev/null
+lab_step "attach: xl vdispl-attach" 60 xl vdispl-attach hostile connectors=any:640x480
+DEVN=$(xenstore-list "/local/domain/$(lab_domid hostile)/device/vdispl" | tail -n 1)
+HDEV=dom$(lab_domid hostile)/vdispl/$DEVN
+lab_step "attach: device $DEVN offered" 60 lab_wait 60 "attached device offered" \
+	grep -q "$HDEV: Initialising -> InitWait" "$BACK_LOG"
+lab_guest_run hostile "zdispl-hostile-front --device $DEVN --case good" 120 |
+	lab_save attach-hostile.out
+lab_check "attach: $(grep '^case good: ' "$RESULTS/attach-hostile.out" | cut -c1-200)" \
+	grep -q '^case good: ok ' "$RESULTS/attach-hostile.out"
+destroyed attach
 
 AFTER=$(accounting)
 lab_log "after the hostile guest: $AFTER"
