@@ -89,13 +89,14 @@ zdispl-zcopy-test_PKGS := libdrm
 
 # Lab test of a frontend against a hostile displif backend (one case at a time).
 PROGRAMS += zdispl-hostile-back
-zdispl-hostile-back_SRCS := tests/lab/progs/hostile-back.c back/daemon/core/edid.c \
-	back/daemon/core/xsutil.c
+zdispl-hostile-back_SRCS := tests/lab/progs/hostile-back.c tests/lab/progs/say.c \
+	back/daemon/core/edid.c back/daemon/core/xsutil.c
 zdispl-hostile-back_PKGS := xenstore xengnttab xenevtchn
 
 # Lab test of the backend against a hostile displif frontend, run in a guest.
 PROGRAMS += zdispl-hostile-front
-zdispl-hostile-front_SRCS := tests/lab/progs/hostile-front.c back/daemon/core/xsutil.c
+zdispl-hostile-front_SRCS := tests/lab/progs/hostile-front.c tests/lab/progs/say.c \
+	back/daemon/core/xsutil.c
 zdispl-hostile-front_PKGS := xenstore xengnttab xenevtchn
 
 # Lab test of a frontend's fences and formats, run in the guest.

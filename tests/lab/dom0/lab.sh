@@ -113,6 +113,20 @@ lab_guest_run() {
 	return "$rc"
 }
 
+# lab_guest_file NAME FILE: print all of FILE in guest NAME (lab_guest_run
+# returns the last 2 KiB of the output only), in 2000-octet pieces.
+lab_guest_file() {
+	local k=0 piece
+	while :; do
+		piece=$(lab_guest_run "$1" "dd if='$2' bs=2000 skip=$k count=1 2>/dev/null; echo ." 10) ||
+			return 1
+		piece=${piece%.}
+		[ -n "$piece" ] || return 0
+		printf '%s' "$piece"
+		k=$((k + 1))
+	done
+}
+
 # lab_guest_destroy NAME: xl destroy and wait until the domain is gone.
 lab_guest_destroy() {
 	lab_step "xl destroy $1" 60 xl destroy "$1"

@@ -53,39 +53,13 @@
 
 #include "../../../back/daemon/core/edid.h"
 #include "../../../back/daemon/core/xsutil.h"
+#include "say.h"
 
 #define HB_SKEW 1000u /* how far past the truth the overflow cases publish */
 /* Flip-event cookies no frontend was given: ours start here, never 0. */
 #define HB_FOREIGN_COOKIE 0xbad0000000000000ull
 #define HB_BAD_EVT_TYPE 0x7f
 #define HB_EDID_OVERSIZE 100000u
-
-/* ---- Logging ------------------------------------------------------------ */
-
-static struct timespec t_start;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	struct timespec now;
-	va_list ap;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	printf("[%8.3f] ", (double)(now.tv_sec - t_start.tv_sec) +
-				   (double)(now.tv_nsec - t_start.tv_nsec) / 1e9);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- The backend's state ------------------------------------------------ */
 
@@ -852,8 +826,7 @@ int main(int argc, char **argv)
 	struct hb hb = {0};
 	int timeout_s = 120, lifetime_s = 900, opt, r;
 
-	clock_gettime(CLOCK_MONOTONIC, &t_start);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	say_init();
 	while ((opt = getopt_long(argc, argv, "c:t:l:Lh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':

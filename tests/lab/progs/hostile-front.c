@@ -47,6 +47,7 @@
 #include <zdispl/displif-use.h>
 
 #include "../../../back/daemon/core/xsutil.h"
+#include "say.h"
 
 #define HF_GNTALLOC_LIMIT "/sys/module/xen_gntalloc/parameters/limit"
 #define HF_GNTALLOC_PAGES 65536	 /* gntalloc's own default (1024) is too few */
@@ -57,34 +58,7 @@
 #define HF_H 64
 #define HF_XRGB8888 0x34325258u /* fourcc XR24 */
 #define HF_NO_ANSWER (-100000)	/* simple(): no answer came, never a status */
-#define HF_BIG_VALUE 3900	/* a value near xenstore's 4 KiB payload limit */
-
-/* ---- Logging ------------------------------------------------------------ */
-
-static struct timespec t_start;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	struct timespec now;
-	va_list ap;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	printf("[%8.3f] ", (double)(now.tv_sec - t_start.tv_sec) +
-				   (double)(now.tv_nsec - t_start.tv_nsec) / 1e9);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define HF_BIG_VALUE 2000	/* over our 256-octet bound, under xenstored's 2048 quota */
 
 /* ---- The frontend's state ----------------------------------------------- */
 
@@ -681,15 +655,33 @@ static void expect_refused(struct hf *hf, struct verdict *v, const struct publis
 	note(v, false, "a new connection served");
 }
 
+/* A fresh connection, or a failed verdict. */
+static bool connected(struct hf *hf, struct verdict *v)
+{
+	if (connect_plain(hf)) {
+		note(v, true, "no connection");
+		return false;
+	}
+	return true;
+}
+
+/* A shared buffer of the probe's size (not created), or a failed verdict. */
+static bool small_buffer(struct hf *hf, struct verdict *v, struct hbuf *b)
+{
+	if (buf_share(hf, HF_W * HF_H * 4 / ZD_PAGE_SIZE, 0, b)) {
+		note(v, true, "cannot share");
+		return false;
+	}
+	return true;
+}
+
 static void case_good(struct hf *hf, struct verdict *v)
 {
 	struct hbuf b;
 	int32_t s;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	expect_serving(hf, v);
 	if (screen_buffer(hf, &b)) {
 		note(v, true, "no screen buffer");
@@ -711,10 +703,8 @@ static void case_bad_op(struct hf *hf, struct verdict *v)
 {
 	static const uint8_t ops[] = {0x00, 0x01, 0x17, 0x7f, 0xff};
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	for (size_t i = 0; i < sizeof(ops); i++) {
 		struct xendispl_req req = {.operation = ops[i]};
 		char what[16];
@@ -731,14 +721,10 @@ static void case_overflow(struct hf *hf, struct verdict *v)
 	struct hbuf b;
 	struct xendispl_req req;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
-	if (buf_share(hf, HF_W * HF_H * 4 / ZD_PAGE_SIZE, 0, &b)) {
-		note(v, true, "cannot share");
+	if (!small_buffer(hf, v, &b))
 		return;
-	}
 	req = dbuf_create_req(&b, UINT32_MAX, UINT32_MAX);
 	expect_error(v, "4G x 4G", simple(hf, req));
 	req = dbuf_create_req(&b, 65536, 65537);
@@ -768,14 +754,10 @@ static void case_foreign_gref(struct hf *hf, struct verdict *v)
 	struct hbuf b;
 	struct xendispl_req req;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
-	if (buf_share(hf, HF_W * HF_H * 4 / ZD_PAGE_SIZE, 0, &b)) {
-		note(v, true, "cannot share");
+	if (!small_buffer(hf, v, &b))
 		return;
-	}
 	req = dbuf_create_req(&b, HF_W, HF_H);
 	req.op.dbuf_create.gref_directory = HF_FOREIGN_GREF;
 	expect_error(v, "directory never granted", simple(hf, req));
@@ -799,10 +781,8 @@ static void case_dir_chain(struct hf *hf, struct verdict *v)
 	uint32_t h = pages * ZD_PAGE_SIZE / (w * 4);
 	struct hbuf b;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	if (buf_share(hf, pages, 4, &b)) /* 3 needed, one spare for "too long" */
 	{
 		note(v, true, "cannot share");
@@ -828,10 +808,8 @@ static void case_cookies(struct hf *hf, struct verdict *v)
 	struct hbuf b;
 	uint64_t fb;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	if (screen_buffer(hf, &b)) {
 		note(v, true, "no screen buffer");
 		return;
@@ -856,10 +834,8 @@ static void case_cookies(struct hf *hf, struct verdict *v)
 
 static void case_ring_prod_ahead(struct hf *hf, struct verdict *v)
 {
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	hf->ring.sring->req_prod = hf->ring.req_prod_pvt + RING_SIZE(&hf->ring) + HF_SKEW;
 	xen_mb();
 	notify(hf, hf->req_port);
@@ -868,10 +844,8 @@ static void case_ring_prod_ahead(struct hf *hf, struct verdict *v)
 
 static void case_ring_prod_back(struct hf *hf, struct verdict *v)
 {
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	expect_serving(hf, v); /* the indices are past 0 now */
 	hf->ring.sring->req_prod = hf->ring.req_prod_pvt - 3;
 	xen_mb();
@@ -886,10 +860,8 @@ static void case_evt_cons(struct hf *hf, struct verdict *v)
 	uint32_t prod;
 	int64_t deadline;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	if (screen_buffer(hf, &b)) {
 		note(v, true, "no screen buffer");
 		return;
@@ -952,7 +924,7 @@ static void case_xs_huge(struct hf *hf, struct verdict *v)
 	expect_refused(hf, v, &p);
 }
 
-/* Connector 5 and a node with a 4 KiB name-like value: ignored, not read. */
+/* Connector 5, its node 2000 octets long: ignored, not read. */
 static void case_xs_other_conn(struct hf *hf, struct verdict *v)
 {
 	static char huge[HF_BIG_VALUE + 1];
@@ -1058,10 +1030,8 @@ static void flood_end(struct hf *hf, struct verdict *v, unsigned long n)
 
 static void case_flood_op(struct hf *hf, struct verdict *v)
 {
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	flood_end(hf, v, flood(hf, make_bad_op, NULL));
 	expect_serving(hf, v);
 }
@@ -1073,10 +1043,8 @@ static void flood_screen(struct hf *hf, struct verdict *v, bool flips)
 	uint64_t fb;
 	unsigned long n;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	if (screen_buffer(hf, &b)) {
 		note(v, true, "no screen buffer");
 		return;
@@ -1222,10 +1190,8 @@ static void hold(struct hf *hf, struct verdict *v, enum hold what)
 	uint64_t fb;
 	int32_t s;
 
-	if (connect_plain(hf)) {
-		note(v, true, "no connection");
+	if (!connected(hf, v))
 		return;
-	}
 	if (what == HOLD_BE_ALLOC) {
 		struct xendispl_req req;
 
@@ -1318,7 +1284,7 @@ static const struct hf_case cases[] = {
 	{"xs-version", "version \"2abc\"", case_xs_version},
 	{"xs-ring-ref", "req-ring-ref \"-1\"", case_xs_ring_ref},
 	{"xs-foreign-ring", "evt-ring-ref never granted", case_xs_foreign_ring},
-	{"xs-huge", "a 4 KiB req-event-channel", case_xs_huge},
+	{"xs-huge", "a 2000-octet req-event-channel", case_xs_huge},
 	{"xs-other-conn", "nodes of a connector the device does not have", case_xs_other_conn},
 	{"state-flap", "state rewritten with garbage for --seconds", case_state_flap},
 	{"flood-op", "ring kept full of unknown opcodes, answers never read", case_flood_op},
@@ -1443,8 +1409,7 @@ int main(int argc, char **argv)
 	const char *list = NULL;
 	int timeout_s = 30, opt, failed = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t_start);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	say_init();
 	while ((opt = getopt_long(argc, argv, "c:s:t:d:Lh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
