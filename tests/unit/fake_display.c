@@ -89,7 +89,8 @@ void fake_display_free(struct zd_display *d)
 }
 
 static int fake_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
-			     zd_flip_done_fn fn, void *data, struct zd_output **out)
+			     struct zd_ratelimit *rl, zd_flip_done_fn fn, void *data,
+			     struct zd_output **out)
 {
 	struct zd_output *pick = NULL;
 
@@ -102,6 +103,7 @@ static int fake_output_claim(struct zd_display *d, const char *name, const char 
 			pick = &d->out[i];
 	if (!pick)
 		return -ENODEV;
+	pick->st.rl = rl;
 	pick->st.claimed = true;
 	pick->fn = fn;
 	pick->data = data;

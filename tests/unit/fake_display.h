@@ -23,6 +23,7 @@
 
 struct fake_output_state {
 	bool claimed, enabled, flip_pending;
+	struct zd_ratelimit *rl; /* the claimant's limiter, as claim got it */
 	uint32_t mode_w, mode_h, x, y;
 	uint32_t fourcc, width, height; /* last frame */
 	uint8_t *frame;			/* width * cpp bytes per row, tightly packed */

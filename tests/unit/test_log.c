@@ -92,3 +92,48 @@ TEST(log_state_transitions_of_a_flapping_frontend_are_limited)
 	CHECK(sim_be_state(&s) == XenbusStateInitWait);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
+
+/*
+ * What a guest's reconnects make the display do is limited with its
+ * connector's limiter: here, finding no output free (two connectors, one
+ * output), and the limiter the display gets with each claim.
+ */
+TEST(log_display_messages_of_a_reconnecting_frontend_are_limited)
+{
+	static const char *const vga[] = {"640x480", "640x480"};
+	FILE *f;
+	char *out;
+	struct sim s;
+
+	CHECK_EQ_INT(sim_start(&s, 2, vga, 1), 0);
+	f = capture_begin();
+	for (int i = 0; i < 50; i++) {
+		CHECK_EQ_INT(sim_fe_connect(&s), 0);
+		sim_set_fe_state(&s, XenbusStateInitialising);
+		CHECK_EQ_INT(sim_fe_teardown(&s), 0);
+	}
+	out = capture_end(f);
+	CHECK(count(out, "no display output free") >= 1);
+	CHECK(count(out, "no display output free") <= ZD_RL_BURST);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+TEST(log_display_gets_the_connectors_limiter_at_each_claim)
+{
+	static const char *const vga[] = {"640x480"};
+	struct zd_ratelimit *seen = NULL;
+	struct sim s;
+
+	CHECK_EQ_INT(sim_start(&s, 1, vga, 1), 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(sim_fe_connect(&s), 0);
+		CHECK_NOT_NULL(fake_display_output(s.display, 0)->rl);
+		/* The same limiter every time: the connector's, not a fresh one. */
+		if (seen)
+			CHECK(fake_display_output(s.display, 0)->rl == seen);
+		seen = fake_display_output(s.display, 0)->rl;
+		sim_set_fe_state(&s, XenbusStateInitialising);
+		CHECK_EQ_INT(sim_fe_teardown(&s), 0);
+	}
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}

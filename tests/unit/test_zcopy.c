@@ -298,7 +298,7 @@ TEST(zcopy_export_stays_while_a_display_framebuffer_holds_it)
 	((uint32_t *)fx_gnt_page(FE, ref))[16 + 3] = 0xabcdef;
 	fx_zcopy_present(true, false, false);
 	z = open_mode(ZD_ZCOPY_AUTO);
-	CHECK_EQ_INT(fake_display_ops.claim(d, NULL, "t", NULL, NULL, &o), 0);
+	CHECK_EQ_INT(fake_display_ops.claim(d, NULL, "t", NULL, NULL, NULL, &o), 0);
 	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd, &id), 0);
 	CHECK_EQ_INT(fake_display_ops.import(o, fd, &l, &fb), 0);
 	CHECK_EQ_INT(st->dmafbs, 1);

@@ -18,8 +18,9 @@
 
 struct zd_display;
 struct zd_output;
-struct zd_dmafb; /* a dma-buf framebuffer on one output's device */
-struct zd_dumb;	 /* a dumb buffer allocated on an output's device (be-alloc) */
+struct zd_ratelimit; /* base/log.h */
+struct zd_dmafb;     /* a dma-buf framebuffer on one output's device */
+struct zd_dumb;	     /* a dumb buffer allocated on an output's device (be-alloc) */
 
 /*
  * Called from the loop (never from inside an op) when a flip reached the
@@ -62,10 +63,14 @@ struct zd_display_ops {
 	 * Claim a free output: the one named name (e.g. "Virtual-1", or
 	 * "card1:Virtual-1"), or if name is NULL or matches none, the next
 	 * free one in order that nobody reserved. fn(data, token) reports its
-	 * flips. -ENODEV when none is free.
+	 * flips. The output's log lines about what its claimant does carry
+	 * log_prefix and are limited by rl, the claimant's (NULL: a limiter of
+	 * the output's own), which must outlive the claim. -ENODEV when none
+	 * is free.
 	 */
 	int (*claim)(struct zd_display *d, const char *name, const char *log_prefix,
-		     zd_flip_done_fn fn, void *data, struct zd_output **out);
+		     struct zd_ratelimit *rl, zd_flip_done_fn fn, void *data,
+		     struct zd_output **out);
 	/*
 	 * Reserve (on) or give back a reservation of the outputs named name,
 	 * counted: a connector configured for an output keeps it from claims

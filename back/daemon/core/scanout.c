@@ -239,10 +239,11 @@ void zd_scanout_start(struct zd_scanout *s, const struct zd_env *env, const char
 	s->height = height;
 	if (!env->dops || !env->display)
 		return;
-	r = env->dops->claim(env->display, output, s->name, flip_done, s, &s->out);
+	r = env->dops->claim(env->display, output, s->name, s->rl, flip_done, s, &s->out);
 	if (r) {
 		/* Serve the guest anyway; frames complete without a screen. */
-		zd_warn(s->name, "no display output free (%s): running headless", strerror(-r));
+		zd_log_rl(s->rl, ZD_LOG_WARN, s->name,
+			  "no display output free (%s): running headless", strerror(-r));
 		s->out = NULL;
 		return;
 	}

@@ -113,8 +113,7 @@ bool kms_dmafb_drop(struct zd_dmafb *fb)
 		off = o->active;
 		kms_output_off(o);
 		if (off)
-			zd_info(o->prefix, "%s: disabled: the framebuffer on the screen goes",
-				o->name);
+			kms_info_rl(o, "%s: disabled: the framebuffer on the screen goes", o->name);
 	}
 	if (o->pending_dmafb == fb)
 		o->pending_dmafb = NULL;
@@ -167,9 +166,9 @@ int kms_output_set_config_dmafb(struct zd_output *o, uint32_t width, uint32_t he
 	}
 	kms_mode_install(o, &m, x, y);
 	o->shown = fb;
-	zd_info(o->prefix, "%s: %ux%u@%u (%s), zero-copy framebuffer %ux%u at %u,%u", o->name,
-		width, height, m.mode.vrefresh,
-		m.generated ? "generated CVT-RB" : "connector's mode", pc.src_w, pc.src_h, x, y);
+	kms_dbg_rl(o, "%s: %ux%u@%u (%s), zero-copy framebuffer %ux%u at %u,%u", o->name, width,
+		   height, m.mode.vrefresh, m.generated ? "generated CVT-RB" : "connector's mode",
+		   pc.src_w, pc.src_h, x, y);
 	return 0;
 }
 

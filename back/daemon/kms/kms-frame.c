@@ -179,9 +179,9 @@ int kms_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, 
 	if (bytes_copied)
 		*bytes_copied += n;
 	fourcc_str(img->fourcc, f);
-	zd_info(o->prefix, "%s: %ux%u@%u (%s), image %ux%u %s at %u,%u", o->name, width, height,
-		m.mode.vrefresh, m.generated ? "generated CVT-RB" : "connector's mode", img->width,
-		img->height, f, x, y);
+	kms_dbg_rl(o, "%s: %ux%u@%u (%s), image %ux%u %s at %u,%u", o->name, width, height,
+		   m.mode.vrefresh, m.generated ? "generated CVT-RB" : "connector's mode",
+		   img->width, img->height, f, x, y);
 	return 0;
 
 err_bufs:

@@ -33,7 +33,11 @@
 #include "../core/format.h"
 
 /* A warning a guest can trigger, rate-limited per output (per claimant). */
-#define kms_warn_rl(o, ...) zd_log_rl(&(o)->rl, ZD_LOG_WARN, (o)->prefix, __VA_ARGS__)
+/* What a guest makes an output do is logged under its claimant's limiter. */
+#define kms_warn_rl(o, ...) zd_log_rl((o)->rl, ZD_LOG_WARN, (o)->prefix, __VA_ARGS__)
+#define kms_info_rl(o, ...) zd_log_rl((o)->rl, ZD_LOG_INFO, (o)->prefix, __VA_ARGS__)
+/* The details of what the core logs already (connected, display on, off). */
+#define kms_dbg_rl(o, ...) zd_log_rl((o)->rl, ZD_LOG_DEBUG, (o)->prefix, __VA_ARGS__)
 
 /* Double buffering: one buffer on screen (or in flight), one to draw into. */
 #define KMS_NBUF 2
@@ -124,8 +128,10 @@ struct zd_output {
 
 	/* Claim. */
 	bool claimed;
-	char prefix[96];	/* log prefix given by the claimant */
-	struct zd_ratelimit rl; /* the claimant's: one guest cannot hide another's warnings */
+	char prefix[96]; /* log prefix given by the claimant */
+	/* The claimant's: one guest cannot hide another's messages. */
+	struct zd_ratelimit *rl;
+	struct zd_ratelimit own_rl; /* for a claimant without one */
 	zd_flip_done_fn fn;
 	void *data;
 	uint32_t crtc_id, plane_id;
@@ -163,7 +169,8 @@ struct zd_output {
  * flip; kms-dmafb.c: the zero-copy ones.
  */
 int kms_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
-		     zd_flip_done_fn fn, void *data, struct zd_output **out);
+		     struct zd_ratelimit *rl, zd_flip_done_fn fn, void *data,
+		     struct zd_output **out);
 void kms_output_reserve(struct zd_display *d, const char *name, bool on);
 void kms_output_release(struct zd_output *o);
 const char *kms_output_name(const struct zd_output *o);

@@ -564,12 +564,14 @@ static void unclaim(struct zd_output *o)
 	o->claimed = false;
 }
 
-static int try_claim(struct zd_output *o, const char *prefix, zd_flip_done_fn fn, void *data)
+static int try_claim(struct zd_output *o, const char *prefix, struct zd_ratelimit *rl,
+		     zd_flip_done_fn fn, void *data)
 {
 	int r;
 
 	snprintf(o->prefix, sizeof(o->prefix), "%s", prefix ? prefix : o->name);
-	o->rl = (struct zd_ratelimit){0};
+	o->own_rl = (struct zd_ratelimit){0};
+	o->rl = rl ? rl : &o->own_rl;
 	r = pick_crtc(o);
 	if (!r)
 		r = kms_props_lookup(o);
@@ -582,13 +584,14 @@ static int try_claim(struct zd_output *o, const char *prefix, zd_flip_done_fn fn
 	o->data = data;
 	o->active = false;
 	o->front = 0;
-	zd_info(o->prefix, "claimed output %s (%s: connector %u, CRTC %u, plane %u)", o->name,
-		o->dev->path, o->conn_id, o->crtc_id, o->plane_id);
+	kms_dbg_rl(o, "claimed output %s (%s: connector %u, CRTC %u, plane %u)", o->name,
+		   o->dev->path, o->conn_id, o->crtc_id, o->plane_id);
 	return 0;
 }
 
 int kms_output_claim(struct zd_display *d, const char *name, const char *log_prefix,
-		     zd_flip_done_fn fn, void *data, struct zd_output **out)
+		     struct zd_ratelimit *rl, zd_flip_done_fn fn, void *data,
+		     struct zd_output **out)
 {
 	struct zd_output *o = NULL;
 
@@ -599,14 +602,14 @@ int kms_output_claim(struct zd_display *d, const char *name, const char *log_pre
 			if (c->claimed || (pass == 0 && !name_matches(c, name)) ||
 			    (pass == 1 && c->reserved))
 				continue;
-			if (!try_claim(c, log_prefix, fn, data))
+			if (!try_claim(c, log_prefix, rl, fn, data))
 				o = c;
 		}
 	}
 	if (!o)
 		return -ENODEV;
 	if (name && !name_matches(o, name))
-		zd_info(o->prefix, "no free output %s: took %s", name, o->name);
+		kms_info_rl(o, "no free output %s: took %s", name, o->name);
 	*out = o;
 	return 0;
 }
@@ -656,7 +659,7 @@ int kms_output_disable(struct zd_output *o)
 		return -EINVAL;
 	r = kms_output_off(o);
 	if (!r && was)
-		zd_info(o->prefix, "%s: disabled", o->name);
+		kms_dbg_rl(o, "%s: disabled", o->name);
 	return r;
 }
 
@@ -680,7 +683,7 @@ void kms_output_release(struct zd_output *o)
 	o->mode_blob = 0;
 	o->active = false;
 	o->front = 0;
-	zd_info(o->prefix, "released output %s", o->name);
+	kms_dbg_rl(o, "released output %s", o->name);
 	unclaim(o);
 }
 

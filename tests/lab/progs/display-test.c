@@ -471,12 +471,12 @@ static int cmd_run(struct run *r, const char *output, struct tcase *cases, unsig
 		return 2;
 	}
 	/* An unknown name takes the next free output; then none is left. */
-	e = kms_display_ops.claim(r->d, "NoSuch-9", "display-test", on_flip_done, r, &r->o);
+	e = kms_display_ops.claim(r->d, "NoSuch-9", "display-test", NULL, on_flip_done, r, &r->o);
 	if (e) {
 		fail("claim: %s", strerror(-e));
 		goto out;
 	}
-	e = kms_display_ops.claim(r->d, NULL, "display-test/2", on_flip_done, r, &o2);
+	e = kms_display_ops.claim(r->d, NULL, "display-test/2", NULL, on_flip_done, r, &o2);
 	if (e != -ENODEV) {
 		fail("second claim: %d, wanted -ENODEV (vkms has one connector)", e);
 		if (!e)
@@ -485,7 +485,8 @@ static int cmd_run(struct run *r, const char *output, struct tcase *cases, unsig
 	if (output && strcmp(kms_display_ops.name(r->o), output)) {
 		/* Release and claim by name. */
 		kms_display_ops.release(r->o);
-		e = kms_display_ops.claim(r->d, output, "display-test", on_flip_done, r, &r->o);
+		e = kms_display_ops.claim(r->d, output, "display-test", NULL, on_flip_done, r,
+					  &r->o);
 		if (e || strcmp(kms_display_ops.name(r->o), output)) {
 			fail("claim %s: %s", output, e ? strerror(-e) : kms_display_ops.name(r->o));
 			goto out;
@@ -518,7 +519,7 @@ static int cmd_run(struct run *r, const char *output, struct tcase *cases, unsig
 	if (e != 0)
 		fail("%d framebuffer(s) left after release", e);
 	/* The output is free again. */
-	e = kms_display_ops.claim(r->d, output, "display-test", on_flip_done, r, &r->o);
+	e = kms_display_ops.claim(r->d, output, "display-test", NULL, on_flip_done, r, &r->o);
 	if (e)
 		fail("claim after release: %s", strerror(-e));
 out:
