@@ -7,8 +7,10 @@
  * the final why="..." which runs to the end of the line):
  *
  *   zdispl-back version=1 devices=N zcopy=helper|gntdev|none
+ *   process fds=15 rss-kib=2024          (the daemon's own, from /proc/self)
  *   device name=dom1/vdispl/0 state=Connected frontend=Connected version=2
- *          be-alloc=0 buffers=2 fbs=2              (one line)
+ *          be-alloc=0 buffers=2 fbs=2 pages=600 granted-pages=0
+ *          deferred-pages=0                        (one line)
  *   conn name=dom1/vdispl/0/0 resolution=640x480 output=Virtual-1
  *        configured=1 flips=120 bytes-copied=147456000 events-dropped=0
  *   buffer device=dom1/vdispl/0 cookie=0x1 size=640x480x32 bytes=1228800
