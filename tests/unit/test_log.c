@@ -71,6 +71,16 @@ TEST(log_rate_limit_reports_what_it_held_back_on_a_line_of_its_own)
 }
 
 /* A frontend that flaps its state: the device's transitions are logged, but limited. */
+/* The frontend connects and starts over n times. */
+static void reconnect(struct sim *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ_INT(sim_fe_connect(s), 0);
+		sim_set_fe_state(s, XenbusStateInitialising);
+		CHECK_EQ_INT(sim_fe_teardown(s), 0);
+	}
+}
+
 TEST(log_state_transitions_of_a_flapping_frontend_are_limited)
 {
 	static const char *const vga[] = {"640x480"};
@@ -80,11 +90,7 @@ TEST(log_state_transitions_of_a_flapping_frontend_are_limited)
 
 	CHECK_EQ_INT(sim_start(&s, 1, vga, 1), 0);
 	f = capture_begin();
-	for (int i = 0; i < 50; i++) {
-		CHECK_EQ_INT(sim_fe_connect(&s), 0);
-		sim_set_fe_state(&s, XenbusStateInitialising);
-		CHECK_EQ_INT(sim_fe_teardown(&s), 0);
-	}
+	reconnect(&s, 50);
 	out = capture_end(f);
 	/* 100 transitions at least; a burst of them, and the count of the rest. */
 	CHECK(count(out, " -> ") <= ZD_RL_BURST);
@@ -107,11 +113,7 @@ TEST(log_display_messages_of_a_reconnecting_frontend_are_limited)
 
 	CHECK_EQ_INT(sim_start(&s, 2, vga, 1), 0);
 	f = capture_begin();
-	for (int i = 0; i < 50; i++) {
-		CHECK_EQ_INT(sim_fe_connect(&s), 0);
-		sim_set_fe_state(&s, XenbusStateInitialising);
-		CHECK_EQ_INT(sim_fe_teardown(&s), 0);
-	}
+	reconnect(&s, 50);
 	out = capture_end(f);
 	CHECK(count(out, "no display output free") >= 1);
 	CHECK(count(out, "no display output free") <= ZD_RL_BURST);
