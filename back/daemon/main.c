@@ -14,6 +14,7 @@
 #include <zdispl/displif-use.h>
 
 #include "core/backend.h"
+#include "core/budget.h"
 #include "kms/kms.h"
 #include "base/log.h"
 #include "core/status.h"
@@ -59,6 +60,9 @@ static void usage(FILE *f)
 		"      --max-be-alloc-mib N  buffers dom0 allocates and grants to one device\n"
 		"                         (be-alloc), with grants it still maps after destroying\n"
 		"                         them (default %u)\n"
+		"      --max-display-ms N blocking display work (modesets, flip and release\n"
+		"                         waits) one device may have per second, on average\n"
+		"                         over %u s (default %u)\n"
 		"      --be-alloc=POLICY  which devices may have be-alloc, as their toolstack asks:\n"
 		"                         toolstack (default: every one it was configured for),\n"
 		"                         off, or a list of domain ids and names (\"3,desktop\")\n"
@@ -66,11 +70,12 @@ static void usage(FILE *f)
 		"\n"
 		"Limits are capped at the hard maximums of xen-interface/zdispl/displif-use.h\n"
 		"(buffer %u MiB, %u buffers, %u framebuffers, %u MiB per device, %u MiB of\n"
-		"be-alloc). be-alloc is read once, when a device appears: a guest that writes\n"
+		"be-alloc, %u ms). be-alloc is read once, when a device appears: a guest that writes\n"
 		"it later changes nothing. SIGTERM or SIGINT closes every device and exits.\n",
 		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS,
-		ZD_DEF_DEVICE_PAGES >> 8, ZD_DEF_GRANTED_PAGES >> 8, ZD_MAX_BUFFER_BYTES >> 20,
-		ZD_MAX_BUFFERS, ZD_MAX_FBS, ZD_MAX_DEVICE_PAGES >> 8, ZD_MAX_GRANTED_PAGES >> 8);
+		ZD_DEF_DEVICE_PAGES >> 8, ZD_DEF_GRANTED_PAGES >> 8, ZD_DISPLAY_BURST_S,
+		ZD_DEF_DISPLAY_MS, ZD_MAX_BUFFER_BYTES >> 20, ZD_MAX_BUFFERS, ZD_MAX_FBS,
+		ZD_MAX_DEVICE_PAGES >> 8, ZD_MAX_GRANTED_PAGES >> 8, ZD_MAX_DISPLAY_MS);
 	/* clang-format on */
 }
 
@@ -95,6 +100,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_MAX_FBS,
 		OPT_MAX_DEVICE_MIB,
 		OPT_MAX_BE_ALLOC_MIB,
+		OPT_MAX_DISPLAY_MS,
 		OPT_BE_ALLOC
 	};
 	static const struct option longopts[] = {
@@ -109,6 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"max-fbs", required_argument, NULL, OPT_MAX_FBS},
 		{"max-device-mib", required_argument, NULL, OPT_MAX_DEVICE_MIB},
 		{"max-be-alloc-mib", required_argument, NULL, OPT_MAX_BE_ALLOC_MIB},
+		{"max-display-ms", required_argument, NULL, OPT_MAX_DISPLAY_MS},
 		{"be-alloc", required_argument, NULL, OPT_BE_ALLOC},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -176,6 +183,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			o->limits.max_granted_pages = mib << 8;
 			break;
+		case OPT_MAX_DISPLAY_MS:
+			if (parse_limit("--max-display-ms", optarg, ZD_MAX_DISPLAY_MS,
+					&o->limits.display_ms))
+				return -1;
+			break;
 		case OPT_BE_ALLOC:
 			if (zd_be_alloc_policy_parse(optarg, &o->be_alloc)) {
 				fprintf(stderr,
@@ -227,7 +239,7 @@ int main(int argc, char **argv)
 		.level = ZD_LOG_INFO,
 		.status_path = ZD_STATUS_SOCKET,
 		.limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_DEF_DEVICE_PAGES,
-			   ZD_DEF_GRANTED_PAGES},
+			   ZD_DEF_GRANTED_PAGES, ZD_DEF_DISPLAY_MS},
 	};
 	struct zd_display *display = NULL;
 	struct zd_zcopy *zcopy = NULL;

@@ -169,9 +169,17 @@ static int take_frame(struct zd_output *o, const struct zd_image *img, uint64_t 
 	return 0;
 }
 
+/* A modeset's time, on the test's clock. */
+static void takes_time(struct zd_output *o)
+{
+	if (o->st.clock_us)
+		*o->st.clock_us += o->st.modeset_us;
+}
+
 static int fake_output_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x,
 				  uint32_t y, const struct zd_image *img, uint64_t *bytes_copied)
 {
+	takes_time(o);
 	o->st.set_configs++;
 	o->st.mode_w = width;
 	o->st.mode_h = height;
@@ -185,6 +193,7 @@ static int fake_output_set_config(struct zd_output *o, uint32_t width, uint32_t 
 
 static int fake_output_disable(struct zd_output *o)
 {
+	takes_time(o);
 	o->st.enabled = false;
 	o->st.zero_copy = false;
 	o->st.shown = NULL;

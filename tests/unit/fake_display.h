@@ -29,6 +29,8 @@ struct fake_output_state {
 	uint8_t *frame;			/* width * cpp bytes per row, tightly packed */
 	uint64_t flips_started, token;
 	uint64_t set_configs; /* copy-path modesets */
+	/* Set by a test: each modeset and disable takes modeset_us of *clock_us. */
+	uint64_t *clock_us, modeset_us;
 
 	/* Zero-copy. */
 	int import_err;		      /* set by a test: imports fail with it (0: they work) */

@@ -176,8 +176,8 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 		   const struct sim_opts *o)
 {
 	static const struct sim_opts defaults;
-	struct zd_limits lim = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS,
-				ZD_DEF_DEVICE_PAGES, ZD_DEF_GRANTED_PAGES};
+	struct zd_limits lim = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS,	   ZD_DEF_FBS,
+				ZD_DEF_DEVICE_PAGES, ZD_DEF_GRANTED_PAGES, 0};
 	struct zd_be_alloc_policy pol = {0};
 	int r;
 

@@ -668,3 +668,91 @@ TEST(hostile_blocking_requests_one_per_device_per_round)
 	sim_stop(&b); /* joined: the daemon is a's */
 	CHECK_EQ_INT(sim_stop(&a), 0);
 }
+
+static uint64_t test_clock(void *data)
+{
+	return *(const uint64_t *)data;
+}
+
+/*
+ * A guest that queues modeset after modeset, each taking 50 ms of the
+ * loop, gets no more of the loop's time than its display budget (100 ms a
+ * second here, after a 200 ms burst): its requests wait on its ring, and
+ * are all answered in the end. A second guest's flips are answered in the
+ * round they come, all along.
+ */
+TEST(hostile_modesets_rationed_by_the_display_budget)
+{
+	struct sim_opts oa = {.outputs = 2,
+			      .limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, 0, 0,
+					 100}};
+	struct sim_opts ob = {.fe_domid = 2};
+	struct xendispl_req q = {.operation = XENDISPL_OP_SET_CONFIG};
+	struct xendispl_req flip = {.operation = XENDISPL_OP_PG_FLIP};
+	const uint64_t modeset_us = 50000, burst_us = 200000;
+	const unsigned int n = 20;
+	struct fake_output_state *out_a, *out_b;
+	unsigned int answered = 0, flips = 0;
+	uint64_t t, start, m0;
+	struct xendispl_resp r;
+	struct sim a, b;
+
+	CHECK_EQ_INT(sim_start_opts(&a, 1, one_vga, &oa), 0);
+	t = zd_loop_now_us(a.loop);
+	zd_loop_set_clock(a.loop, test_clock, &t);
+	ob.share = &a;
+	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
+	CHECK_EQ_INT(sim_fe_connect(&a), 0);
+	CHECK_EQ_INT(sim_fe_connect(&b), 0);
+	for (struct sim *s = &a; s; s = s == &a ? &b : NULL) {
+		CHECK_EQ_INT(sim_dbuf_create(s, 1, 64, 64, 32, NULL), 0);
+		CHECK_EQ_INT(sim_fb_attach(s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+		CHECK_EQ_INT(sim_set_config(s, 0, 2, 64, 64, 32), 0);
+	}
+	out_a = fake_display_output(a.display, 0);
+	out_b = fake_display_output(a.display, 1);
+	out_a->clock_us = &t;
+	out_a->modeset_us = modeset_us;
+	q.op.set_config = (struct xendispl_set_config_req){.fb_cookie = 2,
+							   .width = 64,
+							   .height = 64,
+							   .bpp = 32};
+	flip.op.pg_flip.fb_cookie = 2;
+	for (unsigned int i = 0; i < n; i++)
+		sim_push(&a, 0, &q);
+	CHECK_EQ_INT(fx_evtchn_notify_from_peer(a.conns[0].req_port), 0);
+
+	start = t;
+	m0 = out_a->set_configs;
+	for (int i = 0; i < 3000 && answered < n; i++) {
+		sim_push(&b, 0, &flip);
+		CHECK_EQ_INT(fx_evtchn_notify_from_peer(b.conns[0].req_port), 0);
+		zd_loop_dispatch(a.loop, 0);
+		CHECK(sim_response(&b, 0, &r));
+		CHECK_EQ_INT(r.status, 0);
+		CHECK(fake_display_complete_flip(a.display, 1));
+		flips++;
+		while (sim_response(&a, 0, &r)) {
+			CHECK_EQ_INT(r.status, 0);
+			answered++;
+		}
+		/* The guest's share: the burst, then 100 ms a second. */
+		CHECK((out_a->set_configs - m0) * modeset_us <=
+		      burst_us + (t - start) / 10 + modeset_us);
+		t += 10000; /* 10 ms of everything else */
+	}
+	CHECK_EQ_INT(answered, n);
+	CHECK_EQ_INT(out_a->set_configs - m0, n);
+	CHECK(out_b->flips_started >= flips);
+	/*
+	 * n x 50 ms of work at 100 ms a second, less the burst and the last
+	 * one's overdraft (a modeset starts on any credit above 0): the budget
+	 * made it wait.
+	 */
+	CHECK(t - start >= (n * modeset_us - burst_us - modeset_us) * 10);
+	CHECK(sim_devinfo(&a).display_waits > 0);
+	CHECK_EQ_INT(sim_devinfo(&a).display_ms, n * modeset_us / 1000);
+	CHECK_EQ_INT(sim_devinfo(&b).display_waits, 0);
+	sim_stop(&b);
+	CHECK_EQ_INT(sim_stop(&a), 0);
+}

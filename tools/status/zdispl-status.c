@@ -99,6 +99,9 @@ static void pretty(const char *line)
 		       field(line, "pages", a, sizeof(a)),
 		       field(line, "granted-pages", b, sizeof(b)),
 		       field(line, "deferred-pages", c, sizeof(c)));
+		printf("  %s ms of blocking display work; waited %s time(s) for its budget\n",
+		       field(line, "display-ms", a, sizeof(a)),
+		       field(line, "display-waits", b, sizeof(b)));
 	} else if (!strncmp(line, "conn ", 5)) {
 		const char *name = field(line, "name", a, sizeof(a));
 		bool on = !strcmp(field(line, "configured", d, sizeof(d)), "1");

@@ -64,6 +64,7 @@
 #define ZD_MAX_FBS 1024		      /* framebuffers per device */
 #define ZD_MAX_DEVICE_PAGES (1u << 18) /* pages of all buffers of a device: 1 GiB */
 #define ZD_MAX_GRANTED_PAGES (1u << 15) /* pages dom0 grants to a device (be-alloc) */
+#define ZD_MAX_DISPLAY_MS 1000	      /* blocking display work of a device, ms per second */
 #define ZD_MAX_UNIQUE_ID 128	      /* unique-id string, octets */
 #define ZD_MAX_XS_VALUE 256	      /* any other xenstore value we parse */
 
@@ -78,6 +79,12 @@
  */
 #define ZD_DEF_DEVICE_PAGES (1u << 16)
 #define ZD_DEF_GRANTED_PAGES (1u << 13)
+/*
+ * A fifth of the loop's time, on average, for one device's modesets, flip
+ * waits and release waits: a guest that asks for nothing else leaves four
+ * fifths to the others. A normal guest's few modesets fit in the burst.
+ */
+#define ZD_DEF_DISPLAY_MS 200
 
 /* A request operation's name, for logs. */
 static inline const char *zd_op_name(uint8_t op)

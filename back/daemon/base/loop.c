@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* loop.c: a small poll(2) loop with deferred source destruction. */
+/*
+ * loop.c: a small poll(2) loop with deferred source destruction, and calls
+ * deferred to the end of a round or to a later time.
+ */
 #include "loop.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct zd_source {
 	int fd;
@@ -17,6 +21,7 @@ struct zd_source {
 struct zd_deferred {
 	zd_source_fn fn;
 	void *data;
+	uint64_t due_us; /* not run before: the loop's clock */
 	struct zd_deferred *next;
 };
 
@@ -28,6 +33,8 @@ struct zd_loop {
 	struct zd_source **pfd_src; /* pfds[i] belongs to pfd_src[i] */
 	unsigned int npfds, cap;
 	bool dirty, quit;
+	uint64_t (*now_us)(void *data); /* NULL: CLOCK_MONOTONIC */
+	void *clock_data;
 };
 
 int zd_loop_new(struct zd_loop **out)
@@ -121,30 +128,88 @@ static int rebuild(struct zd_loop *loop)
 	return 0;
 }
 
-int zd_loop_defer(struct zd_loop *loop, zd_source_fn fn, void *data)
+uint64_t zd_loop_now_us(const struct zd_loop *loop)
 {
+	struct timespec t;
+
+	if (loop->now_us)
+		return loop->now_us(loop->clock_data);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+void zd_loop_set_clock(struct zd_loop *loop, uint64_t (*now_us)(void *data), void *data)
+{
+	loop->now_us = now_us;
+	loop->clock_data = data;
+}
+
+int zd_loop_defer_in(struct zd_loop *loop, unsigned int delay_ms, zd_source_fn fn, void *data)
+{
+	uint64_t due = zd_loop_now_us(loop) + (uint64_t)delay_ms * 1000u;
 	struct zd_deferred *d;
 
-	for (d = loop->deferred; d; d = d->next)
-		if (d->fn == fn && d->data == data)
+	for (d = loop->deferred; d; d = d->next) {
+		if (d->fn == fn && d->data == data) {
+			if (due < d->due_us)
+				d->due_us = due;
 			return 0;
+		}
+	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->fn = fn;
 	d->data = data;
+	d->due_us = due;
 	d->next = loop->deferred;
 	loop->deferred = d;
 	return 0;
 }
 
-/* Run what was deferred before this round; callbacks may defer again. */
+int zd_loop_defer(struct zd_loop *loop, zd_source_fn fn, void *data)
+{
+	return zd_loop_defer_in(loop, 0, fn, data);
+}
+
+/* How long poll may wait: timeout_ms, or less when a deferred call is due. */
+static int poll_timeout(const struct zd_loop *loop, int timeout_ms)
+{
+	uint64_t now, first = UINT64_MAX, ms;
+
+	if (!loop->deferred)
+		return timeout_ms;
+	now = zd_loop_now_us(loop);
+	for (const struct zd_deferred *d = loop->deferred; d; d = d->next)
+		if (d->due_us < first)
+			first = d->due_us;
+	if (first <= now)
+		return 0;
+	ms = (first - now + 999) / 1000; /* at, not before, the time */
+	if (timeout_ms >= 0 && (uint64_t)timeout_ms < ms)
+		return timeout_ms;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+/*
+ * Run what was deferred before this round and is due; callbacks may defer
+ * again (for a later round). What is not due yet stays.
+ */
 static void run_deferred(struct zd_loop *loop)
 {
-	struct zd_deferred *d = loop->deferred, *n;
+	struct zd_deferred *due = NULL, **pp = &loop->deferred, *d, *n;
+	uint64_t now = zd_loop_now_us(loop);
 
-	loop->deferred = NULL;
-	for (; d; d = n) {
+	while ((d = *pp)) {
+		if (d->due_us <= now) {
+			*pp = d->next;
+			d->next = due;
+			due = d;
+		} else {
+			pp = &d->next;
+		}
+	}
+	for (d = due; d; d = n) {
 		n = d->next;
 		d->fn(d->data);
 		free(d);
@@ -160,7 +225,7 @@ int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms)
 		if (r)
 			return r;
 	}
-	r = poll(loop->pfds, loop->npfds, loop->deferred ? 0 : timeout_ms);
+	r = poll(loop->pfds, loop->npfds, poll_timeout(loop, timeout_ms));
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;
 	loop->round++;

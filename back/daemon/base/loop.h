@@ -11,6 +11,7 @@
 #define ZD_LOOP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct zd_loop;
 struct zd_source;
@@ -30,6 +31,17 @@ void zd_loop_remove(struct zd_loop *loop, struct zd_source *src);
  * deferred is not added twice. -ENOMEM.
  */
 int zd_loop_defer(struct zd_loop *loop, zd_source_fn fn, void *data);
+
+/*
+ * The same, but not before delay_ms from now: the poll rounds in between
+ * wait for fds at most until then. A pair already deferred keeps the
+ * earlier of its two times.
+ */
+int zd_loop_defer_in(struct zd_loop *loop, unsigned int delay_ms, zd_source_fn fn, void *data);
+
+/* The loop's clock, in microseconds: CLOCK_MONOTONIC unless a test set one. */
+uint64_t zd_loop_now_us(const struct zd_loop *loop);
+void zd_loop_set_clock(struct zd_loop *loop, uint64_t (*now_us)(void *data), void *data);
 
 /* One poll round: wait at most timeout_ms (-1: forever). -errno on failure. */
 int zd_loop_dispatch(struct zd_loop *loop, int timeout_ms);

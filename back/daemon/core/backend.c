@@ -206,11 +206,14 @@ static void run_leftovers(void *data)
 	}
 }
 
-/* A connector has requests left over (conn->more): serve them next round. */
-static void schedule_leftovers(struct zd_backend *be)
+/*
+ * A connector of dev has requests left over (conn->more): serve them next
+ * round, or once dev's budget for blocking work has credit again.
+ */
+static void schedule_leftovers(struct zd_backend *be, struct zd_device *dev)
 {
 	/* Out of memory: the flags stay set and the next kick resumes. */
-	if (zd_loop_defer(be->loop, run_leftovers, be))
+	if (zd_loop_defer_in(be->loop, zd_device_work_wait_ms(dev), run_leftovers, be))
 		zd_warn(NULL, "cannot defer request processing: out of memory");
 }
 
@@ -221,7 +224,7 @@ static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd
 	if (r < 0)
 		zd_device_fail(dev, r, "request ring broken");
 	else if (r > 0)
-		schedule_leftovers(be);
+		schedule_leftovers(be, dev);
 }
 
 void zd_backend_evtchn_event(void *data)

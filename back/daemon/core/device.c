@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "../base/log.h"
+#include "../base/loop.h"
 #include "paths.h"
 #include "xsutil.h"
 
@@ -173,11 +174,47 @@ static int device_init(struct zd_device *dev)
 	return 0;
 }
 
+static uint64_t now_us(const struct zd_device *dev)
+{
+	return dev->env->loop ? zd_loop_now_us(dev->env->loop) : 0;
+}
+
+bool zd_device_work_allowed(struct zd_device *dev)
+{
+	dev->work_held = !zd_budget_take(&dev->display, now_us(dev));
+	return !dev->work_held;
+}
+
+uint64_t zd_device_work_start(const struct zd_device *dev)
+{
+	return now_us(dev);
+}
+
+void zd_device_work_done(struct zd_device *dev, uint64_t start)
+{
+	uint64_t now = now_us(dev);
+
+	zd_budget_charge(&dev->display, now > start ? now - start : 0);
+}
+
+unsigned int zd_device_work_wait_ms(struct zd_device *dev)
+{
+	return dev->work_held ? zd_budget_wait_ms(&dev->display, now_us(dev)) : 0;
+}
+
+/*
+ * Releasing outputs is blocking display work too (modesets off, flip and
+ * release waits): it is charged, so that a guest that connects and drops
+ * again and again waits at its next modeset.
+ */
 static void device_disconnect(struct zd_device *dev)
 {
+	uint64_t t0 = zd_device_work_start(dev);
+
 	for (unsigned int i = dev->nr_conns; i-- > 0;)
 		zd_conn_disconnect(&dev->conns[i]);
 	zd_paths_end_all(&dev->bufs);
+	zd_device_work_done(dev, t0);
 }
 
 /* Frontend published its rings: negotiate and map everything. */
@@ -360,6 +397,8 @@ int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe
 	dev->fe_domid = fe_domid;
 	dev->devid = devid;
 	dev->blocking_round = ULONG_MAX; /* none yet */
+	zd_budget_init(&dev->display, env->limits.display_ms,
+		       env->loop ? zd_loop_now_us(env->loop) : 0);
 	dev->state = XenbusStateInitialising;
 	dev->fe_state = XenbusStateUnknown;
 	snprintf(dev->name, sizeof(dev->name), "dom%u/%s/%u", fe_domid, XENDISPL_DRIVER_NAME,
@@ -418,6 +457,8 @@ void zd_device_info(const struct zd_device *dev, struct zd_device_info *out)
 		.pages = dev->bufs.pages,
 		.granted_pages = dev->bufs.granted_pages,
 		.deferred_pages = dev->bufs.deferred_pages,
+		.display_ms = dev->display.spent_us / 1000u,
+		.display_waits = dev->display.waits,
 	};
 }
 

@@ -22,6 +22,7 @@
 
 #include "buffers.h"
 #include "conn.h"
+#include "budget.h"
 #include "env.h"
 #include "../base/log.h"
 
@@ -47,6 +48,8 @@ struct zd_device {
 	bool gone;		      /* backend directory removed: free after this step */
 	bool xs_dirty;		      /* the backend's: a watch fired, step it this turn */
 	unsigned long blocking_round; /* the loop round of its last blocking request */
+	struct zd_budget display;     /* its share of blocking display work */
+	bool work_held;		      /* a blocking request waits for that budget */
 	struct zd_ratelimit rl;	      /* for messages this frontend can trigger */
 	struct zd_ratelimit rl_state; /* for its state transitions and (dis)connects */
 };
@@ -79,9 +82,23 @@ struct zd_device_info {
 	uint64_t pages;		 /* of its buffers: mapped (fe-alloc) or allocated (be-alloc) */
 	uint64_t granted_pages;	 /* dom0 pages granted to the frontend, live buffers */
 	uint64_t deferred_pages; /* granted still, of buffers already destroyed */
+	uint64_t display_ms;	 /* blocking display work done for it, in all */
+	uint64_t display_waits;	 /* times its blocking requests waited for its budget */
 };
 
 void zd_device_info(const struct zd_device *dev, struct zd_device_info *out);
+
+/*
+ * Blocking display work for the device: may one start now (false: its
+ * budget is spent; the request is held and the wait counted), and what one
+ * cost, timed from zd_device_work_start()'s answer.
+ * zd_device_work_wait_ms(): how long until a held request may start (0:
+ * none is held, or now).
+ */
+bool zd_device_work_allowed(struct zd_device *dev);
+uint64_t zd_device_work_start(const struct zd_device *dev);
+void zd_device_work_done(struct zd_device *dev, uint64_t start);
+unsigned int zd_device_work_wait_ms(struct zd_device *dev);
 /*
  * Connector i's (any i under ZD_MAX_CONNECTORS; those from nr_conns on
  * were never configured), buffer i's (-ENOENT past the last).

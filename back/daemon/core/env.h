@@ -27,10 +27,11 @@ struct zd_limits {
 	uint32_t max_fbs;	    /* framebuffers per device */
 	uint32_t max_pages;	    /* pages of all display buffers of a device */
 	uint32_t max_granted_pages; /* pages granted to a device (be-alloc), deferred ones too */
+	uint32_t display_ms;	    /* blocking display work, ms per second (budget.h); 0: any */
 };
 
 struct zd_env {
-	const struct zd_loop *loop; /* its rounds: one blocking request per device each */
+	const struct zd_loop *loop; /* its rounds and clock: blocking work is rationed by them */
 	struct xs_handle *xs;
 	xenevtchn_handle *evtchn;
 	xengnttab_handle *gnt;

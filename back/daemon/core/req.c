@@ -131,12 +131,16 @@ enum zd_req_result zd_req_handle(void *data, struct zd_conn *c, const struct xen
 {
 	struct zd_device *dev = data;
 	unsigned long round = zd_loop_round(dev->env->loop);
+	bool blocks = blocking(c, req);
+	uint64_t t0 = 0;
 	int r;
 
-	if (blocking(c, req)) {
-		if (dev->blocking_round == round)
+	/* One blocking request a round, and only within the device's budget. */
+	if (blocks) {
+		if (dev->blocking_round == round || !zd_device_work_allowed(dev))
 			return ZD_REQ_LATER;
 		dev->blocking_round = round;
+		t0 = zd_device_work_start(dev);
 	}
 
 	switch (req->operation) {
@@ -174,6 +178,8 @@ enum zd_req_result zd_req_handle(void *data, struct zd_conn *c, const struct xen
 		r = -EOPNOTSUPP;
 		break;
 	}
+	if (blocks)
+		zd_device_work_done(dev, t0);
 	if (r)
 		zd_log_rl(&dev->rl, ZD_LOG_WARN, c->name, "%s (op %#x, id %u): %s",
 			  zd_op_name(req->operation), req->operation, req->id, strerror(-r));

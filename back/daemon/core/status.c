@@ -71,11 +71,12 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 		zd_device_info(d, &di);
 		fprintf(f,
 			"device name=%s state=%s frontend=%s version=%u be-alloc=%d buffers=%u "
-			"fbs=%u pages=%llu granted-pages=%llu deferred-pages=%llu\n",
+			"fbs=%u pages=%llu granted-pages=%llu deferred-pages=%llu display-ms=%llu "
+			"display-waits=%llu\n",
 			di.name, zd_xenbus_state_name(di.state), zd_xenbus_state_name(di.fe_state),
 			di.version, di.be_alloc, di.buffers, di.fbs, (unsigned long long)di.pages,
-			(unsigned long long)di.granted_pages,
-			(unsigned long long)di.deferred_pages);
+			(unsigned long long)di.granted_pages, (unsigned long long)di.deferred_pages,
+			(unsigned long long)di.display_ms, (unsigned long long)di.display_waits);
 		for (unsigned int i = 0; i < di.nr_conns; i++) {
 			struct zd_conn_info ci;
 
