@@ -1,13 +1,18 @@
 # shellcheck shell=bash
 # front-hostile: our frontend (zdispl_front) survives a hostile displif
 # backend. dom0 runs no zdispl-back: zdispl-hostile-back
-# (tests/lab/progs/hostile-back.c) is the backend, one case per guest. For
-# each case it is started before `xl create` of a fresh PV guest (one
-# connector 640x480, be-alloc=0, req_timeout_ms=1000, flip_timeout_ms=1000),
-# the guest runs `zdispl-pattern --connector 0 --frames 30` under a bound,
-# and then: the client exited by itself within the bound, the guest and its
-# agent are alive, the case's counter or state moved, and the guest kernel
-# logged no WARNING, BUG, Oops or Call Trace.
+# (tests/lab/progs/hostile-back.c) is the backend, a new one per case. One
+# PV guest (one connector 640x480, be-alloc=0) serves every case: it boots
+# with no frontend loaded, and each case loads zdispl_front afresh
+# (req_timeout_ms=1000, flip_timeout_ms=1000 and the case's own), so its
+# counters start at 0. The guest runs `zdispl-pattern --connector 0
+# --frames 30` under a bound, and then: the client exited by itself within
+# the bound, the guest and its agent are alive, the case's counter or state
+# moved, and the guest kernel logged no WARNING, BUG, Oops or Call Trace.
+# Each case ends with the device unbound in the guest (the frontend writes
+# Closed; a hostile backend still serving exits by itself, having written
+# Closed) and the module unloaded; dom0 then puts the backend node back to
+# Initialising, as the toolstack leaves a new device, for the next case.
 #
 # What the frontend does, per case (every case reaches Connected: the rings
 # are published before any request, and the first request, GET_EDID while
@@ -45,8 +50,7 @@
 #   bad-event-type     as unknown-cookie ("dropped an unknown event (type 127)")
 # In the broken cases the hostile backend stays Connected, so the frontend
 # stays Closing; the scenario then stops the backend (it writes Closed) and
-# the frontend must follow to Closed. Elsewhere the guest is destroyed
-# first and the backend exits by itself, having written Closed for libxl.
+# the frontend must follow to Closed.
 
 . /lab/display.sh
 
@@ -235,11 +239,50 @@ expect_bad_event_type() {
 
 # ---- One case --------------------------------------------------------------
 
+KO='/lib/modules/$(uname -r)/extra/zdispl_front.ko'
+be_dir() { echo "/local/domain/0/backend/vdispl/$(lab_domid $GUEST)/0"; }
+
+# front_load TAG [ZFRONT-PARAMS]: zdispl_front into the guest, with a clean
+# kernel log for the case. insmod returns once the device has connected
+# (xenbus waits up to 30 s for a module's devices), so the backend is
+# already there.
+front_load() {
+	local params="$ZFRONT${2:+,$2}" rc
+	lab_guest_run $GUEST "dmesg -c >/dev/null; insmod $KO ${params//,/ } 2>&1" 60 |
+		lab_save "$1-insmod.txt"
+	rc=${PIPESTATUS[0]}
+	lab_check "$1: zdispl_front loaded (${params//,/ }; rc $rc)" test "$rc" = 0
+}
+
+# front_unload TAG: the device unbound (the frontend writes Closed; a hostile
+# backend still serving exits by itself), then the module out.
+front_unload() {
+	local rc
+	lab_guest_run $GUEST "echo vdispl-0 >/sys/bus/xen/drivers/vdispl/unbind" | lab_save "$1-unbind.txt"
+	lab_check "$1: unbound, the frontend is Closed (6)" lab_wait 10 "$1: frontend Closed" fe_state_is 6
+	hb_stop "$1"
+	lab_guest_run $GUEST "rmmod zdispl_front 2>&1" | lab_save "$1-rmmod.txt"
+	rc=${PIPESTATUS[0]}
+	lab_check "$1: zdispl_front unloaded (rc $rc)" test "$rc" = 0
+	lab_guest_dmesg_clean $GUEST "$1"
+}
+
 # run_case TAG CASE [ZFRONT-PARAMS]: backend case CASE, checked by expect_TAG.
+# The first case boots the guest under the waiting hostile backend. Later
+# ones first make the device what the toolstack leaves a new one: both
+# state nodes Initialising, no error node (the last case's is not this
+# one's).
 run_case() {
 	local c=$1 out
-	hb_start "$c" "$2"
-	lab_guest_create "$(lab_front_cfg guest.cfg zdispl "lab.zfront=$ZFRONT${3:+,$3}")"
+	if [ -n "$(lab_domid $GUEST)" ]; then
+		xenstore-write "$(fe_dir)/state" 1 "$(be_dir)/state" 1
+		xenstore-rm "/local/domain/$(lab_domid $GUEST)/error/device/vdispl/0" 2>/dev/null || true
+		hb_start "$c" "$2"
+	else
+		hb_start "$c" "$2"
+		lab_guest_create "$(lab_front_cfg guest.cfg none)"
+	fi
+	front_load "$c" "${3:-}"
 	lab_step "$c: hostile backend Connected" 60 lab_wait 60 "$c: backend Connected" \
 		grep -q "backend state 4" "$RESULTS/$c-back.log"
 	# Every case lets the frontend connect: the rings are published before any
@@ -253,9 +296,7 @@ run_case() {
 	lab_check "$c: the guest and its agent are alive" test "$out" = alive
 	xenstore-ls -f "$(fe_dir)" 2>&1 | lab_save "$c-frontend-xenstore.txt"
 	"expect_${c//-/_}"
-	lab_guest_dmesg_clean $GUEST "$c"
-	lab_guest_destroy $GUEST
-	hb_stop "$c"
+	front_unload "$c"
 }
 
 for c in good silent bad-status unknown-id rsp-prod-overflow evt-prod-overflow \
@@ -267,4 +308,5 @@ for c in unknown-cookie no-flip-event bad-event-type; do
 	run_case "$c" "$c" flip_timeout_ms=250
 done
 run_case evt-prod-overflow-nofbdev evt-prod-overflow fbdev=0
+lab_guest_destroy $GUEST
 lab_check "dom0: no kernel warning" bash -c "! dmesg | grep -E -q 'WARNING:|BUG:|Oops'"
