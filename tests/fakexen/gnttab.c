@@ -5,7 +5,12 @@
  * Granted pages live in one memfd: grant slot k owns the page at offset
  * k * 4096.  The test (the granting peer) sees all of them through one
  * shared mapping of the memfd; the backend's mappings are built page by page
- * with MAP_FIXED into a reserved region, so both sides alias the same memory.
+ * (a run of consecutive slots at a time) with MAP_FIXED into a reserved
+ * region, so both sides alias the same memory.
+ *
+ * For speed (the fuzzers grant and map thousands of pages per input), each
+ * granting domain has an index from ref to slot, and the lowest free ref
+ * and the lowest free slot are searched from a hint, not from 0.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -47,6 +52,19 @@ struct xengntdev_handle {
 };
 
 static struct fx_grant grants[FX_GNT_MAX];
+static unsigned int slot_hint; /* no free slot below it */
+static unsigned int slot_top;  /* no slot used at or above it since the reset */
+
+/* Ref -> slot of one granting domain: refs FX_GNT_FIRST_REF onwards. */
+#define FX_GNT_GRANTERS 8
+struct fx_granter {
+	bool used;
+	unsigned int domid;
+	uint32_t ref_hint; /* no free ref index below it */
+	int slot[FX_GNT_MAX + 1];
+};
+static struct fx_granter granters[FX_GNT_GRANTERS];
+
 static int memfd = -1;
 static unsigned char *peer_view; /* the whole memfd, as the peers see it */
 static xengnttab_handle *handles;
@@ -79,15 +97,47 @@ static int enter(const xengnttab_handle *h, enum fx_op op)
 	return handle_is_live(h) ? fxi_inject(op) : EBADF;
 }
 
+/* The index of @domid; with @add, a new one if there is room. */
+static struct fx_granter *granter_of(unsigned int domid, bool add)
+{
+	struct fx_granter *g;
+
+	for (g = granters; g < granters + FX_GNT_GRANTERS && g->used; g++)
+		if (g->domid == domid)
+			return g;
+	if (!add || g == granters + FX_GNT_GRANTERS)
+		return NULL;
+	g->used = true;
+	g->domid = domid;
+	g->ref_hint = 0;
+	for (unsigned int i = 0; i <= FX_GNT_MAX; i++)
+		g->slot[i] = -1;
+	return g;
+}
+
 static int find_grant(unsigned int granter, uint32_t ref)
 {
-	unsigned int i;
+	const struct fx_granter *g = granter_of(granter, false);
 
-	for (i = 0; i < FX_GNT_MAX; i++) {
-		if (grants[i].used && grants[i].granter == granter && grants[i].ref == ref)
-			return (int)i;
+	if (!g || ref < FX_GNT_FIRST_REF || ref - FX_GNT_FIRST_REF > FX_GNT_MAX)
+		return -1;
+	return g->slot[ref - FX_GNT_FIRST_REF];
+}
+
+/* Slot @slot's grant is gone: its slot and its ref are free again. */
+static void forget_grant(unsigned int slot)
+{
+	struct fx_granter *g = granter_of(grants[slot].granter, false);
+	uint32_t idx = grants[slot].ref - FX_GNT_FIRST_REF;
+
+	if (g) {
+		g->slot[idx] = -1;
+		if (idx < g->ref_hint)
+			g->ref_hint = idx;
 	}
-	return -1;
+	grants[slot] = (struct fx_grant){0};
+	if (slot < slot_hint)
+		slot_hint = slot;
 }
 
 /* Create the memfd and the peers' view of it on first use. */
@@ -156,14 +206,20 @@ static unsigned char *map_pages(uint32_t count, const unsigned int *slots, int p
 	base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
-	for (i = 0; i < count; i++) {
-		void *p = mmap(base + (size_t)i * FX_GNT_PAGE_SIZE, FX_GNT_PAGE_SIZE, prot,
-			       MAP_SHARED | MAP_FIXED, memfd, (off_t)slots[i] * FX_GNT_PAGE_SIZE);
+	for (i = 0; i < count;) {
+		uint32_t run = 1;
+		void *p;
 
+		/* Consecutive slots are consecutive pages of the memfd: one mmap. */
+		while (i + run < count && slots[i + run] == slots[i] + run)
+			run++;
+		p = mmap(base + (size_t)i * FX_GNT_PAGE_SIZE, (size_t)run * FX_GNT_PAGE_SIZE, prot,
+			 MAP_SHARED | MAP_FIXED, memfd, (off_t)slots[i] * FX_GNT_PAGE_SIZE);
 		if (p == MAP_FAILED) {
 			munmap(base, len);
 			return NULL;
 		}
+		i += run;
 	}
 	return base;
 }
@@ -352,45 +408,48 @@ int xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
  * Control API
  */
 
-/* Lowest free ref of @granter, as a frontend's grant allocator would hand out. */
-static uint32_t free_ref(unsigned int granter)
+/*
+ * Lowest free ref of @g, as a frontend's grant allocator would hand out.
+ * At most FX_GNT_MAX refs are live, so one of the FX_GNT_MAX + 1 is free.
+ */
+static uint32_t free_ref(struct fx_granter *g)
 {
-	static bool taken[FX_GNT_MAX + 1];
-	unsigned int i;
-	uint32_t ref;
+	uint32_t idx;
 
-	/* At most FX_GNT_MAX refs are live, so one in this range is free. */
-	memset(taken, 0, sizeof(taken));
-	for (i = 0; i < FX_GNT_MAX; i++) {
-		if (grants[i].used && grants[i].granter == granter &&
-		    grants[i].ref - FX_GNT_FIRST_REF <= FX_GNT_MAX)
-			taken[grants[i].ref - FX_GNT_FIRST_REF] = true;
-	}
-	for (ref = 0; taken[ref]; ref++)
+	for (idx = g->ref_hint; g->slot[idx] >= 0; idx++)
 		;
-	return ref + FX_GNT_FIRST_REF;
+	g->ref_hint = idx + 1;
+	return idx + FX_GNT_FIRST_REF;
 }
 
 int fx_gnt_grant(unsigned int domid, unsigned int grantee, bool readonly)
 {
+	struct fx_granter *g;
 	unsigned int slot;
 	int err = ensure_backing();
 
 	if (err)
 		return err;
-	for (slot = 0; slot < FX_GNT_MAX; slot++) {
+	for (slot = slot_hint; slot < FX_GNT_MAX; slot++) {
 		if (!grants[slot].used)
 			break;
 	}
 	if (slot == FX_GNT_MAX)
 		return -ENOSPC;
+	g = granter_of(domid, true);
+	if (!g)
+		return -ENOSPC; /* more granting domains than the fake keeps */
+	slot_hint = slot + 1;
+	if (slot_top < slot + 1)
+		slot_top = slot + 1;
 	grants[slot] = (struct fx_grant){
 		.used = true,
 		.granter = domid,
 		.grantee = grantee,
-		.ref = free_ref(domid),
+		.ref = free_ref(g),
 		.readonly = readonly,
 	};
+	g->slot[grants[slot].ref - FX_GNT_FIRST_REF] = (int)slot;
 	memset(peer_view + (size_t)slot * FX_GNT_PAGE_SIZE, 0, FX_GNT_PAGE_SIZE);
 	return (int)grants[slot].ref;
 }
@@ -415,7 +474,7 @@ int fx_gnt_revoke(unsigned int domid, uint32_t ref)
 	/* Xen refuses to end foreign access while the grantee maps the page. */
 	if (grants[slot].maps)
 		return -EBUSY;
-	grants[slot] = (struct fx_grant){0};
+	forget_grant((unsigned int)slot);
 	return 0;
 }
 
@@ -481,11 +540,13 @@ void fxi_gnt_reset(void)
 {
 	while (handles)
 		xengnttab_close(handles);
-	memset(grants, 0, sizeof(grants));
-	if (peer_view)
-		munmap(peer_view, (size_t)FX_GNT_MAX * FX_GNT_PAGE_SIZE);
-	peer_view = NULL;
-	if (memfd >= 0)
-		close(memfd);
-	memfd = -1;
+	/* Only what was used: the fuzzers reset twice per input. */
+	memset(grants, 0, slot_top * sizeof(grants[0]));
+	slot_hint = slot_top = 0;
+	for (struct fx_granter *g = granters; g < granters + FX_GNT_GRANTERS && g->used; g++)
+		g->used = false;
+	/*
+	 * The memfd and the peers' view of it stay for the next test: a grant
+	 * clears its page when it is made.
+	 */
 }

@@ -386,7 +386,7 @@ static void check_step(struct fz *f)
 	check_accounting(f);
 	/* The status snapshot of whatever state the script reached. */
 	if (devnull && f->sim.be)
-		zd_status_write(f->sim.be, devnull);
+		zd_status_write_devices(f->sim.be, devnull);
 }
 
 /*

@@ -55,7 +55,7 @@ static void process_write(FILE *f)
 	fprintf(f, "process fds=%ld rss-kib=%ld\n", fds, rss_kib);
 }
 
-void zd_status_write(struct zd_backend *be, FILE *f)
+static void write_snapshot(struct zd_backend *be, FILE *f, bool process)
 {
 	unsigned int n = 0;
 	struct zd_device *d;
@@ -63,7 +63,8 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 	for (d = be->devices; d; d = d->next)
 		n++;
 	fprintf(f, "zdispl-back version=1 devices=%u zcopy=%s\n", n, zd_zcopy_name(be->env.zcopy));
-	process_write(f);
+	if (process)
+		process_write(f);
 	for (d = be->devices; d; d = d->next) {
 		struct zd_device_info di;
 		struct zd_dbuf_info bi;
@@ -95,6 +96,16 @@ void zd_status_write(struct zd_backend *be, FILE *f)
 				di.name, (unsigned long long)bi.cookie, bi.width, bi.height, bi.bpp,
 				bi.size, bi.npages, zd_path_name(bi.path), bi.why);
 	}
+}
+
+void zd_status_write(struct zd_backend *be, FILE *f)
+{
+	write_snapshot(be, f, true);
+}
+
+void zd_status_write_devices(struct zd_backend *be, FILE *f)
+{
+	write_snapshot(be, f, false);
 }
 
 /*
