@@ -614,37 +614,50 @@ TEST(hostile_pages_over_the_device_limit)
 }
 
 /*
+ * Guests a (domain 1; options oa, NULL: two outputs) and b (domain 2, on
+ * a's daemon) each with a buffer, a framebuffer (cookie 2) and a mode on
+ * an output of their own; *modeset and *flip are requests for them.
+ */
+static void two_guests_showing(struct sim *a, struct sim *b, const struct sim_opts *oa,
+			       struct xendispl_req *modeset, struct xendispl_req *flip)
+{
+	const struct sim_opts two = {.outputs = 2};
+	struct sim_opts ob = {.fe_domid = 2, .share = a};
+
+	CHECK_EQ_INT(sim_start_opts(a, 1, one_vga, oa ? oa : &two), 0);
+	CHECK_EQ_INT(sim_start_opts(b, 1, one_vga, &ob), 0);
+	CHECK_EQ_INT(sim_fe_connect(a), 0);
+	CHECK_EQ_INT(sim_fe_connect(b), 0);
+	for (struct sim *s = a; s; s = s == a ? b : NULL) {
+		CHECK_EQ_INT(sim_dbuf_create(s, 1, 64, 64, 32, NULL), 0);
+		CHECK_EQ_INT(sim_fb_attach(s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
+		CHECK_EQ_INT(sim_set_config(s, 0, 2, 64, 64, 32), 0);
+	}
+	*modeset = (struct xendispl_req){.operation = XENDISPL_OP_SET_CONFIG};
+	modeset->op.set_config = (struct xendispl_set_config_req){.fb_cookie = 2,
+								  .width = 64,
+								  .height = 64,
+								  .bpp = 32};
+	*flip = (struct xendispl_req){.operation = XENDISPL_OP_PG_FLIP};
+	flip->op.pg_flip.fb_cookie = 2;
+}
+
+/*
  * A guest that queues modeset after modeset gets one per loop round; a
  * second guest's flip is served in the same round, not after all of them.
  */
 TEST(hostile_blocking_requests_one_per_device_per_round)
 {
-	struct sim_opts ob = {.fe_domid = 2, .outputs = 2};
-	struct xendispl_req q = {.operation = XENDISPL_OP_SET_CONFIG};
-	struct xendispl_req flip = {.operation = XENDISPL_OP_PG_FLIP};
+	struct xendispl_req q, flip;
 	struct fake_output_state *oa, *ob_out;
 	struct xendispl_resp r;
 	uint64_t modesets, flips;
 	unsigned int answered = 0;
 	struct sim a, b;
 
-	CHECK_EQ_INT(sim_start(&a, 1, one_vga, 2), 0);
-	ob.share = &a;
-	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
-	CHECK_EQ_INT(sim_fe_connect(&a), 0);
-	CHECK_EQ_INT(sim_fe_connect(&b), 0);
-	for (struct sim *s = &a; s; s = s == &a ? &b : NULL) {
-		CHECK_EQ_INT(sim_dbuf_create(s, 1, 64, 64, 32, NULL), 0);
-		CHECK_EQ_INT(sim_fb_attach(s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
-		CHECK_EQ_INT(sim_set_config(s, 0, 2, 64, 64, 32), 0);
-	}
+	two_guests_showing(&a, &b, NULL, &q, &flip);
 	oa = fake_display_output(a.display, 0);
 	ob_out = fake_display_output(a.display, 1);
-	q.op.set_config = (struct xendispl_set_config_req){.fb_cookie = 2,
-							   .width = 64,
-							   .height = 64,
-							   .bpp = 32};
-	flip.op.pg_flip.fb_cookie = 2;
 	for (int i = 0; i < 5; i++)
 		sim_push(&a, 0, &q);
 	sim_push(&b, 0, &flip);
@@ -686,9 +699,7 @@ TEST(hostile_modesets_rationed_by_the_display_budget)
 	struct sim_opts oa = {.outputs = 2,
 			      .limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, 0, 0,
 					 100}};
-	struct sim_opts ob = {.fe_domid = 2};
-	struct xendispl_req q = {.operation = XENDISPL_OP_SET_CONFIG};
-	struct xendispl_req flip = {.operation = XENDISPL_OP_PG_FLIP};
+	struct xendispl_req q, flip;
 	const uint64_t modeset_us = 50000, burst_us = 200000;
 	const unsigned int n = 20;
 	struct fake_output_state *out_a, *out_b;
@@ -697,27 +708,14 @@ TEST(hostile_modesets_rationed_by_the_display_budget)
 	struct xendispl_resp r;
 	struct sim a, b;
 
-	CHECK_EQ_INT(sim_start_opts(&a, 1, one_vga, &oa), 0);
+	two_guests_showing(&a, &b, &oa, &q, &flip);
+	/* From now on the test's clock; both budgets began before it. */
 	t = zd_loop_now_us(a.loop);
 	zd_loop_set_clock(a.loop, test_clock, &t);
-	ob.share = &a;
-	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
-	CHECK_EQ_INT(sim_fe_connect(&a), 0);
-	CHECK_EQ_INT(sim_fe_connect(&b), 0);
-	for (struct sim *s = &a; s; s = s == &a ? &b : NULL) {
-		CHECK_EQ_INT(sim_dbuf_create(s, 1, 64, 64, 32, NULL), 0);
-		CHECK_EQ_INT(sim_fb_attach(s, 1, 2, 64, 64, DRM_FORMAT_XRGB8888), 0);
-		CHECK_EQ_INT(sim_set_config(s, 0, 2, 64, 64, 32), 0);
-	}
 	out_a = fake_display_output(a.display, 0);
 	out_b = fake_display_output(a.display, 1);
 	out_a->clock_us = &t;
 	out_a->modeset_us = modeset_us;
-	q.op.set_config = (struct xendispl_set_config_req){.fb_cookie = 2,
-							   .width = 64,
-							   .height = 64,
-							   .bpp = 32};
-	flip.op.pg_flip.fb_cookie = 2;
 	for (unsigned int i = 0; i < n; i++)
 		sim_push(&a, 0, &q);
 	CHECK_EQ_INT(fx_evtchn_notify_from_peer(a.conns[0].req_port), 0);
