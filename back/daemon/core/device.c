@@ -215,6 +215,7 @@ static void device_disconnect(struct zd_device *dev)
 		zd_conn_disconnect(&dev->conns[i]);
 	zd_paths_end_all(&dev->bufs);
 	zd_device_work_done(dev, t0);
+	dev->work_held = false; /* the held request went with its ring */
 }
 
 /* Frontend published its rings: negotiate and map everything. */
