@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zcopy-export.c: a foreign domain's grants, mapped and exported as a
- * dma-buf.
+ * dma-buf; and the dma-buf side of both kinds of object (its operations,
+ * fd, id and release), which allocations (zcopy-alloc.c) share.
  *
  * Mapping
  *   Pages come from gnttab_alloc_pages() (ballooned or unpopulated, so
@@ -21,13 +22,15 @@
  *     and at the page's own kernel address, as gntdev does for its kernel
  *     mappings. Grants are unmapped before the area is released.
  *   A user mmap() maps the pages (auto-translated) or, in PV, maps the
- *   grants once more into the user's entries (zcopy-mmap.c).
+ *   grants once more into the user's entries (zcopy-mmap.c). Pages of an
+ *   allocation are ordinary pages: vmap() and mmap() take them as they are.
  *
  * Lifetime
- *   An export has two references: the dma-buf's (dropped by its release,
- *   which unmaps every grant and completes "released") and the open
- *   file's (dropped by WAIT_RELEASED or when the file closes). The
- *   dma-buf holds a reference on the module.
+ *   An object has two references: the dma-buf's (dropped by its release,
+ *   which unmaps every grant, or for an allocation ends its grants and
+ *   frees its pages, and completes "released") and the open file's
+ *   (dropped by WAIT_RELEASED or when the file closes). The dma-buf holds
+ *   a reference on the module.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,7 +39,6 @@
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
-#include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -51,23 +53,6 @@
 
 #define ZC_BATCH 512u	   /* grant map ops per hypercall */
 #define ZC_UNMAP_BATCH 128u /* unmap ops per call: its arrays stay order-0 */
-
-struct zc_export {
-	struct kref kref;
-	struct list_head node; /* in zc_file.exports while the file knows it */
-	u32 id;
-	domid_t domid;
-	bool writable;
-	unsigned int nr;
-	struct page **pages;
-	u32 *refs;
-	/* One map per page, and in PV a second one at the page's address. */
-	struct gnttab_map_grant_ref *map;
-	struct gnttab_map_grant_ref *kmap; /* PV only */
-	void *vaddr;
-	struct dma_buf *dmabuf;
-	struct completion released;
-};
 
 static bool zc_pv(void)
 {
@@ -324,8 +309,13 @@ static void zc_dmabuf_release(struct dma_buf *dmabuf)
 {
 	struct zc_export *e = dmabuf->priv;
 
-	zc_unmap(e);
-	atomic64_dec(&zc_count.exports_alive);
+	if (e->local) {
+		e->busy = zc_alloc_end(e);
+		atomic64_dec(&zc_count.allocs_alive);
+	} else {
+		zc_unmap(e);
+		atomic64_dec(&zc_count.exports_alive);
+	}
 	complete_all(&e->released);
 	kref_put(&e->kref, zc_export_free);
 }
@@ -343,7 +333,7 @@ static int zc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	struct zc_export *e = dmabuf->priv;
 
 	/* dma-buf's core checked vm_pgoff + the length against the size. */
-	if (zc_pv()) {
+	if (zc_pv() && !e->local) {
 #ifdef CONFIG_XEN_PV
 		return zd_pv_umap(vma, e->refs + vma->vm_pgoff, e->domid, e->writable);
 #else
@@ -396,28 +386,55 @@ static const struct dma_buf_ops zc_dmabuf_ops = {
 	.end_cpu_access = zc_end_cpu_access,
 };
 
-static struct zc_export *zc_export_alloc(const struct zcopy_export *req)
+struct zc_export *zc_export_new(domid_t domid, unsigned int nr, bool writable, bool local)
 {
 	struct zc_export *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	bool kmap = !local && zc_pv();
 
 	if (!e)
 		return NULL;
 	kref_init(&e->kref);
 	INIT_LIST_HEAD(&e->node);
 	init_completion(&e->released);
-	e->domid = req->domid;
-	e->nr = req->nr_refs;
-	e->writable = req->flags & ZCOPY_EXPORT_WRITABLE;
+	e->domid = domid;
+	e->nr = nr;
+	e->writable = writable;
+	e->local = local;
 	e->pages = kvcalloc(e->nr, sizeof(*e->pages), GFP_KERNEL);
 	e->refs = kvcalloc(e->nr, sizeof(*e->refs), GFP_KERNEL);
-	e->map = kvcalloc(e->nr, sizeof(*e->map), GFP_KERNEL);
-	if (zc_pv())
+	if (!local)
+		e->map = kvcalloc(e->nr, sizeof(*e->map), GFP_KERNEL);
+	if (kmap)
 		e->kmap = kvcalloc(e->nr, sizeof(*e->kmap), GFP_KERNEL);
-	if (!e->pages || !e->refs || !e->map || (zc_pv() && !e->kmap)) {
+	if (!e->pages || !e->refs || (!local && !e->map) || (kmap && !e->kmap)) {
 		zc_export_free(&e->kref);
 		return NULL;
 	}
 	return e;
+}
+
+void zc_export_put(struct zc_export *e)
+{
+	kref_put(&e->kref, zc_export_free);
+}
+
+int zc_slot_get(struct zc_file *f)
+{
+	int r;
+
+	mutex_lock(&f->lock);
+	r = f->nobjs >= ZCOPY_MAX_OBJECTS ? -ENOSPC : 0;
+	if (!r)
+		f->nobjs++;
+	mutex_unlock(&f->lock);
+	return r;
+}
+
+void zc_slot_put(struct zc_file *f)
+{
+	mutex_lock(&f->lock);
+	f->nobjs--;
+	mutex_unlock(&f->lock);
 }
 
 /* Drop the file's knowledge of e (f->lock held) and its reference. */
@@ -428,9 +445,63 @@ static void zc_export_forget(struct zc_file *f, struct zc_export *e)
 	kref_put(&e->kref, zc_export_free);
 }
 
-int zc_export(struct zc_file *f, struct zcopy_export __user *ureq)
+/*
+ * Make e's dma-buf, an fd for it (not installed yet) and an id in f. From
+ * then on the dma-buf owns e's pages and the first reference; on failure
+ * e is gone too (its pages undone in reverse). The slot stays the caller's.
+ */
+int zc_publish(struct zc_file *f, struct zc_export *e, int *fd)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	atomic64_t *alive = e->local ? &zc_count.allocs_alive : &zc_count.exports_alive;
+	atomic64_t *total = e->local ? &zc_count.allocs_total : &zc_count.exports_total;
+
+	info.ops = &zc_dmabuf_ops;
+	info.size = (size_t)e->nr << PAGE_SHIFT;
+	info.flags = O_RDWR;
+	info.priv = e;
+	info.owner = THIS_MODULE;
+	e->dmabuf = dma_buf_export(&info);
+	if (IS_ERR(e->dmabuf)) {
+		int r = PTR_ERR(e->dmabuf);
+
+		if (e->local)
+			zc_alloc_end(e);
+		else
+			zc_unmap(e);
+		zc_export_put(e);
+		return r;
+	}
+	atomic64_inc(alive);
+	atomic64_inc(total);
+
+	*fd = get_unused_fd_flags(O_CLOEXEC);
+	if (*fd < 0) {
+		int r = *fd;
+
+		dma_buf_put(e->dmabuf); /* its release undoes and frees */
+		return r;
+	}
+	kref_get(&e->kref); /* the file's */
+	mutex_lock(&f->lock);
+	e->id = zc_new_id(f);
+	list_add_tail(&e->node, &f->exports);
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+/* Undo zc_publish() before the fd is installed; the slot goes too. */
+void zc_unpublish(struct zc_file *f, struct zc_export *e, int fd)
+{
+	put_unused_fd(fd);
+	mutex_lock(&f->lock);
+	zc_export_forget(f, e);
+	mutex_unlock(&f->lock);
+	dma_buf_put(e->dmabuf);
+}
+
+int zc_export(struct zc_file *f, struct zcopy_export __user *ureq)
+{
 	struct zcopy_export req;
 	struct zc_export *e;
 	int r, fd;
@@ -446,15 +517,10 @@ int zc_export(struct zc_file *f, struct zcopy_export __user *ureq)
 	if (req.domid >= DOMID_FIRST_RESERVED)
 		return -EINVAL;
 
-	mutex_lock(&f->lock);
-	r = f->nobjs >= ZCOPY_MAX_OBJECTS ? -ENOSPC : 0;
-	if (!r)
-		f->nobjs++; /* reserved; given back on failure */
-	mutex_unlock(&f->lock);
+	r = zc_slot_get(f); /* given back on failure */
 	if (r)
 		return r;
-
-	e = zc_export_alloc(&req);
+	e = zc_export_new(req.domid, req.nr_refs, req.flags & ZCOPY_EXPORT_WRITABLE, false);
 	if (!e) {
 		r = -ENOMEM;
 		goto err_slot;
@@ -467,60 +533,28 @@ int zc_export(struct zc_file *f, struct zcopy_export __user *ureq)
 	r = zc_map(e);
 	if (r)
 		goto err_free;
-
-	info.ops = &zc_dmabuf_ops;
-	info.size = (size_t)e->nr << PAGE_SHIFT;
-	info.flags = O_RDWR;
-	info.priv = e;
-	info.owner = THIS_MODULE;
-	e->dmabuf = dma_buf_export(&info);
-	if (IS_ERR(e->dmabuf)) {
-		r = PTR_ERR(e->dmabuf);
-		zc_unmap(e);
-		goto err_free;
-	}
-	/* From here the dma-buf owns the mapping and the first reference. */
-	atomic64_inc(&zc_count.exports_alive);
-	atomic64_inc(&zc_count.exports_total);
-
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		r = fd;
-		goto err_buf;
-	}
-	kref_get(&e->kref); /* the file's */
-	mutex_lock(&f->lock);
-	e->id = zc_new_id(f);
-	list_add_tail(&e->node, &f->exports);
-	mutex_unlock(&f->lock);
+	r = zc_publish(f, e, &fd);
+	if (r)
+		goto err_slot;
 
 	req.fd = fd;
 	req.id = e->id;
 	if (copy_to_user(ureq, &req, sizeof(req))) {
-		put_unused_fd(fd);
-		mutex_lock(&f->lock);
-		zc_export_forget(f, e);
-		mutex_unlock(&f->lock);
-		dma_buf_put(e->dmabuf);
+		zc_unpublish(f, e, fd);
 		return -EFAULT;
 	}
 	/* The fd takes over the dma-buf's file reference. */
 	fd_install(fd, e->dmabuf->file);
 	return 0;
 
-err_buf:
-	dma_buf_put(e->dmabuf); /* its release unmaps and frees */
-	goto err_slot;
 err_free:
-	kref_put(&e->kref, zc_export_free);
+	zc_export_put(e);
 err_slot:
-	mutex_lock(&f->lock);
-	f->nobjs--;
-	mutex_unlock(&f->lock);
+	zc_slot_put(f);
 	return r;
 }
 
-int zc_wait_released(struct zc_file *f, const struct zcopy_wait_released *req)
+int zc_wait_released(struct zc_file *f, struct zcopy_wait_released *req)
 {
 	unsigned int ms = min(req->timeout_ms, ZCOPY_MAX_WAIT_MS);
 	struct zc_export *e = NULL, *it;
@@ -540,6 +574,7 @@ int zc_wait_released(struct zc_file *f, const struct zcopy_wait_released *req)
 
 	left = wait_for_completion_interruptible_timeout(&e->released, msecs_to_jiffies(ms));
 	if (left > 0 || completion_done(&e->released)) {
+		req->busy = e->busy;
 		mutex_lock(&f->lock);
 		if (!list_empty(&e->node)) /* not forgotten meanwhile */
 			zc_export_forget(f, e);

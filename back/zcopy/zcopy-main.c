@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zdispl_zcopy: zdispl's dom0 helper. Maps a guest's grants as a dma-buf
- * (export) and grants a local dma-buf's pages to a guest (import), for
- * zero-copy display on kernels whose gntdev cannot. The ABI is
+ * (export) and grants pages of its own to a guest, as a dma-buf too
+ * (allocation), for zero-copy display on kernels whose gntdev cannot. The ABI is
  * xen-interface/zdispl/zcopy.h; docs/zcopy.md has the lifetime rules.
  *
  * This file: the character device /dev/zdispl-zcopy, its ioctls and the
@@ -12,7 +12,6 @@
 
 #include <linux/capability.h>
 #include <linux/device.h>
-#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -24,7 +23,6 @@
 #include "zcopy.h"
 
 struct zc_counters zc_count;
-struct device *zc_dev;
 
 u32 zc_new_id(struct zc_file *f)
 {
@@ -44,7 +42,6 @@ static int zc_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->exports);
-	INIT_LIST_HEAD(&f->imports);
 	filp->private_data = f;
 	return nonseekable_open(inode, filp);
 }
@@ -53,7 +50,6 @@ static int zc_release(struct inode *inode, struct file *filp)
 {
 	struct zc_file *f = filp->private_data;
 
-	zc_import_release_all(f);
 	zc_export_forget_all(f);
 	mutex_destroy(&f->lock);
 	kfree(f);
@@ -65,57 +61,28 @@ static void zc_stats(struct zcopy_stats *s)
 	memset(s, 0, sizeof(*s));
 	s->exports_alive = atomic64_read(&zc_count.exports_alive);
 	s->pages_mapped = atomic64_read(&zc_count.pages_mapped);
-	s->imports_alive = atomic64_read(&zc_count.imports_alive);
+	s->allocs_alive = atomic64_read(&zc_count.allocs_alive);
+	s->pages_allocated = atomic64_read(&zc_count.pages_allocated);
 	s->grants_alive = atomic64_read(&zc_count.grants_alive);
 	s->grants_deferred = atomic64_read(&zc_count.grants_deferred);
 	s->exports_total = atomic64_read(&zc_count.exports_total);
-	s->imports_total = atomic64_read(&zc_count.imports_total);
+	s->allocs_total = atomic64_read(&zc_count.allocs_total);
 	s->user_maps_alive = zc_user_maps_alive();
 }
 
 static long zc_ioctl_wait(struct zc_file *f, void __user *arg)
 {
 	struct zcopy_wait_released req;
-
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	return zc_wait_released(f, &req);
-}
-
-static long zc_ioctl_import(struct zc_file *f, void __user *arg)
-{
-	struct zcopy_import req;
 	int r;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.pad || req.id)
+	if (req.busy || req.pad)
 		return -EINVAL;
-	r = zc_import(f, &req, u64_to_user_ptr(req.refs));
+	r = zc_wait_released(f, &req);
 	if (r)
 		return r;
-	if (copy_to_user(arg, &req, sizeof(req))) {
-		struct zcopy_import_release rel = { .id = req.id };
-
-		zc_import_release(f, &rel);
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static long zc_ioctl_import_release(struct zc_file *f, void __user *arg)
-{
-	struct zcopy_import_release req;
-	int r;
-
-	if (copy_from_user(&req, arg, sizeof(req)))
-		return -EFAULT;
-	if (req.busy)
-		return -EINVAL;
-	r = zc_import_release(f, &req);
-	if (r)
-		return r;
-	/* Released either way; busy is information only. */
+	/* Released and forgotten either way; busy is information only. */
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
@@ -132,10 +99,8 @@ static long zc_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return zc_export(f, uarg);
 	case ZCOPY_IOCTL_WAIT_RELEASED:
 		return zc_ioctl_wait(f, uarg);
-	case ZCOPY_IOCTL_IMPORT:
-		return zc_ioctl_import(f, uarg);
-	case ZCOPY_IOCTL_IMPORT_RELEASE:
-		return zc_ioctl_import_release(f, uarg);
+	case ZCOPY_IOCTL_ALLOC:
+		return zc_alloc(f, uarg);
 	case ZCOPY_IOCTL_STATS:
 		zc_stats(&s);
 		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
@@ -159,11 +124,12 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr, cha
 
 	zc_stats(&s);
 	return sysfs_emit(buf,
-			  "exports_alive %llu\npages_mapped %llu\nimports_alive %llu\n"
-			  "grants_alive %llu\ngrants_deferred %llu\nexports_total %llu\n"
-			  "imports_total %llu\nuser_maps_alive %llu\n",
-			  s.exports_alive, s.pages_mapped, s.imports_alive, s.grants_alive,
-			  s.grants_deferred, s.exports_total, s.imports_total, s.user_maps_alive);
+			  "exports_alive %llu\npages_mapped %llu\nallocs_alive %llu\n"
+			  "pages_allocated %llu\ngrants_alive %llu\ngrants_deferred %llu\n"
+			  "exports_total %llu\nallocs_total %llu\nuser_maps_alive %llu\n",
+			  s.exports_alive, s.pages_mapped, s.allocs_alive, s.pages_allocated,
+			  s.grants_alive, s.grants_deferred, s.exports_total, s.allocs_total,
+			  s.user_maps_alive);
 }
 static DEVICE_ATTR_RO(stats);
 
@@ -181,8 +147,6 @@ static struct miscdevice zc_misc = {
 	.groups = zc_groups,
 };
 
-static u64 zc_dma_mask = DMA_BIT_MASK(64);
-
 static int __init zc_init(void)
 {
 	int r;
@@ -197,13 +161,6 @@ static int __init zc_init(void)
 	r = misc_register(&zc_misc);
 	if (r)
 		return r;
-	/*
-	 * The device attaches to imported dma-bufs; exporters map their
-	 * sg_table for it, which needs a DMA mask. It never does DMA itself.
-	 */
-	zc_dev = zc_misc.this_device;
-	zc_dev->dma_mask = &zc_dma_mask;
-	zc_dev->coherent_dma_mask = DMA_BIT_MASK(64);
 	pr_info("/dev/%s ready (%s domain)\n", ZCOPY_DEVICE_NAME,
 		xen_pv_domain() ? "PV" : "auto-translated");
 	return 0;
@@ -216,7 +173,7 @@ static void __exit zc_exit(void)
 	 * reference, so nothing of ours is alive here.
 	 */
 	misc_deregister(&zc_misc);
-	zc_import_module_exit();
+	zc_alloc_module_exit();
 	pr_info("unloaded\n");
 }
 

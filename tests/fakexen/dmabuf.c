@@ -6,13 +6,15 @@
  * copy of it holds the buffer, and the read end the fake keeps hangs up
  * exactly when the last copy is closed, which is when a real dma-buf is
  * released. Exports are identified from any of their fds by the pipe's
- * inode.
+ * inode. An allocation is an export whose pages fx_self_domid granted
+ * (local): its release ends those grants instead of unholding them.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,12 +26,14 @@
 
 struct fx_export {
 	bool used;
+	bool local;		/* an allocation: domid is fx_self_domid, the granter */
 	struct zd_zcdev *owner; /* NULL once its id is forgotten */
 	uint32_t id;
-	unsigned int domid;
+	unsigned int domid; /* who granted refs */
 	uint32_t n;
-	uint32_t *refs;
-	int hold; /* read end of the pipe, -1 once released */
+	uint32_t *refs; /* local: 0 once ended */
+	uint32_t busy;	/* local: refs the peer still held at release */
+	int hold;	/* read end of the pipe, -1 once released */
 	dev_t dev;
 	ino_t ino;
 };
@@ -55,7 +59,7 @@ static struct zd_zcdev *devs;
 static struct fx_export exports[FX_DMABUF_MAX];
 static struct fx_import imports[FX_DMABUF_MAX];
 static uint32_t next_id = 1;
-static unsigned long exports_total, imports_total, waits, waits_timed_out;
+static unsigned long exports_total, imports_total, allocs_total, waits, waits_timed_out;
 
 void fx_zcopy_present(bool helper, bool gntdev, bool pv)
 {
@@ -81,11 +85,36 @@ static int enter(const struct zd_zcdev *z, enum fx_op op)
  * Releases
  */
 
+/* An allocation's grants that can end do; how many cannot yet. */
+static uint32_t alloc_end(struct fx_export *e)
+{
+	uint32_t left = 0;
+
+	for (uint32_t i = 0; i < e->n; i++) {
+		if (!e->refs[i])
+			continue;
+		if (fx_gnt_revoke(fx_self_domid, e->refs[i]) == -EBUSY)
+			left++;
+		else
+			e->refs[i] = 0;
+	}
+	return left;
+}
+
 static void export_release(struct fx_export *e)
 {
-	fxi_gnt_unhold(e->domid, e->refs, e->n);
+	if (e->local)
+		e->busy = alloc_end(e);
+	else
+		fxi_gnt_unhold(e->domid, e->refs, e->n);
 	close(e->hold);
 	e->hold = -1;
+}
+
+/* Released, and nothing of it left granted. */
+static bool export_done(struct fx_export *e)
+{
+	return e->hold < 0 && (!e->local || !alloc_end(e));
 }
 
 static void export_free(struct fx_export *e)
@@ -139,7 +168,7 @@ void fxi_dmabuf_reap(void)
 			continue;
 		if (e->hold >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))
 			export_release(e);
-		if (e->hold < 0 && !e->owner)
+		if (!e->owner && export_done(e))
 			export_free(e);
 	}
 	for (unsigned int i = 0; i < FX_DMABUF_MAX; i++)
@@ -172,7 +201,8 @@ int zd_zcdev_open(enum zd_zcdev_kind kind, struct zd_zcdev **out, unsigned int *
 	z->kind = kind;
 	z->next = devs;
 	devs = z;
-	*caps = ZD_ZCDEV_IMPORT;
+	/* As the real ones: the helper allocates, gntdev imports. */
+	*caps = kind == ZD_ZCDEV_HELPER ? ZD_ZCDEV_ALLOC : ZD_ZCDEV_IMPORT;
 	if (kind == ZD_ZCDEV_GNTDEV && in_pv)
 		*why = "gntdev cannot export dma-bufs in a PV domain";
 	else
@@ -256,11 +286,12 @@ int zd_zcdev_export(struct zd_zcdev *z, uint32_t domid, const uint32_t *refs, ui
 	return 0;
 }
 
-int zd_zcdev_wait_released(struct zd_zcdev *z, uint32_t id, uint32_t timeout_ms)
+int zd_zcdev_wait_released(struct zd_zcdev *z, uint32_t id, uint32_t timeout_ms, uint32_t *busy)
 {
 	int r = enter(z, FX_ZC_WAIT);
 
 	(void)timeout_ms;
+	*busy = 0;
 	if (r)
 		return r;
 	waits++;
@@ -274,7 +305,10 @@ int zd_zcdev_wait_released(struct zd_zcdev *z, uint32_t id, uint32_t timeout_ms)
 			waits_timed_out++;
 			return -ETIMEDOUT;
 		}
-		export_free(e);
+		*busy = e->busy;
+		e->owner = NULL;
+		if (export_done(e))
+			export_free(e);
 		return 0;
 	}
 	/* libxengnttab turns gntdev's ENOENT into success. */
@@ -290,6 +324,8 @@ int zd_zcdev_import(struct zd_zcdev *z, int fd, uint32_t domid, uint32_t n, uint
 
 	if (r)
 		return r;
+	if (z->kind != ZD_ZCDEV_GNTDEV)
+		return -EOPNOTSUPP; /* the helper allocates instead */
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return -EBADF;
 	if (!n || (uint64_t)st.st_size != (uint64_t)n * FX_PAGE)
@@ -332,6 +368,8 @@ int zd_zcdev_import_release(struct zd_zcdev *z, uint32_t id, uint32_t *busy)
 	*busy = 0;
 	if (r)
 		return r;
+	if (z->kind != ZD_ZCDEV_GNTDEV)
+		return -EOPNOTSUPP;
 	for (unsigned int i = 0; i < FX_DMABUF_MAX; i++) {
 		struct fx_import *im = &imports[i];
 
@@ -349,6 +387,88 @@ int zd_zcdev_import_release(struct zd_zcdev *z, uint32_t id, uint32_t *busy)
 	return -ENOENT;
 }
 
+/* Revoke the first n of refs and free them (an allocation that failed). */
+static void alloc_undo(uint32_t *refs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		fx_gnt_revoke(fx_self_domid, refs[i]);
+	free(refs);
+}
+
+int zd_zcdev_alloc(struct zd_zcdev *z, uint32_t domid, uint32_t n, uint32_t *refs, int *fd,
+		   uint32_t *id)
+{
+	struct fx_export *e = NULL;
+	uint32_t *mine, i;
+	struct stat st;
+	int p[2], r = enter(z, FX_ZC_ALLOC);
+
+	if (r)
+		return r;
+	if (z->kind != ZD_ZCDEV_HELPER)
+		return -EOPNOTSUPP;
+	if (!n)
+		return -EINVAL;
+	for (unsigned int k = 0; k < FX_DMABUF_MAX && !e; k++)
+		if (!exports[k].used)
+			e = &exports[k];
+	if (!e)
+		return -ENOSPC;
+	mine = calloc(n, sizeof(*mine));
+	if (!mine)
+		return -ENOMEM;
+	/* Nobody sees the refs before the end: on failure they all end at once. */
+	for (i = 0; i < n; i++) {
+		r = fx_gnt_grant(fx_self_domid, domid, false);
+		if (r < 0) {
+			alloc_undo(mine, i);
+			return r;
+		}
+		mine[i] = (uint32_t)r;
+	}
+	if (pipe2(p, O_CLOEXEC)) {
+		r = -errno;
+		alloc_undo(mine, n);
+		return r;
+	}
+	fstat(p[1], &st);
+	*e = (struct fx_export){
+		.used = true,
+		.local = true,
+		.owner = z,
+		.id = next_id++,
+		.domid = fx_self_domid,
+		.n = n,
+		.refs = mine,
+		.hold = p[0],
+		.dev = st.st_dev,
+		.ino = st.st_ino,
+	};
+	allocs_total++;
+	memcpy(refs, mine, n * sizeof(*refs));
+	*fd = p[1];
+	*id = e->id;
+	return 0;
+}
+
+static struct fx_export *export_of(int fd);
+
+void *zd_zcdev_mmap(struct zd_zcdev *z, int fd, size_t len)
+{
+	struct fx_export *e = export_of(fd);
+
+	(void)z;
+	if (!e || len != (size_t)e->n * FX_PAGE)
+		return NULL;
+	return fxi_gnt_map_granted(e->domid, e->refs, e->n);
+}
+
+void zd_zcdev_munmap(struct zd_zcdev *z, void *p, size_t len)
+{
+	(void)z;
+	munmap(p, len);
+}
+
 /* ------------------------------------------------------------------------
  * Control API
  */
@@ -361,10 +481,14 @@ void fx_zcopy_stats(struct fx_zcopy_stats *st)
 		const struct fx_export *e = &exports[i];
 		const struct fx_import *im = &imports[i];
 
-		if (e->used && e->hold >= 0) {
+		if (e->used && e->hold >= 0 && !e->local) {
 			st->exports_alive++;
 			st->pages_mapped += e->n;
 		}
+		if (e->used && e->hold >= 0 && e->local)
+			st->allocs_alive++;
+		for (uint32_t k = 0; e->used && e->local && k < e->n; k++)
+			st->grants_alive += e->refs[k] != 0;
 		if (e->used && e->owner)
 			st->exports_unwaited++;
 		if (im->used) {
@@ -375,6 +499,7 @@ void fx_zcopy_stats(struct fx_zcopy_stats *st)
 	}
 	st->exports_total = exports_total;
 	st->imports_total = imports_total;
+	st->allocs_total = allocs_total;
 	st->waits = waits;
 	st->waits_timed_out = waits_timed_out;
 }
@@ -457,5 +582,5 @@ void fxi_dmabuf_reset(void)
 	}
 	helper_here = gntdev_here = in_pv = false;
 	next_id = 1;
-	exports_total = imports_total = waits = waits_timed_out = 0;
+	exports_total = imports_total = allocs_total = waits = waits_timed_out = 0;
 }

@@ -146,8 +146,12 @@ int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
  *	in use fails with ETIMEDOUT at once. An import takes a dup() of a
  *	dma-buf fd whose size is exactly n pages (a memfd, as the fake
  *	display's dumb buffers are) and grants n fresh pages of fx_self_domid
- *	to the domain; its release revokes them. Ids count from 1. Closing
- *	the device forgets the ids not waited for and releases its imports.
+ *	to the domain; its release revokes them. An allocation (the helper
+ *	only) grants n fresh pages of fx_self_domid to the domain and is a
+ *	pipe like an export; its release revokes what it can, and the refs
+ *	still held by the peer (fx_gnt_peer_hold) are revoked at later
+ *	looks, as the helper retries. Ids count from 1. Closing the device
+ *	forgets the ids not waited for and releases its imports.
  *
  *	void fx_zcopy_present(bool helper, bool gntdev, bool pv);
  *		What zd_zcdev_open() finds: the helper, gntdev with dma-buf
@@ -157,7 +161,8 @@ int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
  *		Live and total counts; all of the *_alive ones are 0 when
  *		nothing is left behind.
  *	long long fx_dmabuf_size(int fd);
- *		Octets of a fake dma-buf (an export) or a memfd; -errno.
+ *		Octets of a fake dma-buf (an export or allocation) or a memfd;
+ *		-errno.
  *	int fx_dmabuf_read(int fd, uint64_t off, void *buf, size_t len);
  *		Read what a device scanning the dma-buf out sees: an export's
  *		grant pages, or the file's contents. -EINVAL past the end.
@@ -211,6 +216,7 @@ enum fx_op {
 	FX_ZC_WAIT,
 	FX_ZC_IMPORT,
 	FX_ZC_IMPORT_RELEASE,
+	FX_ZC_ALLOC,
 	FX_OP_COUNT
 };
 
@@ -249,8 +255,9 @@ struct fx_zcopy_stats {
 	unsigned int pages_mapped;     /* grant pages those hold */
 	unsigned int exports_unwaited; /* ids not yet waited for (released or not) */
 	unsigned int imports_alive;    /* imports not released */
-	unsigned int grants_alive;     /* refs granted by imports, not yet ended */
-	unsigned long exports_total, imports_total, waits, waits_timed_out;
+	unsigned int allocs_alive;     /* allocations whose dma-buf is not released */
+	unsigned int grants_alive;     /* refs granted by imports and allocations, not ended */
+	unsigned long exports_total, imports_total, allocs_total, waits, waits_timed_out;
 };
 
 void fx_zcopy_present(bool helper, bool gntdev, bool pv);

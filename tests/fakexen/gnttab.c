@@ -526,6 +526,27 @@ void fxi_gnt_unhold(unsigned int domid, const uint32_t *refs, uint32_t n)
 	}
 }
 
+void *fxi_gnt_map_granted(unsigned int domid, const uint32_t *refs, uint32_t n)
+{
+	unsigned int *slots = calloc(n, sizeof(*slots));
+	void *p = NULL;
+	uint32_t i;
+
+	if (!slots)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		int slot = find_grant(domid, refs[i]);
+
+		if (slot < 0)
+			break;
+		slots[i] = (unsigned int)slot;
+	}
+	if (i == n)
+		p = map_pages(n, slots, PROT_READ);
+	free(slots);
+	return p;
+}
+
 unsigned int fx_gnt_live_mappings(void)
 {
 	const xengnttab_handle *h;

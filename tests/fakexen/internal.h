@@ -31,6 +31,8 @@ void fxi_readyfd_set(int fd, bool ready);
  */
 int fxi_gnt_hold(unsigned int domid, const uint32_t *refs, uint32_t n, bool writable);
 void fxi_gnt_unhold(unsigned int domid, const uint32_t *refs, uint32_t n);
+/* One read-only region of the pages granted by domid as refs (a dma-buf's mmap), or NULL. */
+void *fxi_gnt_map_granted(unsigned int domid, const uint32_t *refs, uint32_t n);
 /* Notice exports whose every fd has been closed, and unhold their pages. */
 void fxi_dmabuf_reap(void);
 

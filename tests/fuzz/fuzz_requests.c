@@ -251,30 +251,36 @@ static void drain_responses(struct fz *f, unsigned int ci)
 	}
 }
 
-/* Exports, imports and display framebuffers match the core's buffers. */
+/* Exports, allocations, imports and display framebuffers match the core's buffers. */
 static void check_zero_copy(struct fz *f)
 {
 	unsigned int exported = 0, xpages = 0, imported = 0, ipages = 0, dmafbs = 0, held = 0;
+	unsigned int allocated = 0;
 	struct fx_zcopy_stats st;
 	struct zd_dbuf_info b;
 
 	for (uint32_t i = 0; (b = sim_dbuf(&f->sim, i)).npages; i++) {
-		exported += b.exported;
-		xpages += b.exported ? b.npages : 0;
+		exported += b.exported && !b.allocated;
+		xpages += b.exported && !b.allocated ? b.npages : 0;
+		allocated += b.allocated;
 		imported += b.imported;
-		ipages += b.imported ? b.npages : 0;
+		/* Granted to the frontend, by an import or an allocation. */
+		ipages += b.imported || b.allocated ? b.npages : 0;
 		dmafbs += b.dmafbs;
 	}
 	for (unsigned int i = 0; f->sim.display && i < f->outputs; i++)
 		held += fake_display_output(f->sim.display, i)->dmafbs;
 	fx_zcopy_stats(&st);
-	if (st.exports_alive != exported || st.exports_unwaited != exported ||
+	if (st.exports_alive != exported || st.exports_unwaited != exported + allocated ||
 	    st.pages_mapped != xpages)
 		FAIL("%u exports (%u unwaited) of %u pages alive, the core has %u of %u pages",
 		     st.exports_alive, st.exports_unwaited, st.pages_mapped, exported, xpages);
-	if (st.imports_alive != imported || st.grants_alive != ipages)
-		FAIL("%u imports of %u grants alive, the core has %u of %u pages", st.imports_alive,
-		     st.grants_alive, imported, ipages);
+	if (st.imports_alive != imported || st.allocs_alive != allocated ||
+	    st.grants_alive != ipages)
+		FAIL("%u imports and %u allocations of %u grants alive, the core has %u, %u of %u "
+		     "pages",
+		     st.imports_alive, st.allocs_alive, st.grants_alive, imported, allocated,
+		     ipages);
 	if (st.waits_timed_out)
 		FAIL("a dma-buf was still in use when its release was waited for");
 	if (held != dmafbs)

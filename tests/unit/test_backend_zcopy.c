@@ -57,6 +57,7 @@ static void check_nothing_left(struct sim *s, unsigned int maps)
 	CHECK_EQ_INT(st.pages_mapped, 0);
 	CHECK_EQ_INT(st.exports_unwaited, 0);
 	CHECK_EQ_INT(st.imports_alive, 0);
+	CHECK_EQ_INT(st.allocs_alive, 0);
 	CHECK_EQ_INT(st.grants_alive, 0);
 	CHECK_EQ_INT(fx_gnt_live_mappings(), maps);
 	for (unsigned int i = 0; s->display && i < FAKE_OUTPUTS; i++) {
@@ -525,15 +526,20 @@ TEST(zc_headless_connector_needs_no_import)
 
 #define MAX_DIRS 4
 
-/* A frontend with be-alloc 1, connected, the helper present. */
-static void up_be_alloc(struct sim *s, unsigned int outputs)
+/* A frontend with be-alloc 1, connected, the helper present (or gntdev). */
+static void up_be_alloc_with(struct sim *s, unsigned int outputs, bool helper)
 {
 	struct sim_opts o = {.outputs = outputs, .be_alloc = true};
 
-	fx_zcopy_present(true, false, false);
+	fx_zcopy_present(helper, !helper, false);
 	CHECK_EQ_INT(sim_start_opts(s, 1, one_vga, &o), 0);
 	CHECK_EQ_INT(sim_fe_connect(s), 0);
 	CHECK(sim_devinfo(s).be_alloc);
+}
+
+static void up_be_alloc(struct sim *s, unsigned int outputs)
+{
+	up_be_alloc_with(s, outputs, true);
 }
 
 /* The directory a be-alloc frontend grants: writable pages, chained, grefs 0. */
@@ -572,7 +578,15 @@ static int32_t be_alloc_req(struct sim *s, uint64_t cookie, uint32_t w, uint32_t
 	return sim_request(s, 0, &req, NULL);
 }
 
-TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
+/* The frontend draws pixel i = base + i into the w x h be-alloc buffer's pages. */
+static void draw_granted(const grant_ref_t *refs, uint32_t w, uint32_t h, uint32_t base)
+{
+	for (uint32_t i = 0; i < w * h; i++)
+		((uint32_t *)fx_gnt_page(0, refs[i / 1024]))[i % 1024] = base + i;
+}
+
+/* The helper allocates: its pages, granted, in the directory; no dumb buffer. */
+TEST(zc_be_alloc_grants_the_helpers_pages_through_the_directory)
 {
 	grant_ref_t dirs[MAX_DIRS], refs[4];
 	struct fake_output_state *o;
@@ -583,8 +597,10 @@ TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), 0);
 	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_ZERO_COPY);
 	CHECK_STR_EQ(sim_dbuf(&s, 0).why, "zero-copy via helper (backend-allocated)");
-	CHECK_EQ_INT(fake_display_dumbs(s.display), 1);
-	CHECK_EQ_INT(stats().imports_alive, 1);
+	CHECK(sim_dbuf(&s, 0).allocated);
+	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	CHECK_EQ_INT(stats().allocs_alive, 1);
+	CHECK_EQ_INT(stats().imports_alive, 0);
 	CHECK_EQ_INT(stats().grants_alive, 4);
 	/* Each ref in the directory is a page we granted to the frontend. */
 	for (uint32_t k = 0; k < 4; k++) {
@@ -592,6 +608,7 @@ TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
 		CHECK_EQ_INT(refs[k], sim_dbuf(&s, 0).grefs[k]);
 		CHECK_NOT_NULL(fx_gnt_page(0, refs[k]));
 	}
+	draw_granted(refs, 64, 64, 0x500);
 	/* Nothing of it is mapped by the daemon. */
 	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
 
@@ -600,6 +617,7 @@ TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
 	CHECK_EQ_INT(o->last_layout.pitch, 64 * 4);
 	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 64, 64, 32), 0);
 	CHECK(o->zero_copy);
+	check_frame(o, 64, 64, 0x500);
 	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
 	CHECK(fake_display_complete_flip(s.display, 0));
 	sim_pump(&s);
@@ -609,7 +627,6 @@ TEST(zc_be_alloc_grants_a_dumb_buffer_through_the_directory)
 	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), -XEN_EBUSY);
 	CHECK_EQ_INT(sim_fb_detach(&s, 2), 0);
 	CHECK_EQ_INT(sim_dbuf_destroy(&s, 1), 0);
-	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
 	for (uint32_t k = 0; k < 4; k++)
 		CHECK_NULL(fx_gnt_page(0, refs[k]));
 	check_nothing_left(&s, 2);
@@ -653,22 +670,38 @@ TEST(zc_be_alloc_with_a_bad_directory_grants_nothing)
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
-TEST(zc_be_alloc_needs_an_output_and_a_facility)
+/* be-alloc needs the helper, or gntdev and an output to allocate on. */
+static int32_t be_alloc_under_facility(bool helper, bool gntdev, unsigned int outputs)
 {
-	struct sim_opts o = {.outputs = 0, .be_alloc = true};
+	struct sim_opts o = {.outputs = outputs, .be_alloc = true};
+	grant_ref_t dirs[MAX_DIRS];
+	struct sim s;
+	int32_t r;
+
+	fx_reset();
+	fx_zcopy_present(helper, gntdev, false);
+	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
+	CHECK_EQ_INT(sim_fe_connect(&s), 0);
+	r = be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs));
+	sim_remove_device(&s, true);
+	check_nothing_left(&s, 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+	return r;
+}
+
+TEST(zc_be_alloc_needs_a_facility_and_for_gntdev_an_output)
+{
+	struct sim_opts o = {.outputs = 1, .be_alloc = true};
 	grant_ref_t dirs[MAX_DIRS];
 	struct sim s;
 
-	fx_zcopy_present(true, false, false);
-	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
-	CHECK_EQ_INT(sim_fe_connect(&s), 0);
-	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), -XEN_EOPNOTSUPP);
-	check_nothing_left(&s, 2);
-	CHECK_EQ_INT(sim_stop(&s), 0);
+	CHECK_EQ_INT(be_alloc_under_facility(true, false, 0), 0); /* the helper needs no output */
+	CHECK_EQ_INT(be_alloc_under_facility(false, false, 1), -XEN_EOPNOTSUPP);
+	CHECK_EQ_INT(be_alloc_under_facility(false, true, 0), -XEN_EOPNOTSUPP);
+	CHECK_EQ_INT(be_alloc_under_facility(false, true, 1), 0);
 
 	/* gntdev in a PV domain imports: be-alloc works there. */
 	fx_reset();
-	o.outputs = 1;
 	fx_zcopy_present(false, true, true);
 	CHECK_EQ_INT(sim_start_opts(&s, 1, one_vga, &o), 0);
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
@@ -678,13 +711,42 @@ TEST(zc_be_alloc_needs_an_output_and_a_facility)
 	check_nothing_left(&s, 0);
 }
 
-TEST(zc_be_alloc_copies_from_the_dumb_buffer_where_refused)
+TEST(zc_be_alloc_copies_from_the_allocation_where_refused)
 {
 	grant_ref_t dirs[MAX_DIRS];
 	struct fake_output_state *o;
 	struct sim s;
 
 	up_be_alloc(&s, 1);
+	o = fake_display_output(s.display, 0);
+	o->import_err = EOPNOTSUPP;
+	CHECK_EQ_INT(be_alloc_req(&s, 1, 16, 16, be_dir(&s, 1, dirs)), 0);
+	draw_granted(sim_dbuf(&s, 0).grefs, 16, 16, 0x300);
+	CHECK_EQ_INT(sim_fb_attach(&s, 1, 2, 16, 16, DRM_FORMAT_XRGB8888), 0);
+	CHECK_EQ_INT(sim_dbuf(&s, 0).path, ZD_PATH_COPY);
+	CHECK_EQ_INT(sim_set_config(&s, 0, 2, 16, 16, 32), 0);
+	CHECK(!o->zero_copy);
+	check_frame(o, 16, 16, 0x300);
+	/* A later frame in the same pages is what the next flip copies. */
+	draw_granted(sim_dbuf(&s, 0).grefs, 16, 16, 0x700);
+	CHECK_EQ_INT(sim_page_flip(&s, 0, 2), 0);
+	check_frame(o, 16, 16, 0x700);
+	CHECK_EQ_INT(sim_conn(&s, 0).bytes_copied, 2 * 16 * 16 * 4);
+	CHECK(sim_dbuf(&s, 0).map_is_mmap);
+	CHECK_EQ_INT(fx_gnt_live_mappings(), 2);
+	sim_free_backend(&s);
+	check_nothing_left(&s, 0);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/* gntdev's way: the display's dumb buffer, granted, copied where refused. */
+TEST(zc_be_alloc_copies_from_the_dumb_buffer_where_refused)
+{
+	grant_ref_t dirs[MAX_DIRS];
+	struct fake_output_state *o;
+	struct sim s;
+
+	up_be_alloc_with(&s, 1, false);
 	o = fake_display_output(s.display, 0);
 	o->import_err = EOPNOTSUPP;
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 16, 16, be_dir(&s, 1, dirs)), 0);
@@ -747,8 +809,7 @@ TEST(zc_be_alloc_a_guest_cannot_switch_it_on)
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	CHECK(!sim_devinfo(&s).be_alloc);
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), -XEN_EINVAL);
-	CHECK_EQ_INT(stats().imports_total, 0);
-	CHECK_EQ_INT(fake_display_dumbs(s.display), 0);
+	CHECK_EQ_INT(stats().allocs_total, 0);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }
 
@@ -771,7 +832,7 @@ static bool be_alloc_under(const char *policy, const char *domain_name)
 	CHECK_EQ_INT(sim_fe_connect(&s), 0);
 	on = sim_devinfo(&s).be_alloc;
 	CHECK_EQ_INT(be_alloc_req(&s, 1, 64, 64, be_dir(&s, 4, dirs)), on ? 0 : -XEN_EINVAL);
-	CHECK_EQ_INT(stats().imports_total, on ? 1 : 0);
+	CHECK_EQ_INT(stats().allocs_total, on ? 1 : 0);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 	return on;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_zcopy.c: the grant <-> dma-buf seam (back/daemon/core/zerocopy.c): which
- * facility it chooses and why, and that exports and imports hold grants
- * exactly as long as they should (against the fake in tests/fakexen).
+ * facility it chooses and why, and that exports, allocations and imports
+ * hold grants exactly as long as they should (against the fake in
+ * tests/fakexen).
  */
 #include <drm_fourcc.h>
 #include <errno.h>
@@ -27,6 +28,16 @@ static struct zd_zcopy *open_mode(enum zd_zcopy_mode m)
 	return z;
 }
 
+/* Wait for an export: never any busy refs (those are an allocation's). */
+static int wait_export(struct zd_zcopy *z, uint32_t id, uint32_t timeout_ms)
+{
+	uint32_t busy = 7;
+	int r = zd_zcopy_wait_released(z, id, timeout_ms, &busy);
+
+	CHECK_EQ_INT(busy, 0);
+	return r;
+}
+
 static void check_clean(void)
 {
 	struct fx_zcopy_stats st;
@@ -35,6 +46,7 @@ static void check_clean(void)
 	CHECK_EQ_INT(st.exports_alive, 0);
 	CHECK_EQ_INT(st.pages_mapped, 0);
 	CHECK_EQ_INT(st.imports_alive, 0);
+	CHECK_EQ_INT(st.allocs_alive, 0);
 	CHECK_EQ_INT(st.grants_alive, 0);
 	CHECK_EQ_INT(fx_live_handles(), 0);
 }
@@ -63,7 +75,7 @@ TEST(zcopy_auto_prefers_the_helper)
 	z = open_mode(ZD_ZCOPY_AUTO);
 	CHECK_STR_EQ(zd_zcopy_name(z), "helper");
 	CHECK(zd_zcopy_can_export(z));
-	CHECK(zd_zcopy_can_import(z));
+	CHECK(zd_zcopy_can_alloc(z));
 	CHECK_STR_EQ(zd_zcopy_why(z), "");
 	CHECK_EQ_INT(fx_live_handles(), 1);
 	zd_zcopy_close(z);
@@ -190,16 +202,16 @@ TEST(zcopy_export_lives_until_its_last_fd_closes)
 	/* A second user (a KMS framebuffer) keeps it alive. */
 	dup_fd = dup(fd);
 	close(fd);
-	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), -ETIMEDOUT);
+	CHECK_EQ_INT(wait_export(z, id, 2000), -ETIMEDOUT);
 	fx_zcopy_stats(&st);
 	CHECK_EQ_INT(st.exports_alive, 1);
 	CHECK_EQ_INT(st.waits_timed_out, 1);
 	close(dup_fd);
-	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), 0);
+	CHECK_EQ_INT(wait_export(z, id, 2000), 0);
 	fx_zcopy_stats(&st);
 	CHECK_EQ_INT(st.exports_unwaited, 0);
 	/* The id is forgotten once waited for. */
-	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 0), -ENOENT);
+	CHECK_EQ_INT(wait_export(z, id, 0), -ENOENT);
 	CHECK_EQ_INT(fx_gnt_revoke(FE, refs[0]), 0);
 	zd_zcopy_close(z);
 	check_clean();
@@ -238,7 +250,7 @@ TEST(zcopy_import_grants_pages_until_released)
 
 	CHECK(fd >= 0);
 	CHECK_EQ_INT(ftruncate(fd, 2 * 4096), 0);
-	fx_zcopy_present(true, false, false);
+	fx_zcopy_present(false, true, false); /* gntdev imports */
 	z = open_mode(ZD_ZCOPY_AUTO);
 	CHECK_EQ_INT(zd_zcopy_import(z, fd, FE, 3, refs, &id), -EINVAL); /* not 3 pages */
 	CHECK_EQ_INT(zd_zcopy_import(z, -1, FE, 2, refs, &id), -EBADF);
@@ -265,7 +277,7 @@ TEST(zcopy_close_releases_imports_and_forgets_exports)
 	int mfd = memfd_create("dumb", MFD_CLOEXEC), fd;
 
 	CHECK_EQ_INT(ftruncate(mfd, 4096), 0);
-	fx_zcopy_present(true, false, false);
+	fx_zcopy_present(false, true, false); /* gntdev imports */
 	z = open_mode(ZD_ZCOPY_AUTO);
 	CHECK_EQ_INT(zd_zcopy_import(z, mfd, FE, 1, refs, &id), 0);
 	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd, &id), 0);
@@ -276,6 +288,98 @@ TEST(zcopy_close_releases_imports_and_forgets_exports)
 	close(mfd);
 	check_clean();
 	CHECK_EQ_INT(fx_gnt_revoke(FE, ref), 0);
+}
+
+TEST(zcopy_helper_allocates_and_does_not_import)
+{
+	struct zd_zcopy *z;
+	uint32_t refs[1], id;
+	int mfd = memfd_create("dumb", MFD_CLOEXEC), fd;
+
+	CHECK_EQ_INT(ftruncate(mfd, 4096), 0);
+	fx_zcopy_present(true, true, false);
+	z = open_mode(ZD_ZCOPY_AUTO);
+	CHECK(zd_zcopy_can_alloc(z));
+	CHECK(!zd_zcopy_can_import(z));
+	CHECK_EQ_INT(zd_zcopy_import(z, mfd, FE, 1, refs, &id), -EOPNOTSUPP);
+	zd_zcopy_close(z);
+	/* gntdev is the other way round. */
+	z = open_mode(ZD_ZCOPY_GNTDEV);
+	CHECK(!zd_zcopy_can_alloc(z));
+	CHECK(zd_zcopy_can_import(z));
+	CHECK_EQ_INT(zd_zcopy_alloc(z, FE, 1, refs, &fd, &id), -EOPNOTSUPP);
+	zd_zcopy_close(z);
+	close(mfd);
+	check_clean();
+}
+
+TEST(zcopy_allocation_is_granted_until_its_dma_buf_is_released)
+{
+	struct fx_zcopy_stats st;
+	struct zd_zcopy *z;
+	uint32_t refs[2], id, busy = 9;
+	const uint8_t *map;
+	uint8_t buf[8];
+	int fd, held;
+
+	fx_zcopy_present(true, false, false);
+	z = open_mode(ZD_ZCOPY_AUTO);
+	CHECK_EQ_INT(zd_zcopy_alloc(z, FE, 0, refs, &fd, &id), -EINVAL);
+	CHECK_EQ_INT(zd_zcopy_alloc(z, FE, 2, refs, &fd, &id), 0);
+	/* Granted by us (domain 0) to the frontend, who writes a frame. */
+	CHECK_NOT_NULL(fx_gnt_page(0, refs[1]));
+	memcpy((uint8_t *)fx_gnt_page(0, refs[1]) + 8, "frame", 6);
+	CHECK_EQ_INT(fx_dmabuf_size(fd), 2 * 4096);
+	CHECK_EQ_INT(fx_dmabuf_read(fd, 4096 + 8, buf, 6), 0);
+	CHECK_STR_EQ((char *)buf, "frame");
+	/* The copy path's view of it. */
+	map = zd_zcopy_mmap(z, fd, 2 * 4096);
+	CHECK_NOT_NULL(map);
+	CHECK_STR_EQ((const char *)map + 4096 + 8, "frame");
+	zd_zcopy_munmap(z, (void *)map, 2 * 4096);
+	fx_zcopy_stats(&st);
+	CHECK_EQ_INT(st.allocs_alive, 1);
+	CHECK_EQ_INT(st.grants_alive, 2);
+	/* A display still holds it: not released, still granted. */
+	held = dup(fd);
+	close(fd);
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000, &busy), -ETIMEDOUT);
+	CHECK_NOT_NULL(fx_gnt_page(0, refs[0]));
+	close(held);
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000, &busy), 0);
+	CHECK_EQ_INT(busy, 0);
+	CHECK_NULL(fx_gnt_page(0, refs[0]));
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 0, &busy), -ENOENT);
+	zd_zcopy_close(z);
+	check_clean();
+}
+
+TEST(zcopy_allocation_refs_the_frontend_maps_end_later)
+{
+	struct fx_zcopy_stats st;
+	struct zd_zcopy *z;
+	uint32_t refs[3], id, busy = 0;
+	int fd;
+
+	fx_zcopy_present(true, false, false);
+	z = open_mode(ZD_ZCOPY_AUTO);
+	CHECK_EQ_INT(zd_zcopy_alloc(z, FE, 3, refs, &fd, &id), 0);
+	CHECK_EQ_INT(fx_gnt_peer_hold(0, refs[0], true), 0);
+	CHECK_EQ_INT(fx_gnt_peer_hold(0, refs[2], true), 0);
+	close(fd);
+	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000, &busy), 0);
+	CHECK_EQ_INT(busy, 2);
+	fx_zcopy_stats(&st);
+	CHECK_EQ_INT(st.allocs_alive, 0);
+	CHECK_EQ_INT(st.grants_alive, 2);
+	CHECK_NULL(fx_gnt_page(0, refs[1]));
+	/* The frontend lets go of one, then the other: retried, ended. */
+	CHECK_EQ_INT(fx_gnt_peer_hold(0, refs[0], false), 0);
+	fx_zcopy_stats(&st);
+	CHECK_EQ_INT(st.grants_alive, 1);
+	CHECK_EQ_INT(fx_gnt_peer_hold(0, refs[2], false), 0);
+	zd_zcopy_close(z);
+	check_clean();
 }
 
 /* Fake display and fake seam together, as the daemon will use them. */
@@ -308,12 +412,12 @@ TEST(zcopy_export_stays_while_a_display_framebuffer_holds_it)
 	CHECK(st->zero_copy);
 	CHECK_EQ_INT(((uint32_t *)st->frame)[3], 0xabcdef);
 	close(fd);
-	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), -ETIMEDOUT);
+	CHECK_EQ_INT(wait_export(z, id, 2000), -ETIMEDOUT);
 	/* On the screen: dropping it takes the output off. */
 	CHECK(fake_display_ops.dmafb_drop(fb));
 	CHECK(!st->enabled);
 	CHECK_EQ_INT(st->dmafbs, 0);
-	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 2000), 0);
+	CHECK_EQ_INT(wait_export(z, id, 2000), 0);
 	fake_display_ops.release(o);
 	zd_zcopy_close(z);
 	fake_display_free(d);
@@ -337,7 +441,7 @@ TEST(zcopy_timed_out_release_is_waited_for_later)
 	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd, &id), 0);
 	held = dup(fd); /* a display that lets go late */
 	close(fd);
-	CHECK_EQ_INT(zd_zcopy_wait_released(z, id, 10), -ETIMEDOUT);
+	CHECK_EQ_INT(wait_export(z, id, 10), -ETIMEDOUT);
 	CHECK_EQ_INT(zd_zcopy_pending(z), 1);
 	close(held);
 	fx_zcopy_stats(&st);
@@ -346,7 +450,7 @@ TEST(zcopy_timed_out_release_is_waited_for_later)
 	CHECK_EQ_INT(zd_zcopy_export(z, FE, &ref, 1, false, &fd2, &id2), 0);
 	CHECK_EQ_INT(zd_zcopy_pending(z), 0);
 	close(fd2);
-	CHECK_EQ_INT(zd_zcopy_wait_released(z, id2, 10), 0);
+	CHECK_EQ_INT(wait_export(z, id2, 10), 0);
 	fx_zcopy_stats(&st);
 	CHECK_EQ_INT(st.exports_unwaited, 0);
 	zd_zcopy_close(z);

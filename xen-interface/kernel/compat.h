@@ -24,30 +24,6 @@ static inline void zd_vm_flags_mod(struct vm_area_struct *vma, unsigned long set
 #endif
 }
 
-/*
- * Linux 6.2 moved dma-buf locking into the core: an importer that does not
- * hold the reservation lock calls the _unlocked variants.
- */
-static inline struct sg_table *zd_dma_buf_map(struct dma_buf_attachment *att,
-					      enum dma_data_direction dir)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return dma_buf_map_attachment_unlocked(att, dir);
-#else
-	return dma_buf_map_attachment(att, dir);
-#endif
-}
-
-static inline void zd_dma_buf_unmap(struct dma_buf_attachment *att, struct sg_table *sgt,
-				    enum dma_data_direction dir)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	dma_buf_unmap_attachment_unlocked(att, sgt, dir);
-#else
-	dma_buf_unmap_attachment(att, sgt, dir);
-#endif
-}
-
 /* The namespace argument became a string literal in Linux 6.13. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define ZD_MODULE_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")

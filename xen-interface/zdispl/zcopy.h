@@ -3,11 +3,13 @@
  * zcopy.h: ioctl ABI of zdispl's dom0 helper, the zdispl_zcopy kernel
  * module, seen through the character device /dev/zdispl-zcopy.
  *
- * The helper turns grants into dma-bufs and dma-bufs into grants, so that
+ * The helper turns grants into dma-bufs, and its own pages into grants and
+ * a dma-buf, so that
  * a display backend can scan out a frontend's pages without copying them
  * on kernels whose gntdev has no dma-buf support (Debian's 6.1, and every
  * x86 PV dom0). It is the xen-zcopy model: a small device, one ioctl per
- * direction, explicit waiting for release.
+ * direction, explicit waiting for release. (Numbers 0x03 and 0x04 were an
+ * import of foreign dma-bufs, removed; they answer -ENOTTY.)
  *
  * Conventions
  *   All structures are naturally aligned, padded to 8 bytes, and the same
@@ -33,32 +35,39 @@
  *
  *   ZCOPY_IOCTL_WAIT_RELEASED waits at most timeout_ms (capped at
  *   ZCOPY_MAX_WAIT_MS) until the export id has been released and every
- *   grant of it unmapped, then forgets id. -ETIMEDOUT when it has not,
- *   and id stays valid for another wait; -ENOENT for an id this open file
- *   does not have; -EINTR on a signal. Ids not waited for are forgotten
+ *   grant of it unmapped, then forgets id; busy is 0 for an export.
+ *   -ETIMEDOUT when it has not, and id stays valid for another wait;
+ *   -ENOENT for an id this open file does not have; -EINTR on a signal;
+ *   -EINVAL busy or pad not 0. Ids not waited for are forgotten
  *   when the file is closed (the grants are unmapped on release all the
  *   same).
  *
- * Import: local dma-buf -> grants to a domain (backend-allocated buffers)
- *   ZCOPY_IOCTL_IMPORT takes a dma-buf fd, attaches to it and grants each
- *   of its pages, in order, to domain domid (read-write unless
- *   ZCOPY_IMPORT_READONLY), writing the refs to the refs array of
- *   nr_refs entries. The buffer must have exactly nr_refs pages (else
- *   -EINVAL; nr_refs 0 or over ZCOPY_MAX_PAGES too). -EBADF fd is not a
- *   dma-buf; -ENOSPC as for export, or the grant table is full; -EFAULT.
- *   The pages are pinned until every grant has ended.
+ * Allocation: local pages -> grants to a domain, and a dma-buf of them
+ * (backend-allocated buffers)
+ *   ZCOPY_IOCTL_ALLOC allocates nr_refs zeroed pages of its own, grants
+ *   each, in order, to domain domid (read-write unless
+ *   ZCOPY_ALLOC_READONLY), writes the refs to the refs array of nr_refs
+ *   entries, and returns a new dma-buf fd of those pages plus an id. The
+ *   dma-buf supports what an export's does. The helper never takes pages
+ *   from another driver's dma-buf: their owner could reuse them while a
+ *   guest still had access. Errors: -EINVAL as for export; -EFAULT refs
+ *   unwritable; -ENOSPC the opener has ZCOPY_MAX_OBJECTS objects, or the
+ *   grant table is full; -ENOMEM. Nothing stays allocated or granted on
+ *   any error.
  *
- *   ZCOPY_IOCTL_IMPORT_RELEASE ends foreign access to every ref of id
- *   and forgets id. Refs the grantee still maps cannot be ended yet: the
- *   helper keeps them (and their pages) and retries every second, for
- *   as long as it takes; a dead grantee's mappings are gone, so its refs
- *   end at once. The number of refs still in use is returned in busy.
- *   -ENOENT unknown id. Closing the file releases its imports the same way.
+ *   The grants end when the dma-buf is released (its last user gone, as
+ *   for an export). A ref the grantee still maps cannot end yet: the
+ *   helper keeps it and its page and retries every second, for as long
+ *   as it takes; a dead grantee's mappings are gone, so its refs end at
+ *   once. WAIT_RELEASED waits for that release as for an export, and
+ *   reports in busy how many refs were kept.
+ *
+ * Ids are shared by both kinds of object: WAIT_RELEASED takes either.
  *
  * Statistics
  *   ZCOPY_IOCTL_STATS reports the module's global counters: objects and
- *   pages still alive, including deferred ends of foreign access. All
- *   four counters of live things are 0 when nothing is left behind.
+ *   pages still alive, including deferred ends of foreign access. Every
+ *   counter of live things is 0 when nothing is left behind.
  *
  * Lifetime
  *   The module cannot be unloaded while a file is open, a dma-buf it
@@ -77,7 +86,7 @@
 #define ZCOPY_MAX_WAIT_MS 10000u
 
 #define ZCOPY_EXPORT_WRITABLE (1u << 0)
-#define ZCOPY_IMPORT_READONLY (1u << 0)
+#define ZCOPY_ALLOC_READONLY  (1u << 0)
 
 struct zcopy_export {
 	/* in */
@@ -92,46 +101,43 @@ struct zcopy_export {
 };
 
 struct zcopy_wait_released {
+	/* in */
 	__u32 id;
 	__u32 timeout_ms;
-};
-
-struct zcopy_import {
-	/* in */
-	__s32 fd;
-	__u32 domid;
-	__u32 nr_refs;
-	__u32 flags;
-	__u64 refs; /* user address of __u32 refs[nr_refs], filled in */
 	/* out */
-	__u32 id;
+	__u32 busy; /* an allocation's refs still mapped by the grantee */
 	__u32 pad;
 };
 
-struct zcopy_import_release {
+struct zcopy_alloc {
 	/* in */
-	__u32 id;
+	__u32 domid;
+	__u32 nr_refs;
+	__u64 refs; /* user address of __u32 refs[nr_refs], filled in */
+	__u32 flags;
 	/* out */
-	__u32 busy;
+	__s32 fd;   /* dma-buf, O_CLOEXEC | O_RDWR */
+	__u32 id;
+	__u32 pad;
 };
 
 struct zcopy_stats {
 	__u64 exports_alive;	  /* exported dma-bufs not yet released */
 	__u64 pages_mapped;	  /* foreign pages mapped for them */
-	__u64 imports_alive;	  /* imports not yet released */
+	__u64 allocs_alive;	  /* allocations whose dma-buf is not yet released */
 	__u64 grants_alive;	  /* refs granted and not yet ended (incl. deferred) */
 	__u64 grants_deferred;	  /* of those, refs whose end waits on the grantee */
 	__u64 exports_total;	  /* since load */
-	__u64 imports_total;
+	__u64 allocs_total;
 	__u64 user_maps_alive;	  /* mmap()s of exports not yet closed (x86 PV) */
-	__u64 reserved[8];
+	__u64 pages_allocated;	  /* pages of allocations not yet freed (incl. deferred) */
+	__u64 reserved[7];
 };
 
 #define ZCOPY_IOCTL_BASE 'Z'
 #define ZCOPY_IOCTL_EXPORT	   _IOWR(ZCOPY_IOCTL_BASE, 0x01, struct zcopy_export)
-#define ZCOPY_IOCTL_WAIT_RELEASED  _IOW(ZCOPY_IOCTL_BASE, 0x02, struct zcopy_wait_released)
-#define ZCOPY_IOCTL_IMPORT	   _IOWR(ZCOPY_IOCTL_BASE, 0x03, struct zcopy_import)
-#define ZCOPY_IOCTL_IMPORT_RELEASE _IOWR(ZCOPY_IOCTL_BASE, 0x04, struct zcopy_import_release)
+#define ZCOPY_IOCTL_WAIT_RELEASED  _IOWR(ZCOPY_IOCTL_BASE, 0x02, struct zcopy_wait_released)
 #define ZCOPY_IOCTL_STATS	   _IOR(ZCOPY_IOCTL_BASE, 0x05, struct zcopy_stats)
+#define ZCOPY_IOCTL_ALLOC	   _IOWR(ZCOPY_IOCTL_BASE, 0x06, struct zcopy_alloc)
 
 #endif /* ZDISPL_ZCOPY_H */

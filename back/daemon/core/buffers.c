@@ -306,6 +306,7 @@ int zd_buffers_dbuf_info(const struct zd_buffers *b, uint32_t i, struct zd_dbuf_
 		.why = d->why,
 		.exported = d->exported,
 		.imported = d->imported,
+		.allocated = d->allocated,
 		.map = d->map,
 		.map_is_mmap = d->map_is_mmap,
 		.dmabuf_fd = d->dumb ? b->env->dops->dumb_fd(d->dumb) : d->dmabuf_fd,

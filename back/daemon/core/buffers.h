@@ -59,11 +59,12 @@ struct zd_dbuf {
 	char why[128]; /* why this path (status interface) */
 
 	/* Zero-copy: the pages as a dma-buf. */
-	int dmabuf_fd;	      /* the export's fd, -1: none (be-alloc: the dumb's) */
+	int dmabuf_fd;	      /* the export's or allocation's fd, -1: none */
 	uint32_t zc_id;	      /* the seam's id for it */
-	bool exported;	      /* zc_id is an export still to wait for */
+	bool exported;	      /* zc_id is an export or allocation still to wait for */
+	bool allocated;	      /* be-alloc: zc_id is an allocation (the helper's pages) */
 	bool imported;	      /* be-alloc: zc_id is an import still to release */
-	struct zd_dumb *dumb; /* be-alloc: the display's buffer */
+	struct zd_dumb *dumb; /* be-alloc through an import: the display's buffer */
 
 	void *map;	   /* copy path: all npages, read-only; NULL until needed */
 	bool map_is_mmap;  /* mmap of the dma-buf (be-alloc), else grant mapping */
@@ -138,7 +139,8 @@ struct zd_dbuf_info {
 	uint32_t width, height, bpp, size, npages;
 	enum zd_path path;
 	const char *why;
-	bool exported, imported;  /* an export or a be-alloc import lives */
+	bool exported, imported;  /* an export or allocation, or a be-alloc import, lives */
+	bool allocated;		  /* be-alloc: the pages are the helper's allocation */
 	const void *map;	  /* copy path's mapping, NULL: none */
 	bool map_is_mmap;	  /* of the dma-buf (be-alloc), else of the grants */
 	int dmabuf_fd;		  /* the dma-buf it is (export or be-alloc's), -1: none */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * paths.c: display buffers and framebuffers on their way to the screen:
- * exported, granted from a dumb buffer (be-alloc) or mapped for copying,
+ * exported, allocated and granted (be-alloc) or mapped for copying,
  * imported per output, and taken down in reverse.
  */
 #include "paths.h"
@@ -43,7 +43,13 @@ int zd_path_map(struct zd_buffers *b, struct zd_dbuf *d)
 
 	if (d->map)
 		return 0;
-	if (d->dumb) {
+	if (d->allocated) {
+		/* be-alloc: the helper's pages, through their dma-buf. */
+		map = zd_zcopy_mmap(b->env->zcopy, d->dmabuf_fd, (size_t)d->npages * ZD_PAGE_SIZE);
+		if (!map)
+			return -EFAULT;
+		d->map_is_mmap = true;
+	} else if (d->dumb) {
 		/* be-alloc: the display's own buffer, through its dma-buf. */
 		map = mmap(NULL, (size_t)d->npages * ZD_PAGE_SIZE, PROT_READ, MAP_SHARED,
 			   dops(b)->dumb_fd(d->dumb), 0);
@@ -90,9 +96,21 @@ static void dbuf_close_fd(struct zd_dbuf *d)
 	d->dmabuf_fd = -1;
 }
 
+/* A be-alloc buffer's grants that outlive it, for now. */
+static void warn_busy(struct zd_buffers *b, const struct zd_dbuf *d, uint32_t busy)
+{
+	if (busy)
+		zd_log_rl(b->rl, ZD_LOG_WARN, b->name,
+			  "dbuf %#llx: %u of its pages are still mapped by the frontend; "
+			  "their grants end when it lets go (they count against its "
+			  "be-alloc limit while the device lives)",
+			  (unsigned long long)d->cookie, busy);
+}
+
 /*
  * Undo a buffer in reverse order of its making, then free its record; its
- * framebuffers are gone. An export is waited for until deadline.
+ * framebuffers are gone. An export or allocation is waited for until
+ * deadline.
  */
 static void dbuf_end(struct zd_buffers *b, struct zd_dbuf *d, const struct timespec *deadline)
 {
@@ -100,7 +118,9 @@ static void dbuf_end(struct zd_buffers *b, struct zd_dbuf *d, const struct times
 	uint32_t busy;
 	int r;
 
-	if (d->map && d->map_is_mmap)
+	if (d->map && d->allocated)
+		zd_zcopy_munmap(z, d->map, (size_t)d->npages * ZD_PAGE_SIZE);
+	else if (d->map && d->map_is_mmap)
 		munmap(d->map, (size_t)d->npages * ZD_PAGE_SIZE);
 	else if (d->map)
 		xengnttab_unmap(b->env->gnt, d->map, d->npages);
@@ -110,27 +130,29 @@ static void dbuf_end(struct zd_buffers *b, struct zd_dbuf *d, const struct times
 		if (r)
 			zd_warn(b->name, "dbuf %#llx: ending its grants: %s",
 				(unsigned long long)d->cookie, strerror(-r));
-		else if (busy)
-			zd_warn(b->name,
-				"dbuf %#llx: %u of its pages are still mapped by the frontend; "
-				"their grants end when it lets go (they count against its "
-				"be-alloc limit while the device lives)",
-				(unsigned long long)d->cookie, busy);
+		else
+			warn_busy(b, d, busy);
 		b->deferred_pages += r ? 0 : busy;
 	}
 	if (d->dumb)
 		dops(b)->dumb_destroy(d->dumb);
 	dbuf_close_fd(d);
 	if (d->exported) {
-		r = zd_zcopy_wait_released(z, d->zc_id, (uint32_t)ms_left(deadline));
+		r = zd_zcopy_wait_released(z, d->zc_id, (uint32_t)ms_left(deadline), &busy);
 		if (r == -ETIMEDOUT)
 			zd_warn(b->name,
 				"dbuf %#llx: its dma-buf is still in use after %d ms; its grants "
-				"are unmapped when it is released",
-				(unsigned long long)d->cookie, ZD_RELEASE_WAIT_MS);
+				"are %s when it is released",
+				(unsigned long long)d->cookie, ZD_RELEASE_WAIT_MS,
+				d->allocated ? "ended" : "unmapped");
 		else if (r)
 			zd_warn(b->name, "dbuf %#llx: waiting for its dma-buf: %s",
 				(unsigned long long)d->cookie, strerror(-r));
+		else
+			warn_busy(b, d, busy);
+		/* Granted until its release, which we did not see: all of it counts. */
+		if (d->allocated)
+			b->deferred_pages += r ? d->npages : busy;
 	}
 	zd_dbuf_free_record(d);
 }
@@ -172,13 +194,26 @@ static struct zd_output *first_output(const struct zd_buffers *b)
 	return NULL;
 }
 
-/*
- * be-alloc: a dumb buffer on the first output's device, its pages granted
- * to the frontend (read-write) and the refs written into the frontend's
- * directory. The frontend's own pitch and data_ofs describe the frame in
- * it, page for page, as in a buffer it allocated.
- */
-static int dbuf_backend(struct zd_buffers *b, struct zd_dbuf *d)
+/* be-alloc, the helper's way: pages of its own, granted, as a dma-buf. */
+static int dbuf_alloc(struct zd_buffers *b, struct zd_dbuf *d)
+{
+	struct zd_zcopy *z = b->env->zcopy;
+	int r;
+
+	r = zd_zcopy_alloc(z, b->fe_domid, d->npages, d->grefs, &d->dmabuf_fd, &d->zc_id);
+	if (r) {
+		d->dmabuf_fd = -1;
+		zd_log_rl(b->rl, ZD_LOG_WARN, b->name, "dbuf %#llx: allocating its %u pages: %s",
+			  (unsigned long long)d->cookie, d->npages, strerror(-r));
+		return r;
+	}
+	d->exported = d->allocated = true;
+	set_path(d, ZD_PATH_ZERO_COPY, "zero-copy via %s (backend-allocated)", zd_zcopy_name(z));
+	return 0;
+}
+
+/* be-alloc, gntdev's way: a dumb buffer on the first output's device, granted. */
+static int dbuf_import(struct zd_buffers *b, struct zd_dbuf *d)
 {
 	struct zd_zcopy *z = b->env->zcopy;
 	struct zd_output *out = first_output(b);
@@ -201,11 +236,23 @@ static int dbuf_backend(struct zd_buffers *b, struct zd_dbuf *d)
 		return r;
 	}
 	d->imported = true;
-	r = zd_pgdir_write(b->env->gnt, b->fe_domid, d->gref_directory, d->npages, d->grefs);
-	if (r)
-		return r;
 	set_path(d, ZD_PATH_ZERO_COPY, "zero-copy via %s (backend-allocated)", zd_zcopy_name(z));
 	return 0;
+}
+
+/*
+ * be-alloc: pages granted to the frontend (read-write), their refs written
+ * into the frontend's directory. The frontend's own pitch and data_ofs
+ * describe the frame in them, page for page, as in a buffer it allocated.
+ */
+static int dbuf_backend(struct zd_buffers *b, struct zd_dbuf *d)
+{
+	int r;
+
+	r = zd_zcopy_can_alloc(b->env->zcopy) ? dbuf_alloc(b, d) : dbuf_import(b, d);
+	if (r)
+		return r;
+	return zd_pgdir_write(b->env->gnt, b->fe_domid, d->gref_directory, d->npages, d->grefs);
 }
 
 int zd_dbuf_create(struct zd_buffers *b, const struct xendispl_dbuf_create_req *q)

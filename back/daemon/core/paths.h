@@ -11,21 +11,27 @@
  * are then mapped read-only, once, when the first frame has to be copied.
  * The buffer's path and why say which and why.
  *
- * be-alloc (XENDISPL_DBUF_FLG_REQ_ALLOC, on a device whose frontend wrote
- * be-alloc 1): the display allocates a dumb buffer of the buffer's pages
- * on the device of the first connector with an output, the seam grants
- * its pages to the frontend and their refs go into the frontend's page
- * directory (zd_pgdir_write). Its errors, the display's and the seam's
- * -errno, are returned as they are; nothing stays granted.
+ * be-alloc (XENDISPL_DBUF_FLG_REQ_ALLOC, on a device where the toolstack
+ * allowed it): the helper allocates the buffer's pages itself, grants them
+ * to the frontend and makes them a dma-buf, which is imported like an
+ * export; the copy path maps that dma-buf. With gntdev instead, the
+ * display allocates a dumb buffer on the device of the first connector
+ * with an output and gntdev grants its pages. Either way the refs go into
+ * the frontend's page directory (zd_pgdir_write). The seam's and the
+ * display's -errno are returned as they are; nothing stays granted.
  *
  * Errors besides buffers.h's: -EINVAL a bad page directory (pgdir.h);
  * -EFAULT a grant could not be mapped; -EOPNOTSUPP be-alloc without a
- * grant->dma-buf facility that imports, or without a display output.
+ * facility that allocates or imports, or (gntdev) without a display
+ * output.
  *
  * Teardown runs in reverse: framebuffers leave the displays first (a
  * display shows nothing it no longer has), then the dma-buf fd is closed
- * and the release of the export waited for, at most ZD_RELEASE_WAIT_MS
- * (the helper unmaps on release all the same).
+ * and the release of the export or allocation waited for, at most
+ * ZD_RELEASE_WAIT_MS (the helper unmaps, or ends the grants, on release
+ * all the same). An allocation's refs that the frontend still maps, and
+ * all of them when the wait timed out, count against the device's
+ * be-alloc limit from then on (deferred_pages).
  */
 #ifndef ZD_PATHS_H
 #define ZD_PATHS_H

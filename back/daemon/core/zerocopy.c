@@ -161,6 +161,17 @@ bool zd_zcopy_can_import(const struct zd_zcopy *z)
 	return z && z->dev && (z->caps & ZD_ZCDEV_IMPORT);
 }
 
+bool zd_zcopy_can_alloc(const struct zd_zcopy *z)
+{
+	return z && z->dev && (z->caps & ZD_ZCDEV_ALLOC);
+}
+
+/* Has objects that are waited for: exports or allocations. */
+static bool can_wait(const struct zd_zcopy *z)
+{
+	return z && z->dev && (z->caps & (ZD_ZCDEV_EXPORT | ZD_ZCDEV_ALLOC));
+}
+
 const char *zd_zcopy_why(const struct zd_zcopy *z)
 {
 	return z ? z->why : "no grant->dma-buf facility";
@@ -174,8 +185,10 @@ static int check_n(uint32_t n)
 /* Wait again, without blocking, for exports whose wait timed out. */
 static void reap(struct zd_zcopy *z)
 {
+	uint32_t busy;
+
 	for (unsigned int i = 0; i < z->npending;) {
-		if (zd_zcdev_wait_released(z->dev, z->pending[i], 0) == -ETIMEDOUT)
+		if (zd_zcdev_wait_released(z->dev, z->pending[i], 0, &busy) == -ETIMEDOUT)
 			i++;
 		else
 			z->pending[i] = z->pending[--z->npending];
@@ -193,24 +206,25 @@ int zd_zcopy_export(struct zd_zcopy *z, uint32_t domid, const uint32_t *refs, ui
 	return zd_zcdev_export(z->dev, domid, refs, n, writable, fd, id);
 }
 
-int zd_zcopy_wait_released(struct zd_zcopy *z, uint32_t id, uint32_t timeout_ms)
+int zd_zcopy_wait_released(struct zd_zcopy *z, uint32_t id, uint32_t timeout_ms, uint32_t *busy)
 {
 	int r;
 
-	if (!zd_zcopy_can_export(z))
+	*busy = 0;
+	if (!can_wait(z))
 		return -EOPNOTSUPP;
 	/* The caller waits for id itself: not among the pending ones. */
 	for (unsigned int i = 0; i < z->npending; i++)
 		if (z->pending[i] == id)
 			z->pending[i] = z->pending[--z->npending];
 	reap(z);
-	r = zd_zcdev_wait_released(z->dev, id, timeout_ms);
+	r = zd_zcdev_wait_released(z->dev, id, timeout_ms, busy);
 	if (r == -ETIMEDOUT) {
 		if (z->npending < ZD_ZCOPY_MAX_PENDING)
 			z->pending[z->npending++] = id;
 		else
 			zd_warn(ZC_LOG,
-				"export %u: %u releases already pending; this one is "
+				"dma-buf %u: %u releases already pending; this one is "
 				"not waited for again",
 				id, ZD_ZCOPY_MAX_PENDING);
 	}
@@ -238,4 +252,26 @@ int zd_zcopy_import_release(struct zd_zcopy *z, uint32_t id, uint32_t *busy)
 	if (!zd_zcopy_can_import(z))
 		return -EOPNOTSUPP;
 	return zd_zcdev_import_release(z->dev, id, busy);
+}
+
+int zd_zcopy_alloc(struct zd_zcopy *z, uint32_t domid, uint32_t n, uint32_t *refs, int *fd,
+		   uint32_t *id)
+{
+	if (!zd_zcopy_can_alloc(z))
+		return -EOPNOTSUPP;
+	if (check_n(n))
+		return -EINVAL;
+	reap(z);
+	return zd_zcdev_alloc(z->dev, domid, n, refs, fd, id);
+}
+
+void *zd_zcopy_mmap(struct zd_zcopy *z, int fd, size_t len)
+{
+	return can_wait(z) ? zd_zcdev_mmap(z->dev, fd, len) : NULL;
+}
+
+void zd_zcopy_munmap(struct zd_zcopy *z, void *p, size_t len)
+{
+	if (can_wait(z))
+		zd_zcdev_munmap(z->dev, p, len);
 }

@@ -2,8 +2,10 @@
 /*
  * zerocopy.h: the grant <-> dma-buf seam of the daemon. One concern: talking
  * to whichever kernel facility turns a frontend's grants into a dma-buf
- * (export: buffers the frontend allocated) and a local dma-buf into grants
- * for the frontend (import: be-alloc buffers).
+ * (export: buffers the frontend allocated) and makes grants for the
+ * frontend of local pages (be-alloc buffers): the helper allocates pages
+ * of its own and makes them a dma-buf (alloc); gntdev grants the pages of
+ * a dma-buf the display allocated (import).
  *
  * zd_zcopy_open() chooses once, at start-up, and logs the choice in one
  * line ("zero-copy: ..."):
@@ -22,12 +24,14 @@
  * Lifetimes: an export's grants stay mapped until the last user of its
  * dma-buf (the fd, any KMS framebuffer or GEM handle made from it) has let
  * go; wait for that with zd_zcopy_wait_released() after closing the fd.
- * An import's grants end with zd_zcopy_import_release().
+ * An allocation's grants end the same way, at its release. An import's
+ * grants end with zd_zcopy_import_release().
  */
 #ifndef ZD_ZCOPY_H
 #define ZD_ZCOPY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum zd_zcopy_mode { ZD_ZCOPY_AUTO, ZD_ZCOPY_HELPER, ZD_ZCOPY_GNTDEV, ZD_ZCOPY_OFF };
@@ -49,6 +53,7 @@ void zd_zcopy_close(struct zd_zcopy *z);
 const char *zd_zcopy_name(const struct zd_zcopy *z);
 bool zd_zcopy_can_export(const struct zd_zcopy *z);
 bool zd_zcopy_can_import(const struct zd_zcopy *z);
+bool zd_zcopy_can_alloc(const struct zd_zcopy *z);
 /*
  * Why frontend buffers are not exported ("" when they are), e.g.
  * "zero-copy disabled (--zcopy=off)".
@@ -64,13 +69,15 @@ const char *zd_zcopy_why(const struct zd_zcopy *z);
 int zd_zcopy_export(struct zd_zcopy *z, uint32_t domid, const uint32_t *refs, uint32_t n,
 		    bool writable, int *fd, uint32_t *id);
 /*
- * Wait at most timeout_ms until export id is released (its fd closed and
- * every user gone) and its grants unmapped. 0: released, id forgotten;
- * -ETIMEDOUT: not yet (the grants are unmapped on release all the same).
- * A timed-out id is waited for again, without blocking, at each later
- * export and wait, until the facility has released and forgotten it.
+ * Wait at most timeout_ms until export or allocation id is released (its
+ * fd closed and every user gone) and its grants unmapped, or ended. 0:
+ * released, id forgotten, and *busy refs of an allocation are still
+ * mapped by the frontend (their grants end when it lets go); -ETIMEDOUT:
+ * not yet (the release happens all the same). A timed-out id is waited
+ * for again, without blocking, at each later export, allocation and
+ * wait, until the facility has released and forgotten it.
  */
-int zd_zcopy_wait_released(struct zd_zcopy *z, uint32_t id, uint32_t timeout_ms);
+int zd_zcopy_wait_released(struct zd_zcopy *z, uint32_t id, uint32_t timeout_ms, uint32_t *busy);
 /* Exports whose release is still to be seen (their wait timed out). */
 unsigned int zd_zcopy_pending(const struct zd_zcopy *z);
 /*
@@ -83,5 +90,17 @@ int zd_zcopy_import(struct zd_zcopy *z, int fd, uint32_t domid, uint32_t n, uint
 		    uint32_t *id);
 /* End the import's grants; *busy: refs the grantee still maps (ended later). */
 int zd_zcopy_import_release(struct zd_zcopy *z, uint32_t id, uint32_t *busy);
+/*
+ * n new zeroed pages of the helper's own, granted to domid read-write
+ * (refs[i] is page i), as a dma-buf *fd (O_CLOEXEC, ours to close) named
+ * *id. -EOPNOTSUPP no allocation here; -EINVAL n 0 or over
+ * ZCOPY_MAX_PAGES; -ENOSPC (the grant table or the helper's objects are
+ * full), -ENOMEM.
+ */
+int zd_zcopy_alloc(struct zd_zcopy *z, uint32_t domid, uint32_t n, uint32_t *refs, int *fd,
+		   uint32_t *id);
+/* Map len octets of an allocation's dma-buf fd read-only (copy path), or NULL. */
+void *zd_zcopy_mmap(struct zd_zcopy *z, int fd, size_t len);
+void zd_zcopy_munmap(struct zd_zcopy *z, void *p, size_t len);
 
 #endif /* ZD_ZCOPY_H */

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xengnttab.h>
 #include <xentoollog.h>
@@ -62,7 +63,7 @@ static int helper_open(struct zd_zcdev *z, unsigned int *caps)
 	r = helper_ioctl(z, ZCOPY_IOCTL_STATS, &st);
 	if (r)
 		return r;
-	*caps = ZD_ZCDEV_EXPORT | ZD_ZCDEV_IMPORT;
+	*caps = ZD_ZCDEV_EXPORT | ZD_ZCDEV_ALLOC;
 	return 0;
 }
 
@@ -163,10 +164,12 @@ int zd_zcdev_export(struct zd_zcdev *z, uint32_t domid, const uint32_t *refs, ui
 	return 0;
 }
 
-int zd_zcdev_wait_released(struct zd_zcdev *z, uint32_t id, uint32_t timeout_ms)
+int zd_zcdev_wait_released(struct zd_zcdev *z, uint32_t id, uint32_t timeout_ms, uint32_t *busy)
 {
 	struct zcopy_wait_released w = {.id = id, .timeout_ms = timeout_ms};
+	int r;
 
+	*busy = 0;
 	if (z->kind == ZD_ZCDEV_GNTDEV) {
 		/*
 		 * gntdev knows an export by its fd, which the caller has closed
@@ -179,49 +182,65 @@ int zd_zcdev_wait_released(struct zd_zcdev *z, uint32_t id, uint32_t timeout_ms)
 		(void)timeout_ms;
 		return 0;
 	}
-	return helper_ioctl(z, ZCOPY_IOCTL_WAIT_RELEASED, &w);
+	r = helper_ioctl(z, ZCOPY_IOCTL_WAIT_RELEASED, &w);
+	if (!r)
+		*busy = w.busy;
+	return r;
+}
+
+int zd_zcdev_alloc(struct zd_zcdev *z, uint32_t domid, uint32_t n, uint32_t *refs, int *fd,
+		   uint32_t *id)
+{
+	struct zcopy_alloc a;
+	int r;
+
+	if (z->kind == ZD_ZCDEV_GNTDEV)
+		return -EOPNOTSUPP;
+	memset(&a, 0, sizeof(a));
+	a.domid = domid;
+	a.nr_refs = n;
+	a.refs = (uint64_t)(uintptr_t)refs;
+	r = helper_ioctl(z, ZCOPY_IOCTL_ALLOC, &a);
+	if (r)
+		return r;
+	*fd = a.fd;
+	*id = a.id;
+	return 0;
+}
+
+void *zd_zcdev_mmap(struct zd_zcdev *z, int fd, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+
+	(void)z;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void zd_zcdev_munmap(struct zd_zcdev *z, void *p, size_t len)
+{
+	(void)z;
+	munmap(p, len);
 }
 
 int zd_zcdev_import(struct zd_zcdev *z, int fd, uint32_t domid, uint32_t n, uint32_t *refs,
 		    uint32_t *id)
 {
-	struct zcopy_import im;
-	int r;
-
 	if (fd < 0)
 		return -EBADF;
-	if (z->kind == ZD_ZCDEV_GNTDEV) {
-		if (xengnttab_dmabuf_imp_to_refs(z->gnt, domid, (uint32_t)fd, n, refs))
-			return errno ? -errno : -EIO;
-		*id = (uint32_t)fd;
-		return 0;
-	}
-	memset(&im, 0, sizeof(im));
-	im.fd = fd;
-	im.domid = domid;
-	im.nr_refs = n;
-	im.refs = (uint64_t)(uintptr_t)refs;
-	r = helper_ioctl(z, ZCOPY_IOCTL_IMPORT, &im);
-	if (r)
-		return r;
-	*id = im.id;
+	if (z->kind != ZD_ZCDEV_GNTDEV)
+		return -EOPNOTSUPP; /* the helper allocates instead */
+	if (xengnttab_dmabuf_imp_to_refs(z->gnt, domid, (uint32_t)fd, n, refs))
+		return errno ? -errno : -EIO;
+	*id = (uint32_t)fd;
 	return 0;
 }
 
 int zd_zcdev_import_release(struct zd_zcdev *z, uint32_t id, uint32_t *busy)
 {
-	struct zcopy_import_release rel = {.id = id};
-	int r;
-
-	*busy = 0;
-	if (z->kind == ZD_ZCDEV_GNTDEV) {
-		/* gntdev ends foreign access itself, deferring refs still mapped. */
-		if (xengnttab_dmabuf_imp_release(z->gnt, id))
-			return errno ? -errno : -EIO;
-		return 0;
-	}
-	r = helper_ioctl(z, ZCOPY_IOCTL_IMPORT_RELEASE, &rel);
-	if (!r)
-		*busy = rel.busy;
-	return r;
+	*busy = 0; /* gntdev ends foreign access itself, deferring refs still mapped */
+	if (z->kind != ZD_ZCDEV_GNTDEV)
+		return -EOPNOTSUPP;
+	if (xengnttab_dmabuf_imp_release(z->gnt, id))
+		return errno ? -errno : -EIO;
+	return 0;
 }

@@ -81,11 +81,12 @@ lab_zcopy_start() {
 	lab_check "backend chose the helper for zero-copy" grep -q "via the helper" "$BACK_LOG"
 }
 
-# lab_helper_idle: the helper holds no dma-buf, mapping, import or grant.
+# lab_helper_idle: the helper holds no dma-buf, mapping, allocated page or grant.
 lab_helper_idle() {
 	local s=/sys/class/misc/zdispl-zcopy/stats
 	grep -q '^exports_alive 0$' $s && grep -q '^pages_mapped 0$' $s &&
-		grep -q '^imports_alive 0$' $s && grep -q '^grants_alive 0$' $s
+		grep -q '^allocs_alive 0$' $s && grep -q '^pages_allocated 0$' $s &&
+		grep -q '^grants_alive 0$' $s
 }
 
 # lab_zcopy_status TAG DEV: save the status (TAG-status.txt and .raw) and
@@ -211,6 +212,8 @@ lab_be_alloc() {
 	cat /sys/class/misc/zdispl-zcopy/stats | lab_save "$tag-helper-stats-shown.txt"
 	lab_check "$tag: the helper has granted pages while they are shown" \
 		bash -c "! grep -q '^grants_alive 0$' $RESULTS/$tag-helper-stats-shown.txt"
+	lab_check "$tag: they are the helper's own allocation" \
+		bash -c "! grep -q '^allocs_alive 0$' $RESULTS/$tag-helper-stats-shown.txt"
 	lab_guest_pattern_stop bealloc
 	[ "$1" = zdispl ] && lab_guest_dmesg_clean bealloc "$tag"
 

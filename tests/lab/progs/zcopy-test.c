@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zdispl-zcopy-test: exercises the dom0 helper (/dev/zdispl-zcopy) in the
- * lab, without a guest: dom0 grants a KMS dumb buffer's pages to itself
- * through IMPORT and maps those grants back through EXPORT, so both
+ * lab, without a guest: dom0 has the helper allocate pages granted to
+ * dom0 itself (ALLOC) and maps those grants back through EXPORT, so both
  * directions run against the real hypervisor.
  *
  *   zdispl-zcopy-test [--card PATH] CASE
  *     perm      a non-root caller is refused (EPERM)
- *     args      bad sizes, flags, domids, fds, ids and pointers are refused
- *     loop      dumb buffer -> IMPORT (refs) -> EXPORT (dma-buf) -> mmap of
- *               the export shows the dumb buffer's pixels, and a change made
- *               through the dumb buffer; everything released, counters 0
- *     deferred  IMPORT_RELEASE while the refs are still mapped reports them
- *               busy; they end once the mapping is gone
+ *     args      bad sizes, flags, domids, ids and pointers are refused
+ *     loop      ALLOC (zeroed pages, refs, dma-buf) -> EXPORT of the refs ->
+ *               mmap of the export shows what was written through the
+ *               allocation's mmap, and a later change; the allocation's
+ *               dma-buf imports into the KMS card as a framebuffer;
+ *               everything released, counters 0
+ *     deferred  an allocation released while its refs are still mapped
+ *               reports them busy; they end once the mapping is gone
  *     remap     a user mapping of an export through fork (not inherited),
  *               a partial munmap (refused) and an mremap move; every state
  *               freed once (user_maps_alive back to 0), counters 0
- *     hold FILE export and keep the dma-buf open until SIGTERM, writing FILE
- *               when ready (the scenario tries rmmod meanwhile)
+ *     hold FILE export and keep the dma-bufs open until SIGTERM, writing
+ *               FILE when ready (the scenario tries rmmod meanwhile)
  *     stats     print the module's counters
  * Prints one line per check; exit status 0 only if all passed.
  */
@@ -35,7 +37,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <drm_fourcc.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
 #include <zdispl/zcopy.h>
 
 #include "../../../tools/common/drmcard.h"
@@ -89,89 +93,60 @@ static struct zcopy_stats stats(int zc)
 
 static void print_stats(const struct zcopy_stats *s)
 {
-	printf("exports_alive=%" PRIu64 " pages_mapped=%" PRIu64 " imports_alive=%" PRIu64
-	       " grants_alive=%" PRIu64 " grants_deferred=%" PRIu64 " user_maps_alive=%" PRIu64
-	       "\n",
-	       (uint64_t)s->exports_alive, (uint64_t)s->pages_mapped, (uint64_t)s->imports_alive,
-	       (uint64_t)s->grants_alive, (uint64_t)s->grants_deferred,
-	       (uint64_t)s->user_maps_alive);
+	printf("exports_alive=%" PRIu64 " pages_mapped=%" PRIu64 " allocs_alive=%" PRIu64
+	       " pages_allocated=%" PRIu64 " grants_alive=%" PRIu64 " grants_deferred=%" PRIu64
+	       " user_maps_alive=%" PRIu64 "\n",
+	       (uint64_t)s->exports_alive, (uint64_t)s->pages_mapped, (uint64_t)s->allocs_alive,
+	       (uint64_t)s->pages_allocated, (uint64_t)s->grants_alive,
+	       (uint64_t)s->grants_deferred, (uint64_t)s->user_maps_alive);
 }
 
 static bool stats_zero(const struct zcopy_stats *s)
 {
-	return !s->exports_alive && !s->pages_mapped && !s->imports_alive && !s->grants_alive &&
-	       !s->grants_deferred && !s->user_maps_alive;
+	return !s->exports_alive && !s->pages_mapped && !s->allocs_alive && !s->pages_allocated &&
+	       !s->grants_alive && !s->grants_deferred && !s->user_maps_alive;
 }
-
-/* A W x H XRGB dumb buffer on card: its mapping and a PRIME fd. */
-struct dumb {
-	int card;
-	uint32_t handle, pitch;
-	uint64_t size;
-	uint32_t *px;
-	int fd;
-};
 
 static int accept_any(int fd, void *ctx)
 {
 	uint64_t v = 0;
 
 	(void)ctx;
-	return drmGetCap(fd, DRM_CAP_DUMB_BUFFER, &v) == 0 && v;
+	return drmGetCap(fd, DRM_CAP_PRIME, &v) == 0 && (v & DRM_PRIME_CAP_IMPORT);
 }
 
-static void dumb_create(const char *path, struct dumb *d)
+/* An allocation of NPAGES granted to dom0: its refs, dma-buf and a writable mapping. */
+struct alloc {
+	uint32_t refs[NPAGES], id;
+	int fd;
+	uint32_t *px;
+};
+
+static int do_alloc(int zc, uint32_t nr, uint32_t *refs, uint32_t flags, int *fd, uint32_t *id)
 {
-	struct drm_mode_create_dumb c = {.width = W, .height = H, .bpp = 32};
-	struct drm_mode_map_dumb m = {0};
-	char p[ZD_CARD_PATH_MAX];
+	struct zcopy_alloc a = {.domid = 0, .nr_refs = nr, .refs = (uintptr_t)refs, .flags = flags};
+	int r = ioctl(zc, ZCOPY_IOCTL_ALLOC, &a);
 
-	d->card = zd_open_card(path, accept_any, NULL, p, sizeof(p));
-	if (d->card < 0)
-		exit(2);
-	if (drmIoctl(d->card, DRM_IOCTL_MODE_CREATE_DUMB, &c) || c.pitch != W * 4 ||
-	    c.size != (uint64_t)NPAGES * 4096) {
-		fprintf(stderr, "zdispl-zcopy-test: dumb buffer on %s: %s (pitch %u size %llu)\n",
-			p, strerror(errno), c.pitch, (unsigned long long)c.size);
-		exit(2);
-	}
-	d->handle = c.handle;
-	d->pitch = c.pitch;
-	d->size = c.size;
-	m.handle = c.handle;
-	if (drmIoctl(d->card, DRM_IOCTL_MODE_MAP_DUMB, &m))
-		exit(2);
-	d->px = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->card, (off_t)m.offset);
-	if (d->px == MAP_FAILED)
-		exit(2);
-	if (drmPrimeHandleToFD(d->card, d->handle, DRM_CLOEXEC | DRM_RDWR, &d->fd))
-		exit(2);
-	for (uint32_t i = 0; i < W * H; i++)
-		d->px[i] = 0xff000000u | (i * 2654435761u >> 8);
-}
-
-static void dumb_destroy(struct dumb *d)
-{
-	struct drm_mode_destroy_dumb x = {.handle = d->handle};
-
-	munmap(d->px, d->size);
-	close(d->fd);
-	drmIoctl(d->card, DRM_IOCTL_MODE_DESTROY_DUMB, &x);
-	close(d->card);
-}
-
-static int do_import(int zc, const struct dumb *d, uint32_t *refs, uint32_t *id)
-{
-	struct zcopy_import im = {
-		.fd = d->fd,
-		.domid = 0,
-		.nr_refs = NPAGES,
-		.refs = (uintptr_t)refs,
-	};
-	int r = ioctl(zc, ZCOPY_IOCTL_IMPORT, &im);
-
-	*id = im.id;
+	*fd = a.fd;
+	*id = a.id;
 	return r ? -errno : 0;
+}
+
+/* Allocate, map and fill with a pattern; exits on failure. */
+static void alloc_make(int zc, struct alloc *a)
+{
+	int r = do_alloc(zc, NPAGES, a->refs, 0, &a->fd, &a->id);
+
+	check(r == 0, "allocation of pages granted to dom0", r ? strerror(-r) : NULL);
+	if (r)
+		exit(1);
+	a->px = mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+	check(a->px != MAP_FAILED, "writable mmap of the allocation",
+	      a->px == MAP_FAILED ? strerror(errno) : NULL);
+	if (a->px == MAP_FAILED)
+		exit(1);
+	for (uint32_t i = 0; i < W * H; i++)
+		a->px[i] = 0xff000000u | (i * 2654435761u >> 8);
 }
 
 static int do_export(int zc, const uint32_t *refs, uint32_t n, int *fd, uint32_t *id)
@@ -184,19 +159,13 @@ static int do_export(int zc, const uint32_t *refs, uint32_t n, int *fd, uint32_t
 	return r ? -errno : 0;
 }
 
-static int wait_released(int zc, uint32_t id, uint32_t ms)
+static int wait_released(int zc, uint32_t id, uint32_t ms, uint32_t *busy)
 {
 	struct zcopy_wait_released w = {.id = id, .timeout_ms = ms};
+	int r = ioctl(zc, ZCOPY_IOCTL_WAIT_RELEASED, &w);
 
-	return ioctl(zc, ZCOPY_IOCTL_WAIT_RELEASED, &w) ? -errno : 0;
-}
-
-static int import_release(int zc, uint32_t id, uint32_t *busy)
-{
-	struct zcopy_import_release rel = {.id = id};
-	int r = ioctl(zc, ZCOPY_IOCTL_IMPORT_RELEASE, &rel);
-
-	*busy = rel.busy;
+	if (busy)
+		*busy = w.busy;
 	return r ? -errno : 0;
 }
 
@@ -216,15 +185,13 @@ static void case_perm(void)
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "non-root open refused", NULL);
 }
 
-static void case_args(const char *card)
+static void case_args(void)
 {
-	int zc = zc_open(), devnull = open("/dev/null", O_RDWR);
-	uint32_t refs[4] = {0}, big = ZCOPY_MAX_PAGES + 1;
+	int zc = zc_open(), fd;
+	uint32_t refs[4] = {0}, big = ZCOPY_MAX_PAGES + 1, id;
 	struct zcopy_export ex;
-	struct zcopy_import im;
+	struct zcopy_alloc al;
 	struct zcopy_wait_released w = {.id = 12345, .timeout_ms = 10};
-	struct zcopy_import_release rel = {.id = 12345};
-	struct dumb d;
 
 	ex = (struct zcopy_export){.nr_refs = 0, .refs = (uintptr_t)refs};
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, EINVAL, "export of 0 refs");
@@ -242,38 +209,53 @@ static void case_args(const char *card)
 	ex = (struct zcopy_export){.domid = 0, .nr_refs = 1, .refs = (uintptr_t)&big};
 	big = 0x7ffffff0u;
 	expect_errno(zc, ZCOPY_IOCTL_EXPORT, &ex, ENXIO, "export of a ref nobody granted");
-	im = (struct zcopy_import){.fd = -1, .nr_refs = 1, .refs = (uintptr_t)refs};
-	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EBADF, "import of fd -1");
-	im = (struct zcopy_import){.fd = devnull, .nr_refs = 1, .refs = (uintptr_t)refs};
-	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EBADF, "import of a file that is no dma-buf");
-	dumb_create(card, &d);
-	im = (struct zcopy_import){.fd = d.fd, .nr_refs = 4, .refs = (uintptr_t)refs};
-	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EINVAL, "import with the wrong page count");
-	im = (struct zcopy_import){.fd = d.fd, .nr_refs = NPAGES, .refs = 16};
-	expect_errno(zc, ZCOPY_IOCTL_IMPORT, &im, EFAULT, "import with unwritable refs");
-	dumb_destroy(&d);
+	al = (struct zcopy_alloc){.nr_refs = 0, .refs = (uintptr_t)refs};
+	expect_errno(zc, ZCOPY_IOCTL_ALLOC, &al, EINVAL, "allocation of 0 pages");
+	al = (struct zcopy_alloc){.nr_refs = ZCOPY_MAX_PAGES + 1, .refs = (uintptr_t)refs};
+	expect_errno(zc, ZCOPY_IOCTL_ALLOC, &al, EINVAL, "allocation over ZCOPY_MAX_PAGES");
+	al = (struct zcopy_alloc){.nr_refs = 1, .refs = (uintptr_t)refs, .flags = 2};
+	expect_errno(zc, ZCOPY_IOCTL_ALLOC, &al, EINVAL, "allocation with unknown flags");
+	al = (struct zcopy_alloc){.nr_refs = 1, .refs = (uintptr_t)refs, .id = 1};
+	expect_errno(zc, ZCOPY_IOCTL_ALLOC, &al, EINVAL, "allocation with an out field set");
+	al = (struct zcopy_alloc){.domid = 0x7ff0, .nr_refs = 1, .refs = (uintptr_t)refs};
+	expect_errno(zc, ZCOPY_IOCTL_ALLOC, &al, EINVAL, "allocation for a reserved domid");
+	/* Pages allocated and granted, then the refs cannot be written: all undone. */
+	al = (struct zcopy_alloc){.nr_refs = NPAGES, .refs = 16};
+	expect_errno(zc, ZCOPY_IOCTL_ALLOC, &al, EFAULT, "allocation with unwritable refs");
 	expect_errno(zc, ZCOPY_IOCTL_WAIT_RELEASED, &w, ENOENT, "wait for an unknown id");
-	expect_errno(zc, ZCOPY_IOCTL_IMPORT_RELEASE, &rel, ENOENT, "release of an unknown id");
+	w.busy = 1;
+	expect_errno(zc, ZCOPY_IOCTL_WAIT_RELEASED, &w, EINVAL, "wait with its out field set");
 	expect_errno(zc, _IO('Z', 0x7f), NULL, ENOTTY, "unknown ioctl");
+	/* The removed import of foreign dma-bufs: its number is unknown now. */
+	expect_errno(zc, _IOWR('Z', 0x03, struct zcopy_export), &ex, ENOTTY,
+		     "the removed IMPORT ioctl");
 	struct zcopy_stats s = stats(zc);
 
 	print_stats(&s);
 	check(stats_zero(&s), "nothing left behind by refused calls", NULL);
-	close(devnull);
+	/* A valid one after them all works. */
+	check(do_alloc(zc, 1, refs, ZCOPY_ALLOC_READONLY, &fd, &id) == 0,
+	      "a read-only allocation of 1 page", NULL);
+	close(fd);
+	check(wait_released(zc, id, 2000, NULL) == 0, "released once its fd is closed", NULL);
+	s = stats(zc);
+	check(stats_zero(&s), "and nothing left behind", NULL);
 	close(zc);
 }
 
-/* The end of a case: its import released, the dumb buffer gone, counters 0. */
-static void end_import(int zc, uint32_t imp_id, struct dumb *db)
+/* The end of a case: the allocation released with no ref busy, counters 0. */
+static void end_alloc(int zc, struct alloc *a)
 {
 	struct zcopy_stats s;
 	uint32_t busy = 99;
 	char d[64];
-	int r = import_release(zc, imp_id, &busy);
+	int r;
 
+	munmap(a->px, NPAGES * 4096);
+	close(a->fd);
+	r = wait_released(zc, a->id, 2000, &busy);
 	snprintf(d, sizeof(d), "rc %d busy %u", r, busy);
-	check(r == 0 && busy == 0, "import released with no ref busy", d);
-	dumb_destroy(db);
+	check(r == 0 && busy == 0, "allocation released with no ref busy", d);
 	s = stats(zc);
 	print_stats(&s);
 	check(stats_zero(&s), "counters back to 0", NULL);
@@ -288,27 +270,67 @@ static bool same(const uint32_t *a, const volatile uint32_t *b, size_t n)
 	return true;
 }
 
+/* The allocation's dma-buf as a KMS framebuffer on card (PRIME import, ADDFB2). */
+static void card_import(const char *card, const struct alloc *a)
+{
+	uint32_t handle = 0, fb = 0, handles[4] = {0}, pitches[4] = {W * 4}, offsets[4] = {0};
+	char p[ZD_CARD_PATH_MAX], d[96];
+	int fd = zd_open_card(card, accept_any, NULL, p, sizeof(p)), r;
+
+	if (fd < 0) {
+		check(false, "a KMS card that imports dma-bufs", card ? card : "none found");
+		return;
+	}
+	r = drmPrimeFDToHandle(fd, a->fd, &handle);
+	snprintf(d, sizeof(d), "%s: %s", p, r ? strerror(errno) : "ok");
+	check(r == 0, "the allocation's dma-buf imports into the card", d);
+	if (!r) {
+		handles[0] = handle;
+		r = drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0);
+		snprintf(d, sizeof(d), "%s", r ? strerror(-r) : "ok");
+		check(r == 0, "and becomes a framebuffer", d);
+		if (!r)
+			drmModeRmFB(fd, fb);
+		drmCloseBufferHandle(fd, handle);
+	}
+	close(fd);
+}
+
 static void case_loop(const char *card)
 {
-	uint32_t refs[NPAGES], imp_id, exp_id;
+	uint32_t exp_id;
 	int zc = zc_open(), buf = -1, r;
-	char d[128];
-	struct dumb db;
 	struct zcopy_stats s;
+	struct alloc a;
+	char d[160];
 	volatile uint32_t *view;
+	bool zeroed = true;
 
-	dumb_create(card, &db);
-	r = do_import(zc, &db, refs, &imp_id);
-	check(r == 0, "import of a dumb buffer", r ? strerror(-r) : NULL);
+	r = do_alloc(zc, NPAGES, a.refs, 0, &a.fd, &a.id);
+	check(r == 0, "allocation of pages granted to dom0", r ? strerror(-r) : NULL);
 	if (r)
 		exit(1);
 	s = stats(zc);
-	snprintf(d, sizeof(d), "imports_alive %llu grants_alive %llu",
-		 (unsigned long long)s.imports_alive, (unsigned long long)s.grants_alive);
-	check(s.imports_alive == 1 && s.grants_alive == NPAGES, "import counted", d);
+	snprintf(d, sizeof(d), "allocs_alive %llu pages_allocated %llu grants_alive %llu",
+		 (unsigned long long)s.allocs_alive, (unsigned long long)s.pages_allocated,
+		 (unsigned long long)s.grants_alive);
+	check(s.allocs_alive == 1 && s.pages_allocated == NPAGES && s.grants_alive == NPAGES,
+	      "allocation counted", d);
+	r = wait_released(zc, a.id, 50, NULL);
+	check(r == -ETIMEDOUT, "wait on a live allocation times out", r ? strerror(-r) : "0");
+	a.px = mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
+	check(a.px != MAP_FAILED, "writable mmap of the allocation",
+	      a.px == MAP_FAILED ? strerror(errno) : NULL);
+	if (a.px == MAP_FAILED)
+		exit(1);
+	for (uint32_t i = 0; i < W * H; i++)
+		zeroed = zeroed && !a.px[i];
+	check(zeroed, "its pages come zeroed", NULL);
+	for (uint32_t i = 0; i < W * H; i++)
+		a.px[i] = 0xff000000u | (i * 2654435761u >> 8);
 
-	r = do_export(zc, refs, NPAGES, &buf, &exp_id);
-	check(r == 0, "export of the granted refs", r ? strerror(-r) : NULL);
+	r = do_export(zc, a.refs, NPAGES, &buf, &exp_id);
+	check(r == 0, "export of the allocation's refs", r ? strerror(-r) : NULL);
 	if (r)
 		exit(1);
 	s = stats(zc);
@@ -316,30 +338,27 @@ static void case_loop(const char *card)
 		 (unsigned long long)s.exports_alive, (unsigned long long)s.pages_mapped);
 	check(s.exports_alive == 1 && s.pages_mapped == NPAGES, "export counted", d);
 
-	r = wait_released(zc, exp_id, 50);
-	check(r == -ETIMEDOUT, "wait on a live export times out", r ? strerror(-r) : "0");
-
-	view = mmap(NULL, db.size, PROT_READ, MAP_SHARED, buf, 0);
+	view = mmap(NULL, NPAGES * 4096, PROT_READ, MAP_SHARED, buf, 0);
 	check(view != MAP_FAILED, "read-only mmap of the export",
 	      view == MAP_FAILED ? strerror(errno) : NULL);
 	if (view == MAP_FAILED)
 		exit(1);
-	check(mmap(NULL, db.size, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0) == MAP_FAILED &&
+	check(mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0) == MAP_FAILED &&
 		      errno == EACCES,
 	      "writable mmap of a read-only export refused", NULL);
-	check(same(db.px, view, W * H), "export shows the dumb buffer's pixels", NULL);
+	check(same(a.px, view, W * H), "export shows what was written to the allocation", NULL);
 	for (uint32_t i = 0; i < W * H; i += 97)
-		db.px[i] ^= 0x00ffffffu;
-	check(same(db.px, view, W * H), "a change through the dumb buffer shows in the export",
-	      NULL);
-	munmap((void *)view, db.size);
+		a.px[i] ^= 0x00ffffffu;
+	check(same(a.px, view, W * H), "a later change shows in the export too", NULL);
+	munmap((void *)view, NPAGES * 4096);
+	card_import(card, &a);
 
 	close(buf);
-	r = wait_released(zc, exp_id, 2000);
+	r = wait_released(zc, exp_id, 2000, NULL);
 	check(r == 0, "export released once its fd is closed", r ? strerror(-r) : NULL);
-	r = wait_released(zc, exp_id, 10);
+	r = wait_released(zc, exp_id, 10, NULL);
 	check(r == -ENOENT, "a waited-for id is forgotten", r ? strerror(-r) : "0");
-	end_import(zc, imp_id, &db);
+	end_alloc(zc, &a);
 }
 
 /*
@@ -347,23 +366,20 @@ static void case_loop(const char *card)
  * or splits its vma: fork does not inherit it, a partial munmap is
  * refused, and an mremap that moves it leaves one state, freed once.
  */
-static void case_remap(const char *card)
+static void case_remap(void)
 {
-	uint32_t refs[NPAGES], imp_id, exp_id;
+	size_t size = NPAGES * 4096;
 	int zc = zc_open(), buf = -1, r, status;
-	size_t size;
 	struct zcopy_stats s;
-	struct dumb db;
+	struct alloc a;
+	uint32_t exp_id;
 	char d[128];
 	void *view, *spot, *moved;
 	pid_t pid;
 
-	dumb_create(card, &db);
-	size = db.size;
-	r = do_import(zc, &db, refs, &imp_id);
-	if (!r)
-		r = do_export(zc, refs, NPAGES, &buf, &exp_id);
-	check(r == 0, "import and export of a dumb buffer", r ? strerror(-r) : NULL);
+	alloc_make(zc, &a);
+	r = do_export(zc, a.refs, NPAGES, &buf, &exp_id);
+	check(r == 0, "export of the allocation's refs", r ? strerror(-r) : NULL);
 	if (r)
 		exit(1);
 	view = mmap(NULL, size, PROT_READ, MAP_SHARED, buf, 0);
@@ -380,11 +396,11 @@ static void case_remap(const char *card)
 		_exit(0); /* the area is VM_DONTCOPY: the child has no copy to close */
 	check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status),
 	      "a child forked with the mapping exits", NULL);
-	check(same(db.px, view, W * H), "the parent still sees the pixels after fork", NULL);
+	check(same(a.px, view, W * H), "the parent still sees the pixels after fork", NULL);
 
 	check(munmap((char *)view + size - 4096, 4096) == -1 && errno == EINVAL,
 	      "a partial munmap is refused", NULL);
-	check(same(db.px, view, W * H), "the mapping is whole after it", NULL);
+	check(same(a.px, view, W * H), "the mapping is whole after it", NULL);
 
 	/* Move it: the kernel copies the vma, then closes the old one. */
 	spot = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -405,9 +421,9 @@ static void case_remap(const char *card)
 	check(s.user_maps_alive == 0, "its state freed once with the last vma", d);
 
 	close(buf);
-	r = wait_released(zc, exp_id, 2000);
+	r = wait_released(zc, exp_id, 2000, NULL);
 	check(r == 0, "export released", r ? strerror(-r) : NULL);
-	end_import(zc, imp_id, &db);
+	end_alloc(zc, &a);
 }
 
 static double now(void)
@@ -418,30 +434,34 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void case_deferred(const char *card)
+static void case_deferred(void)
 {
-	uint32_t refs[NPAGES], imp_id, exp_id, busy = 0;
+	uint32_t exp_id, busy = 0;
 	int zc = zc_open(), buf = -1, r;
 	struct zcopy_stats s;
-	struct dumb db;
-	char d[128];
+	struct alloc a;
+	char d[160];
 	double end;
 
-	dumb_create(card, &db);
-	if (do_import(zc, &db, refs, &imp_id) || do_export(zc, refs, NPAGES, &buf, &exp_id)) {
-		check(false, "import and export", strerror(errno));
+	alloc_make(zc, &a);
+	if (do_export(zc, a.refs, NPAGES, &buf, &exp_id)) {
+		check(false, "export of the allocation's refs", strerror(errno));
 		exit(1);
 	}
-	/* Release the grants while our own export still maps them. */
-	r = import_release(zc, imp_id, &busy);
+	/* Release the allocation while our own export still maps its grants. */
+	munmap(a.px, NPAGES * 4096);
+	close(a.fd);
+	r = wait_released(zc, a.id, 2000, &busy);
 	snprintf(d, sizeof(d), "rc %d busy %u of %u", r, busy, NPAGES);
-	check(r == 0 && busy == NPAGES, "refs still mapped are reported busy", d);
-	dumb_destroy(&db); /* the helper keeps the busy pages */
+	check(r == 0 && busy == NPAGES, "refs still mapped are reported busy at release", d);
 	s = stats(zc);
-	snprintf(d, sizeof(d), "grants_deferred %llu", (unsigned long long)s.grants_deferred);
-	check(s.grants_deferred == NPAGES && s.imports_alive == 0, "busy refs are deferred", d);
+	snprintf(d, sizeof(d), "grants_deferred %llu allocs_alive %llu pages_allocated %llu",
+		 (unsigned long long)s.grants_deferred, (unsigned long long)s.allocs_alive,
+		 (unsigned long long)s.pages_allocated);
+	check(s.grants_deferred == NPAGES && s.allocs_alive == 0 && s.pages_allocated == NPAGES,
+	      "busy refs are deferred, and keep their pages", d);
 	close(buf);
-	r = wait_released(zc, exp_id, 2000);
+	r = wait_released(zc, exp_id, 2000, NULL);
 	check(r == 0, "export released", r ? strerror(-r) : NULL);
 	/* The helper retries every second. */
 	end = now() + 10;
@@ -452,7 +472,7 @@ static void case_deferred(const char *card)
 		usleep(100 * 1000);
 	} while (now() < end);
 	print_stats(&s);
-	check(stats_zero(&s), "deferred refs ended once unmapped", NULL);
+	check(stats_zero(&s), "deferred refs ended, and their pages freed, once unmapped", NULL);
 	close(zc);
 }
 
@@ -464,18 +484,18 @@ static void on_term(int sig)
 	stop = 1;
 }
 
-static void case_hold(const char *card, const char *ready)
+static void case_hold(const char *ready)
 {
-	uint32_t refs[NPAGES], imp_id, exp_id, busy;
 	int zc = zc_open(), buf;
-	struct dumb db;
+	struct alloc a;
+	uint32_t exp_id;
 	FILE *f;
 
 	signal(SIGTERM, on_term);
-	dumb_create(card, &db);
-	if (do_import(zc, &db, refs, &imp_id) || do_export(zc, refs, NPAGES, &buf, &exp_id))
+	alloc_make(zc, &a);
+	if (do_export(zc, a.refs, NPAGES, &buf, &exp_id))
 		exit(2);
-	/* Only the dma-buf stays: the helper's own file is closed. */
+	/* Only the dma-bufs stay: the helper's own file is closed. */
 	close(zc);
 	f = fopen(ready, "w");
 	if (!f)
@@ -484,10 +504,8 @@ static void case_hold(const char *card, const char *ready)
 	while (!stop)
 		pause();
 	close(buf);
-	zc = zc_open();
-	(void)busy;
-	dumb_destroy(&db);
-	close(zc);
+	munmap(a.px, NPAGES * 4096);
+	close(a.fd);
 }
 
 int main(int argc, char **argv)
@@ -507,7 +525,7 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: zdispl-zcopy-test [--card PATH] perm|args|loop|deferred|"
-			       "hold FILE|stats\n");
+			       "remap|hold FILE|stats\n");
 			return 0;
 		default:
 			return 2;
@@ -522,15 +540,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "perm")) {
 		case_perm();
 	} else if (!strcmp(cmd, "args")) {
-		case_args(card);
+		case_args();
 	} else if (!strcmp(cmd, "loop")) {
 		case_loop(card);
 	} else if (!strcmp(cmd, "deferred")) {
-		case_deferred(card);
+		case_deferred();
 	} else if (!strcmp(cmd, "remap")) {
-		case_remap(card);
+		case_remap();
 	} else if (!strcmp(cmd, "hold") && optind + 1 < argc) {
-		case_hold(card, argv[optind + 1]);
+		case_hold(argv[optind + 1]);
 	} else if (!strcmp(cmd, "stats")) {
 		int zc = zc_open();
 		struct zcopy_stats s = stats(zc);

@@ -16,13 +16,13 @@
 CYCLES=${SOAK_CYCLES:-100}
 lab_zcopy_start
 CSV=$RESULTS/soak.csv
-echo "cycle,seconds,fds,gntdev_maps,rss_kib,exports_alive,pages_mapped,imports_alive,grants_alive,exports_total" >"$CSV"
+echo "cycle,seconds,fds,gntdev_maps,rss_kib,exports_alive,pages_mapped,allocs_alive,pages_allocated,grants_alive,exports_total" >"$CSV"
 stat_of() { sed -n "s/^$1 //p" /sys/class/misc/zdispl-zcopy/stats; }
 
 record() {
 	local st
 	st=$(zdispl-status --raw | grep '^process ')
-	echo "$1,$2,$(lab_field fds <(echo "$st")),$(grep -c /dev/xen/gntdev /proc/$BACK_PID/maps),$(lab_field rss-kib <(echo "$st")),$(stat_of exports_alive),$(stat_of pages_mapped),$(stat_of imports_alive),$(stat_of grants_alive),$(stat_of exports_total)" >>"$CSV"
+	echo "$1,$2,$(lab_field fds <(echo "$st")),$(grep -c /dev/xen/gntdev /proc/$BACK_PID/maps),$(lab_field rss-kib <(echo "$st")),$(stat_of exports_alive),$(stat_of pages_mapped),$(stat_of allocs_alive),$(stat_of pages_allocated),$(stat_of grants_alive),$(stat_of exports_total)" >>"$CSV"
 }
 
 bad=0

@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # zcopy-be-alloc: zero-copy with buffers the backend allocates (be-alloc=1).
-# For each DBUF_CREATE zdispl-back allocates a dumb buffer on vkms, grants
-# its pages to the guest through the helper (IMPORT) and writes the refs
-# into the frontend's page directory; the frontend maps them and the guest
-# draws straight into dom0's scanout memory. The capture must be
+# For each DBUF_CREATE the helper allocates the pages itself, grants them
+# to the guest and hands zdispl-back a dma-buf of them (ALLOC), which vkms
+# imports; the refs go into the frontend's page directory, the frontend
+# maps them and the guest draws straight into what vkms scans out. The capture must be
 # pixel-exact with 0 bytes copied; after `xl destroy` nothing stays
 # granted. Rounds (tags FRONT-TYPE):
 #   linux-pvh    Linux's drm_xen_front in a PVH guest (in a PV guest its

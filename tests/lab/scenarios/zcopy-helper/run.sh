@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # zcopy-helper: the dom0 helper module (back/zcopy) on the real hypervisor,
-# without a guest. dom0 grants a vkms dumb buffer's pages to itself
-# (IMPORT) and maps them back as a dma-buf (EXPORT); zdispl-zcopy-test
-# checks pixels through the export's mmap, every refused argument, the
-# deferred end of busy grants and the counters. The module must refuse to
+# without a guest. The helper allocates pages granted to dom0 itself
+# (ALLOC) and dom0 maps them back as a dma-buf (EXPORT); zdispl-zcopy-test
+# checks pixels through both mmaps, the allocation's import into vkms,
+# every refused argument, the deferred end of busy grants and the
+# counters. The module must refuse to
 # unload while a dma-buf of it is alive, and unload once it is gone.
 
 . /lab/display.sh
