@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <xenevtchn.h>
@@ -1177,22 +1178,64 @@ static void case_exhaust(struct hf *hf, struct verdict *v)
  * The hold cases: set up to a stage, say "holding STAGE", and keep that
  * (or keep flipping, or asking for the EDID) for --seconds, for the
  * scenario to destroy the guest meanwhile. be-alloc asks the backend to
- * allocate the buffer (the device needs be-alloc=1).
+ * allocate the buffer (the device needs be-alloc=1); be-alloc-mapped then
+ * maps the backend's pages through gntdev, writes them and destroys the
+ * buffer while they stay mapped, so their grants cannot end.
  */
-enum hold { HOLD_DBUF, HOLD_FB, HOLD_FLIPS, HOLD_EDID, HOLD_BE_ALLOC };
+enum hold { HOLD_DBUF, HOLD_FB, HOLD_FLIPS, HOLD_EDID, HOLD_BE_ALLOC, HOLD_BE_ALLOC_MAPPED };
+
+/*
+ * Map the npages the backend granted into b's directory, write each and
+ * read it back, then destroy the buffer: the mapping stays. NULL on error.
+ */
+static void *map_and_destroy(struct hf *hf, struct verdict *v, struct hbuf *b, uint32_t npages,
+			     xengnttab_handle **gt)
+{
+	const struct xendispl_page_directory *d = dir_page(b, 0);
+	uint8_t *map;
+	uint32_t bad = 0;
+	int32_t s;
+
+	*gt = xengnttab_open(NULL, 0);
+	if (!*gt) {
+		note(v, true, "gntdev: %s", strerror(errno));
+		return NULL;
+	}
+	xengnttab_set_max_grants(*gt, npages);
+	map = xengnttab_map_domain_grant_refs(*gt, npages, hf->be_domid, (uint32_t *)d->gref,
+					      PROT_READ | PROT_WRITE);
+	if (!map) {
+		note(v, true, "mapping the backend's %u pages: %s", npages, strerror(errno));
+		return NULL;
+	}
+	for (uint32_t i = 0; i < npages; i++) {
+		bad += map[(size_t)i * ZD_PAGE_SIZE] != 0; /* the helper zeroes them */
+		map[(size_t)i * ZD_PAGE_SIZE] = (uint8_t)(i | 1);
+	}
+	for (uint32_t i = 0; i < npages; i++)
+		bad += map[(size_t)i * ZD_PAGE_SIZE] != (uint8_t)(i | 1);
+	note(v, bad != 0, "%u of %u pages not zeroed or not writable", bad, npages);
+	s = dbuf_destroy(hf, b->cookie);
+	note(v, s != 0, "DBUF_DESTROY while mapped: status %d", s);
+	return map;
+}
 
 static void hold(struct hf *hf, struct verdict *v, enum hold what)
 {
-	static const char *const names[] = {"dbuf", "fb", "flips", "edid", "be-alloc"};
+	static const char *const names[] = {"dbuf", "fb",	"flips",
+					    "edid", "be-alloc", "be-alloc-mapped"};
+	uint32_t npages = ZD_DIV_ROUND_UP(hf->width * hf->height * 4, (uint32_t)ZD_PAGE_SIZE);
 	int64_t end = now_ms() + 1000LL * hf->seconds;
+	xengnttab_handle *gt = NULL;
 	unsigned long n = 0;
+	void *mapped = NULL;
 	struct hbuf b;
 	uint64_t fb;
 	int32_t s;
 
 	if (!connected(hf, v))
 		return;
-	if (what == HOLD_BE_ALLOC) {
+	if (what == HOLD_BE_ALLOC || what == HOLD_BE_ALLOC_MAPPED) {
 		struct xendispl_req req;
 
 		if (buf_share(hf, 0, 1, &b)) { /* the directory only: the backend fills it */
@@ -1203,6 +1246,10 @@ static void hold(struct hf *hf, struct verdict *v, enum hold what)
 		req.op.dbuf_create.flags = XENDISPL_DBUF_FLG_REQ_ALLOC;
 		s = simple(hf, req);
 		b.data = (struct shared){0};
+		if (!s && what == HOLD_BE_ALLOC_MAPPED) {
+			mapped = map_and_destroy(hf, v, &b, npages, &gt);
+			s = mapped ? 0 : -1;
+		}
 	} else {
 		s = screen_buffer(hf, &b) ? -1 : 0;
 		if (!s && what == HOLD_DBUF)
@@ -1215,7 +1262,9 @@ static void hold(struct hf *hf, struct verdict *v, enum hold what)
 	fb = b.cookie | 1ull << 63;
 	if (what == HOLD_FLIPS)
 		note(v, simple(hf, set_config_req(hf, fb)) != 0, "mode set");
-	printf("holding %s\n", names[what]);
+	/* What was checked so far, for the scenario to judge before the destroy. */
+	printf("holding %s: %s%s%s\n", names[what], v->fail ? "FAIL" : "ok",
+	       v->detail[0] ? ": " : "", v->detail);
 	while (now_ms() < end) {
 		if (what == HOLD_FLIPS) {
 			s = simple(hf, flip_req(fb));
@@ -1237,6 +1286,10 @@ static void hold(struct hf *hf, struct verdict *v, enum hold what)
 		n++;
 	}
 	note(v, false, "held %s for %d s, %lu requests", names[what], hf->seconds, n);
+	if (mapped)
+		xengnttab_unmap(gt, mapped, npages);
+	if (gt)
+		xengnttab_close(gt);
 	buf_unshare(hf, &b);
 }
 
@@ -1263,6 +1316,11 @@ static void case_hold_edid(struct hf *hf, struct verdict *v)
 static void case_hold_be_alloc(struct hf *hf, struct verdict *v)
 {
 	hold(hf, v, HOLD_BE_ALLOC);
+}
+
+static void case_hold_be_alloc_mapped(struct hf *hf, struct verdict *v)
+{
+	hold(hf, v, HOLD_BE_ALLOC_MAPPED);
 }
 
 struct hf_case {
@@ -1297,6 +1355,8 @@ static const struct hf_case cases[] = {
 	{"hold-flips", "flip a shown fb, answers awaited, for --seconds", case_hold_flips},
 	{"hold-edid", "ask for the EDID over and over", case_hold_edid},
 	{"hold-be-alloc", "hold a buffer the backend allocated (be-alloc=1)", case_hold_be_alloc},
+	{"hold-be-alloc-mapped", "map a be-alloc buffer's pages, destroy it, keep them mapped",
+	 case_hold_be_alloc_mapped},
 };
 
 static const struct hf_case *case_by_name(const char *name, size_t len)
