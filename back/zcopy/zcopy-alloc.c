@@ -180,7 +180,7 @@ int zc_alloc(struct zc_file *f, struct zcopy_alloc __user *ureq)
 {
 	struct zcopy_alloc req;
 	struct zc_export *e;
-	int r, fd;
+	int r;
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
 		return -EFAULT;
@@ -209,18 +209,9 @@ int zc_alloc(struct zc_file *f, struct zcopy_alloc __user *ureq)
 		r = -EFAULT;
 		goto err_free;
 	}
-	r = zc_publish(f, e, &fd);
+	r = zc_publish(f, e, &ureq->fd, &ureq->id);
 	if (r)
 		goto err_slot;
-
-	req.fd = fd;
-	req.id = e->id;
-	if (copy_to_user(ureq, &req, sizeof(req))) {
-		zc_unpublish(f, e, fd);
-		return -EFAULT;
-	}
-	/* The fd takes over the dma-buf's file reference. */
-	fd_install(fd, e->dmabuf->file);
 	return 0;
 
 err_free:

@@ -446,15 +446,17 @@ static void zc_export_forget(struct zc_file *f, struct zc_export *e)
 }
 
 /*
- * Make e's dma-buf, an fd for it (not installed yet) and an id in f. From
- * then on the dma-buf owns e's pages and the first reference; on failure
- * e is gone too (its pages undone in reverse). The slot stays the caller's.
+ * Make e's dma-buf, an fd for it and an id in f, tell them to the caller
+ * (*ufd, *uid) and install the fd. From the dma-buf on, it owns e's pages
+ * and the first reference; on failure e is gone too (its pages undone in
+ * reverse). Either way the slot stays the caller's.
  */
-int zc_publish(struct zc_file *f, struct zc_export *e, int *fd)
+int zc_publish(struct zc_file *f, struct zc_export *e, __s32 __user *ufd, __u32 __user *uid)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	atomic64_t *alive = e->local ? &zc_count.allocs_alive : &zc_count.exports_alive;
 	atomic64_t *total = e->local ? &zc_count.allocs_total : &zc_count.exports_total;
+	int r, fd;
 
 	info.ops = &zc_dmabuf_ops;
 	info.size = (size_t)e->nr << PAGE_SHIFT;
@@ -463,8 +465,7 @@ int zc_publish(struct zc_file *f, struct zc_export *e, int *fd)
 	info.owner = THIS_MODULE;
 	e->dmabuf = dma_buf_export(&info);
 	if (IS_ERR(e->dmabuf)) {
-		int r = PTR_ERR(e->dmabuf);
-
+		r = PTR_ERR(e->dmabuf);
 		if (e->local)
 			zc_alloc_end(e);
 		else
@@ -475,36 +476,36 @@ int zc_publish(struct zc_file *f, struct zc_export *e, int *fd)
 	atomic64_inc(alive);
 	atomic64_inc(total);
 
-	*fd = get_unused_fd_flags(O_CLOEXEC);
-	if (*fd < 0) {
-		int r = *fd;
-
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
 		dma_buf_put(e->dmabuf); /* its release undoes and frees */
-		return r;
+		return fd;
 	}
 	kref_get(&e->kref); /* the file's */
 	mutex_lock(&f->lock);
 	e->id = zc_new_id(f);
 	list_add_tail(&e->node, &f->exports);
 	mutex_unlock(&f->lock);
-	return 0;
-}
 
-/* Undo zc_publish() before the fd is installed; the slot goes too. */
-void zc_unpublish(struct zc_file *f, struct zc_export *e, int fd)
-{
-	put_unused_fd(fd);
-	mutex_lock(&f->lock);
-	zc_export_forget(f, e);
-	mutex_unlock(&f->lock);
-	dma_buf_put(e->dmabuf);
+	if (put_user(fd, ufd) || put_user(e->id, uid)) {
+		put_unused_fd(fd);
+		mutex_lock(&f->lock);
+		list_del_init(&e->node);
+		mutex_unlock(&f->lock);
+		zc_export_put(e);
+		dma_buf_put(e->dmabuf);
+		return -EFAULT;
+	}
+	/* The fd takes over the dma-buf's file reference. */
+	fd_install(fd, e->dmabuf->file);
+	return 0;
 }
 
 int zc_export(struct zc_file *f, struct zcopy_export __user *ureq)
 {
 	struct zcopy_export req;
 	struct zc_export *e;
-	int r, fd;
+	int r;
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
 		return -EFAULT;
@@ -533,18 +534,9 @@ int zc_export(struct zc_file *f, struct zcopy_export __user *ureq)
 	r = zc_map(e);
 	if (r)
 		goto err_free;
-	r = zc_publish(f, e, &fd);
+	r = zc_publish(f, e, &ureq->fd, &ureq->id);
 	if (r)
 		goto err_slot;
-
-	req.fd = fd;
-	req.id = e->id;
-	if (copy_to_user(ureq, &req, sizeof(req))) {
-		zc_unpublish(f, e, fd);
-		return -EFAULT;
-	}
-	/* The fd takes over the dma-buf's file reference. */
-	fd_install(fd, e->dmabuf->file);
 	return 0;
 
 err_free:

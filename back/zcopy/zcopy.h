@@ -82,8 +82,7 @@ int zc_slot_get(struct zc_file *f);
 void zc_slot_put(struct zc_file *f);
 struct zc_export *zc_export_new(domid_t domid, unsigned int nr, bool writable, bool local);
 void zc_export_put(struct zc_export *e);
-int zc_publish(struct zc_file *f, struct zc_export *e, int *fd);
-void zc_unpublish(struct zc_file *f, struct zc_export *e, int fd);
+int zc_publish(struct zc_file *f, struct zc_export *e, __s32 __user *ufd, __u32 __user *uid);
 
 /* xen-interface/kernel/pv-umap.c (x86 PV only), via zcopy-mmap.c. */
 #include "kernel/pv-umap.h"
