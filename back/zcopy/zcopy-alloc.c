@@ -184,23 +184,12 @@ int zc_alloc(struct zc_file *f, struct zcopy_alloc __user *ureq)
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
 		return -EFAULT;
-	if (req.pad || req.fd || req.id)
-		return -EINVAL;
-	if (!req.nr_refs || req.nr_refs > ZCOPY_MAX_PAGES)
-		return -EINVAL;
-	if (req.flags & ~ZCOPY_ALLOC_READONLY)
-		return -EINVAL;
-	if (req.domid >= DOMID_FIRST_RESERVED)
-		return -EINVAL;
-
-	r = zc_slot_get(f); /* given back on failure */
+	r = zc_check_req(req.domid, req.nr_refs, req.flags, ZCOPY_ALLOC_READONLY,
+			 req.pad | req.fd | req.id);
+	if (!r) /* the slot is given back on failure */
+		r = zc_begin(f, req.domid, req.nr_refs, true, true, &e);
 	if (r)
 		return r;
-	e = zc_export_new(req.domid, req.nr_refs, true, true);
-	if (!e) {
-		r = -ENOMEM;
-		goto err_slot;
-	}
 	r = zc_alloc_grant(e, req.flags & ZCOPY_ALLOC_READONLY);
 	if (r)
 		goto err_free;

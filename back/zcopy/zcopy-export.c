@@ -386,7 +386,7 @@ static const struct dma_buf_ops zc_dmabuf_ops = {
 	.end_cpu_access = zc_end_cpu_access,
 };
 
-struct zc_export *zc_export_new(domid_t domid, unsigned int nr, bool writable, bool local)
+static struct zc_export *zc_export_new(domid_t domid, unsigned int nr, bool writable, bool local)
 {
 	struct zc_export *e = kzalloc(sizeof(*e), GFP_KERNEL);
 	bool kmap = !local && zc_pv();
@@ -418,7 +418,7 @@ void zc_export_put(struct zc_export *e)
 	kref_put(&e->kref, zc_export_free);
 }
 
-int zc_slot_get(struct zc_file *f)
+static int zc_slot_get(struct zc_file *f)
 {
 	int r;
 
@@ -435,6 +435,28 @@ void zc_slot_put(struct zc_file *f)
 	mutex_lock(&f->lock);
 	f->nobjs--;
 	mutex_unlock(&f->lock);
+}
+
+int zc_check_req(u32 domid, u32 nr, u32 flags, u32 known, u32 outs)
+{
+	if (outs || !nr || nr > ZCOPY_MAX_PAGES || (flags & ~known))
+		return -EINVAL;
+	return domid < DOMID_FIRST_RESERVED ? 0 : -EINVAL;
+}
+
+int zc_begin(struct zc_file *f, domid_t domid, unsigned int nr, bool writable, bool local,
+	     struct zc_export **out)
+{
+	int r = zc_slot_get(f);
+
+	if (r)
+		return r;
+	*out = zc_export_new(domid, nr, writable, local);
+	if (!*out) {
+		zc_slot_put(f);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Drop the file's knowledge of e (f->lock held) and its reference. */
@@ -509,23 +531,12 @@ int zc_export(struct zc_file *f, struct zcopy_export __user *ureq)
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
 		return -EFAULT;
-	if (req.pad || req.fd || req.id)
-		return -EINVAL;
-	if (!req.nr_refs || req.nr_refs > ZCOPY_MAX_PAGES)
-		return -EINVAL;
-	if (req.flags & ~ZCOPY_EXPORT_WRITABLE)
-		return -EINVAL;
-	if (req.domid >= DOMID_FIRST_RESERVED)
-		return -EINVAL;
-
-	r = zc_slot_get(f); /* given back on failure */
+	r = zc_check_req(req.domid, req.nr_refs, req.flags, ZCOPY_EXPORT_WRITABLE,
+			 req.pad | req.fd | req.id);
+	if (!r) /* the slot is given back on failure */
+		r = zc_begin(f, req.domid, req.nr_refs, req.flags & ZCOPY_EXPORT_WRITABLE, false, &e);
 	if (r)
 		return r;
-	e = zc_export_new(req.domid, req.nr_refs, req.flags & ZCOPY_EXPORT_WRITABLE, false);
-	if (!e) {
-		r = -ENOMEM;
-		goto err_slot;
-	}
 	if (copy_from_user(e->refs, u64_to_user_ptr(req.refs),
 			   (size_t)e->nr * sizeof(*e->refs))) {
 		r = -EFAULT;

@@ -77,10 +77,13 @@ u32 zc_new_id(struct zc_file *f);
 int zc_export(struct zc_file *f, struct zcopy_export __user *ureq);
 int zc_wait_released(struct zc_file *f, struct zcopy_wait_released *req);
 void zc_export_forget_all(struct zc_file *f);
-/* Shared with zcopy-alloc.c: an object's slot, record, dma-buf and fd. */
-int zc_slot_get(struct zc_file *f);
+/* Shared with zcopy-alloc.c: an object's checks, slot, record, dma-buf and fd. */
+/* -EINVAL unless outs is 0, nr in 1..ZCOPY_MAX_PAGES, flags only known, domid a guest's. */
+int zc_check_req(u32 domid, u32 nr, u32 flags, u32 known, u32 outs);
+/* Reserve a slot of f and make a record (*out); nothing reserved on error. */
+int zc_begin(struct zc_file *f, domid_t domid, unsigned int nr, bool writable, bool local,
+	     struct zc_export **out);
 void zc_slot_put(struct zc_file *f);
-struct zc_export *zc_export_new(domid_t domid, unsigned int nr, bool writable, bool local);
 void zc_export_put(struct zc_export *e);
 int zc_publish(struct zc_file *f, struct zc_export *e, __s32 __user *ufd, __u32 __user *uid);
 
