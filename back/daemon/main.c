@@ -63,6 +63,8 @@ static void usage(FILE *f)
 		"      --max-display-ms N blocking display work (modesets, flip and release\n"
 		"                         waits) one device may have per second, on average\n"
 		"                         over %u s (default %u)\n"
+		"      --max-connects N   times one device may connect a minute, after %u in a\n"
+		"                         row; more, and it waits in InitWait (default %u)\n"
 		"      --be-alloc=POLICY  which devices may have be-alloc, as their toolstack asks:\n"
 		"                         toolstack (default: every one it was configured for),\n"
 		"                         off, or a list of domain ids and names (\"3,desktop\")\n"
@@ -70,12 +72,13 @@ static void usage(FILE *f)
 		"\n"
 		"Limits are capped at the hard maximums of xen-interface/zdispl/displif-use.h\n"
 		"(buffer %u MiB, %u buffers, %u framebuffers, %u MiB per device, %u MiB of\n"
-		"be-alloc, %u ms). be-alloc is read once, when a device appears: a guest that writes\n"
+		"be-alloc, %u ms, %u connects). be-alloc is read once, when a device appears: a guest that writes\n"
 		"it later changes nothing. SIGTERM or SIGINT closes every device and exits.\n",
 		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS,
 		ZD_DEF_DEVICE_PAGES >> 8, ZD_DEF_GRANTED_PAGES >> 8, ZD_DISPLAY_BURST_S,
-		ZD_DEF_DISPLAY_MS, ZD_MAX_BUFFER_BYTES >> 20, ZD_MAX_BUFFERS, ZD_MAX_FBS,
-		ZD_MAX_DEVICE_PAGES >> 8, ZD_MAX_GRANTED_PAGES >> 8, ZD_MAX_DISPLAY_MS);
+		ZD_DEF_DISPLAY_MS, ZD_CONNECT_BURST, ZD_DEF_CONNECTS, ZD_MAX_BUFFER_BYTES >> 20,
+		ZD_MAX_BUFFERS, ZD_MAX_FBS, ZD_MAX_DEVICE_PAGES >> 8, ZD_MAX_GRANTED_PAGES >> 8,
+		ZD_MAX_DISPLAY_MS, ZD_MAX_CONNECTS);
 	/* clang-format on */
 }
 
@@ -101,6 +104,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		OPT_MAX_DEVICE_MIB,
 		OPT_MAX_BE_ALLOC_MIB,
 		OPT_MAX_DISPLAY_MS,
+		OPT_MAX_CONNECTS,
 		OPT_BE_ALLOC
 	};
 	static const struct option longopts[] = {
@@ -116,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"max-device-mib", required_argument, NULL, OPT_MAX_DEVICE_MIB},
 		{"max-be-alloc-mib", required_argument, NULL, OPT_MAX_BE_ALLOC_MIB},
 		{"max-display-ms", required_argument, NULL, OPT_MAX_DISPLAY_MS},
+		{"max-connects", required_argument, NULL, OPT_MAX_CONNECTS},
 		{"be-alloc", required_argument, NULL, OPT_BE_ALLOC},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -188,6 +193,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 					&o->limits.display_ms))
 				return -1;
 			break;
+		case OPT_MAX_CONNECTS:
+			if (parse_limit("--max-connects", optarg, ZD_MAX_CONNECTS,
+					&o->limits.connects_per_min))
+				return -1;
+			break;
 		case OPT_BE_ALLOC:
 			if (zd_be_alloc_policy_parse(optarg, &o->be_alloc)) {
 				fprintf(stderr,
@@ -239,7 +249,7 @@ int main(int argc, char **argv)
 		.level = ZD_LOG_INFO,
 		.status_path = ZD_STATUS_SOCKET,
 		.limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, ZD_DEF_DEVICE_PAGES,
-			   ZD_DEF_GRANTED_PAGES, ZD_DEF_DISPLAY_MS},
+			   ZD_DEF_GRANTED_PAGES, ZD_DEF_DISPLAY_MS, ZD_DEF_CONNECTS},
 	};
 	struct zd_display *display = NULL;
 	struct zd_zcopy *zcopy = NULL;

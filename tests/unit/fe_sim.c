@@ -176,8 +176,12 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 		   const struct sim_opts *o)
 {
 	static const struct sim_opts defaults;
-	struct zd_limits lim = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS,	   ZD_DEF_FBS,
-				ZD_DEF_DEVICE_PAGES, ZD_DEF_GRANTED_PAGES, 0};
+	/* No display budget and no connect budget unless a test asks. */
+	struct zd_limits lim = {.max_buffer_bytes = ZD_DEF_BUFFER_BYTES,
+				.max_buffers = ZD_DEF_BUFFERS,
+				.max_fbs = ZD_DEF_FBS,
+				.max_pages = ZD_DEF_DEVICE_PAGES,
+				.max_granted_pages = ZD_DEF_GRANTED_PAGES};
 	struct zd_be_alloc_policy pol = {0};
 	int r;
 

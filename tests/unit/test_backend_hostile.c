@@ -754,3 +754,75 @@ TEST(hostile_modesets_rationed_by_the_display_budget)
 	sim_stop(&b);
 	CHECK_EQ_INT(sim_stop(&a), 0);
 }
+
+/* Connect, then drop back to Initialising: one connect-and-drop cycle. */
+static void connect_and_drop(struct sim *s)
+{
+	CHECK_EQ_INT(sim_fe_connect(s), 0);
+	sim_set_fe_state(s, XenbusStateInitialising);
+	CHECK_EQ_INT(sim_fe_teardown(s), 0);
+	CHECK_EQ_INT(sim_be_state(s), XenbusStateInitWait);
+}
+
+/*
+ * A guest that connects and drops in a loop: after its burst it waits in
+ * InitWait, is connected without any further event of its own once its
+ * connect budget allows (30 a minute: one every 2 s), and no sooner.
+ * Another guest of the same daemon connects at once meanwhile.
+ */
+TEST(hostile_connect_and_drop_rationed_by_the_connect_budget)
+{
+	struct sim_opts o = {.outputs = 2,
+			     .limits = {ZD_DEF_BUFFER_BYTES, ZD_DEF_BUFFERS, ZD_DEF_FBS, 0, 0, 0,
+					30}};
+	struct sim_opts ob = {.fe_domid = 2, .share = NULL};
+	uint64_t t;
+	struct sim a, b;
+
+	CHECK_EQ_INT(sim_start_opts(&a, 1, one_vga, &o), 0);
+	t = zd_loop_now_us(a.loop);
+	zd_loop_set_clock(a.loop, test_clock, &t);
+	for (unsigned int i = 0; i < ZD_CONNECT_BURST; i++)
+		connect_and_drop(&a);
+	CHECK_EQ_INT(sim_devinfo(&a).connect_waits, 0);
+
+	/* The fifth in a row is held. */
+	CHECK_EQ_INT(sim_fe_publish(&a), 0);
+	sim_set_fe_state(&a, XenbusStateInitialised);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateInitWait);
+	CHECK_EQ_INT(sim_devinfo(&a).connect_waits, 1);
+
+	/* Not another guest: its budget is its own. */
+	ob.share = &a;
+	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
+	CHECK_EQ_INT(sim_fe_connect(&b), 0);
+
+	/* One unit of credit to earn: 1/30 s, then the backend connects it. */
+	t += 33000;
+	zd_loop_dispatch(a.loop, 0);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateInitWait);
+	t += 1000;
+	zd_loop_dispatch(a.loop, 0);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateConnected);
+	sim_set_fe_state(&a, XenbusStateConnected);
+	CHECK_EQ_INT(sim_devinfo(&a).connects, ZD_CONNECT_BURST + 1);
+
+	/* It drops and comes back: held for the 2 s a connect costs. */
+	sim_set_fe_state(&a, XenbusStateInitialising);
+	CHECK_EQ_INT(sim_fe_teardown(&a), 0);
+	CHECK_EQ_INT(sim_fe_publish(&a), 0);
+	sim_set_fe_state(&a, XenbusStateInitialised);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateInitWait);
+	for (int i = 0; i < 19; i++) {
+		t += 100000;
+		zd_loop_dispatch(a.loop, 0);
+		CHECK_EQ_INT(sim_be_state(&a), XenbusStateInitWait);
+	}
+	t += 100000;
+	zd_loop_dispatch(a.loop, 0);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateConnected);
+	CHECK_EQ_INT(sim_devinfo(&a).connect_waits, 2);
+	/* Its state went back and forth meanwhile: nothing leaked or broke. */
+	sim_stop(&b);
+	CHECK_EQ_INT(sim_stop(&a), 0);
+}

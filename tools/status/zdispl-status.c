@@ -102,6 +102,9 @@ static void pretty(const char *line)
 		printf("  %s ms of blocking display work; waited %s time(s) for its budget\n",
 		       field(line, "display-ms", a, sizeof(a)),
 		       field(line, "display-waits", b, sizeof(b)));
+		printf("  connected %s time(s); held %s time(s) for connecting too often\n",
+		       field(line, "connects", a, sizeof(a)),
+		       field(line, "connect-waits", b, sizeof(b)));
 	} else if (!strncmp(line, "conn ", 5)) {
 		const char *name = field(line, "name", a, sizeof(a));
 		bool on = !strcmp(field(line, "configured", d, sizeof(d)), "1");

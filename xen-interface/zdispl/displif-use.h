@@ -65,6 +65,7 @@
 #define ZD_MAX_DEVICE_PAGES (1u << 18) /* pages of all buffers of a device: 1 GiB */
 #define ZD_MAX_GRANTED_PAGES (1u << 15) /* pages dom0 grants to a device (be-alloc) */
 #define ZD_MAX_DISPLAY_MS 1000	      /* blocking display work of a device, ms per second */
+#define ZD_MAX_CONNECTS 6000	      /* connects of a device a minute */
 #define ZD_MAX_UNIQUE_ID 128	      /* unique-id string, octets */
 #define ZD_MAX_XS_VALUE 256	      /* any other xenstore value we parse */
 
@@ -85,6 +86,13 @@
  * fifths to the others. A normal guest's few modesets fit in the burst.
  */
 #define ZD_DEF_DISPLAY_MS 200
+/*
+ * A frontend connects once in its life, and again when it or we restart:
+ * after a burst of 4 in a row, one every 2 s. A guest that connects and
+ * drops in a loop costs xenstored, Xen and dom0's kernel as much as it
+ * costs us, and this bounds all of it.
+ */
+#define ZD_DEF_CONNECTS 30
 
 /* A request operation's name, for logs. */
 static inline const char *zd_op_name(uint8_t op)

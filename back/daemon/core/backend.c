@@ -39,11 +39,13 @@ static void unlink_device(struct zd_backend *be, struct zd_device *dev)
 }
 
 static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c);
+static void schedule_held_connects(struct zd_backend *be, struct zd_device *dev);
 
 /*
  * Step a device; free it when its backend directory is gone. One that
  * just connected may have requests waiting from before its channels were
- * bound, more than a budget's worth too.
+ * bound, more than a budget's worth too. One whose connect was held is
+ * stepped again when it may connect.
  */
 static void step_device(struct zd_backend *be, struct zd_device *dev)
 {
@@ -55,7 +57,10 @@ static void step_device(struct zd_backend *be, struct zd_device *dev)
 	if (dev->gone) {
 		unlink_device(be, dev);
 		zd_device_free(dev);
+		return;
 	}
+	if (dev->connect_held)
+		schedule_held_connects(be, dev);
 }
 
 /* Make sure (fe, dev) is served, and step it this turn. */
@@ -190,6 +195,24 @@ static struct zd_conn *conn_by_port(struct zd_backend *be, int port, struct zd_d
 		}
 	}
 	return NULL;
+}
+
+/* Devices whose connect was held: step them again, now that it may be allowed. */
+static void run_held_connects(void *data)
+{
+	struct zd_backend *be = data;
+
+	for (struct zd_device *d = be->devices; d; d = d->next)
+		if (d->connect_held)
+			d->xs_dirty = true;
+	step_dirty(be);
+}
+
+static void schedule_held_connects(struct zd_backend *be, struct zd_device *dev)
+{
+	/* Out of memory: the next watch event of the device steps it again. */
+	if (zd_loop_defer_in(be->loop, zd_device_connect_wait_ms(dev), run_held_connects, be))
+		zd_warn(NULL, "cannot defer a held connect: out of memory");
 }
 
 /* Connectors that used up their budget get another turn. */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * budget.h: a device's share of the loop's time for blocking display work
- * (modesets, flip waits, release waits), as a token bucket of microseconds.
+ * budget.h: a token bucket that rations what one device makes the daemon
+ * do: the loop's time for its blocking display work (modesets, flip and
+ * release waits, in microseconds), and its connects.
  *
- * The bucket fills at rate_ms per second up to ZD_DISPLAY_BURST_S seconds'
- * worth and starts full. Each blocking operation is timed and its whole
- * duration taken out, so the credit may go below zero; while it is not
- * above zero the device's next blocking request waits on its ring. Over
- * time a device gets at most rate_ms of every second, whatever it asks.
- * rate_ms 0: no limit.
+ * The bucket fills at rate units a second up to burst units and starts
+ * full. Work is allowed while the credit is above zero, and its whole cost
+ * is taken out afterwards, so the credit may go below zero; while it is
+ * not above zero the device's next such work waits. Over time a device
+ * gets at most rate units a second, whatever it asks. rate 0: no limit.
  */
 #ifndef ZD_BUDGET_H
 #define ZD_BUDGET_H
@@ -16,21 +16,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ZD_DISPLAY_BURST_S 2
+#define ZD_DISPLAY_BURST_S 2 /* display work: 2 s' worth to start with */
+#define ZD_CONNECT_BURST 4   /* connects in a row before the rate applies */
+/*
+ * A connect costs ZD_CONNECT_COST units and a device earns its
+ * --max-connects of them a second: that many connects a minute.
+ */
+#define ZD_CONNECT_COST 60
 
 struct zd_budget {
-	uint32_t rate_ms; /* per second; 0: unlimited */
-	int64_t credit_us;
-	uint64_t at_us;	   /* when credit_us was last brought up to date */
-	uint64_t spent_us; /* all it was charged, for the status */
-	uint64_t waits;	   /* times it ran out of credit and had to wait */
-	bool waiting;	   /* out of credit at the last look */
+	uint64_t rate;	/* units a second; 0: unlimited */
+	int64_t burst;	/* most credit it holds, and what it starts with */
+	int64_t credit; /* units */
+	uint64_t at_us; /* credit is up to date until then */
+	uint64_t spent; /* all it was charged, for the status */
+	uint64_t waits; /* times it ran out of credit and had to wait */
+	bool waiting;	/* out of credit at the last look */
 };
 
-void zd_budget_init(struct zd_budget *b, uint32_t rate_ms, uint64_t now_us);
+void zd_budget_init(struct zd_budget *b, uint64_t rate, uint64_t burst, uint64_t now_us);
 /* Is there credit at now_us? The first false answer of a run counts a wait. */
 bool zd_budget_take(struct zd_budget *b, uint64_t now_us);
-void zd_budget_charge(struct zd_budget *b, uint64_t cost_us);
+void zd_budget_charge(struct zd_budget *b, uint64_t cost);
 /* Milliseconds from now_us until there is credit again (0: there is). */
 unsigned int zd_budget_wait_ms(struct zd_budget *b, uint64_t now_us);
 

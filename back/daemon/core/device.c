@@ -70,6 +70,7 @@ static void set_state(struct zd_device *dev, enum xenbus_state s)
 	zd_log_rl(&dev->rl_state, ZD_LOG_INFO, dev->name, "%s -> %s",
 		  zd_xenbus_state_name(dev->state), zd_xenbus_state_name(s));
 	dev->state = s;
+	dev->connect_held = false; /* held only in InitWait */
 	write_state(dev);
 }
 
@@ -202,6 +203,34 @@ unsigned int zd_device_work_wait_ms(struct zd_device *dev)
 	return dev->work_held ? zd_budget_wait_ms(&dev->display, now_us(dev)) : 0;
 }
 
+unsigned int zd_device_connect_wait_ms(struct zd_device *dev)
+{
+	return dev->connect_held ? zd_budget_wait_ms(&dev->connects, now_us(dev)) : 0;
+}
+
+/*
+ * May the frontend connect now? Each connect costs more than the daemon's
+ * own time: xenstored's, the hypervisor's and dom0's kernel's for the
+ * rings, the channels and the buffers, and a modeset and a release. A
+ * frontend that connects and drops again and again is held in InitWait
+ * once its burst is spent; the backend steps it again when it may.
+ */
+static bool connect_allowed(struct zd_device *dev)
+{
+	if (!zd_budget_take(&dev->connects, now_us(dev))) {
+		if (!dev->connect_held)
+			zd_log_rl(&dev->rl_state, ZD_LOG_WARN, dev->name,
+				  "connects more than %u times a minute: held for %u ms",
+				  dev->env->limits.connects_per_min,
+				  zd_budget_wait_ms(&dev->connects, now_us(dev)));
+		dev->connect_held = true;
+		return false;
+	}
+	dev->connect_held = false;
+	zd_budget_charge(&dev->connects, ZD_CONNECT_COST);
+	return true;
+}
+
 /*
  * Releasing outputs is blocking display work too (modesets off, flip and
  * release waits): it is charged, so that a guest that connects and drops
@@ -284,6 +313,8 @@ static bool device_advance(struct zd_device *dev, enum xenbus_state fe, bool onl
 			dev->fe_stale = false;
 		if (fe == XenbusStateInitialised ||
 		    (fe == XenbusStateConnected && !dev->fe_stale)) {
+			if (!connect_allowed(dev))
+				break;
 			r = device_connect(dev);
 			set_state(dev, r ? XenbusStateClosing : XenbusStateConnected);
 		} else if (fe == XenbusStateClosing) {
@@ -398,8 +429,10 @@ int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe
 	dev->fe_domid = fe_domid;
 	dev->devid = devid;
 	dev->blocking_round = ULONG_MAX; /* none yet */
-	zd_budget_init(&dev->display, env->limits.display_ms,
-		       env->loop ? zd_loop_now_us(env->loop) : 0);
+	zd_budget_init(&dev->display, env->limits.display_ms * 1000ull,
+		       env->limits.display_ms * 1000ull * ZD_DISPLAY_BURST_S, now_us(dev));
+	zd_budget_init(&dev->connects, env->limits.connects_per_min,
+		       ZD_CONNECT_BURST * ZD_CONNECT_COST, now_us(dev));
 	dev->state = XenbusStateInitialising;
 	dev->fe_state = XenbusStateUnknown;
 	snprintf(dev->name, sizeof(dev->name), "dom%u/%s/%u", fe_domid, XENDISPL_DRIVER_NAME,
@@ -458,8 +491,10 @@ void zd_device_info(const struct zd_device *dev, struct zd_device_info *out)
 		.pages = dev->bufs.pages,
 		.granted_pages = dev->bufs.granted_pages,
 		.deferred_pages = dev->bufs.deferred_pages,
-		.display_ms = dev->display.spent_us / 1000u,
+		.display_ms = dev->display.spent / 1000u,
 		.display_waits = dev->display.waits,
+		.connects = dev->connects.spent / ZD_CONNECT_COST,
+		.connect_waits = dev->connects.waits,
 	};
 }
 

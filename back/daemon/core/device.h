@@ -50,6 +50,8 @@ struct zd_device {
 	unsigned long blocking_round; /* the loop round of its last blocking request */
 	struct zd_budget display;     /* its share of blocking display work */
 	bool work_held;		      /* a blocking request waits for that budget */
+	struct zd_budget connects;    /* how often it may connect */
+	bool connect_held;	      /* its frontend waits for that budget to connect */
 	struct zd_ratelimit rl;	      /* for messages this frontend can trigger */
 	struct zd_ratelimit rl_state; /* for its state transitions and (dis)connects */
 };
@@ -84,6 +86,8 @@ struct zd_device_info {
 	uint64_t deferred_pages; /* granted still, of buffers already destroyed */
 	uint64_t display_ms;	 /* blocking display work done for it, in all */
 	uint64_t display_waits;	 /* times its blocking requests waited for its budget */
+	uint64_t connects;	 /* times it connected */
+	uint64_t connect_waits;	 /* times a connect waited for its budget */
 };
 
 void zd_device_info(const struct zd_device *dev, struct zd_device_info *out);
@@ -99,6 +103,11 @@ bool zd_device_work_allowed(struct zd_device *dev);
 uint64_t zd_device_work_start(const struct zd_device *dev);
 void zd_device_work_done(struct zd_device *dev, uint64_t start);
 unsigned int zd_device_work_wait_ms(struct zd_device *dev);
+/*
+ * A frontend that connects too often waits in InitWait (budget.h):
+ * milliseconds until it may connect, 0 when no connect is held.
+ */
+unsigned int zd_device_connect_wait_ms(struct zd_device *dev);
 /*
  * Connector i's (any i under ZD_MAX_CONNECTORS; those from nr_conns on
  * were never configured), buffer i's (-ENOENT past the last).

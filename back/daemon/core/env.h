@@ -28,6 +28,7 @@ struct zd_limits {
 	uint32_t max_pages;	    /* pages of all display buffers of a device */
 	uint32_t max_granted_pages; /* pages granted to a device (be-alloc), deferred ones too */
 	uint32_t display_ms;	    /* blocking display work, ms per second (budget.h); 0: any */
+	uint32_t connects_per_min;  /* connects of a device a minute (budget.h); 0: any */
 };
 
 struct zd_env {

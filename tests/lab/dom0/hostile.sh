@@ -68,6 +68,33 @@ accounting() {
 }
 alive() { lab_check "$1: zdispl-back is alive" kill -0 "$BACK_PID"; }
 
+# Where the CPU goes while the bystander flips: seconds of CPU so far of
+# each domain (xl list), and of zdispl-back and xenstored in dom0, as
+# NAME=SECONDS words; cpu_split A B SECONDS: the share of a host core each
+# took between snapshots A and B, SECONDS apart.
+cpu_now() {
+	local p
+	xl list | awk 'NR > 1 { printf "%s=%s ", $1, $6 }'
+	p=$(pidof xenstored oxenstored | cut -d' ' -f1)
+	for x in "zdispl-back:$BACK_PID" "xenstored:$p"; do
+		[ -r "/proc/${x#*:}/stat" ] || continue
+		# utime and stime, in clock ticks, after the "(comm)" field
+		sed 's/^.*) //' "/proc/${x#*:}/stat" |
+			awk -v n="${x%%:*}" -v hz="$(getconf CLK_TCK)" \
+				'{ printf "%s=%.2f ", n, ($12 + $13) / hz }'
+	done
+}
+cpu_split() {
+	awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN {
+		n = split(a, w, " "); for (i = 1; i <= n; i++) { split(w[i], kv, "="); t[kv[1]] = kv[2] }
+		n = split(b, w, " ")
+		for (i = 1; i <= n; i++) {
+			split(w[i], kv, "=")
+			if (kv[1] in t && s > 0) printf "%s=%.2f ", kv[1], (kv[2] - t[kv[1]]) / s
+		}
+	}'
+}
+
 lab_guest_create bystander.cfg
 lab_step "bystander: backend Connected" 60 lab_wait 60 "bystander connected" \
 	grep -q "dom$(lab_domid bystander)/vdispl/0: InitWait -> Connected" "$BACK_LOG"
@@ -75,10 +102,14 @@ lab_step "bystander: backend Connected" 60 lab_wait 60 "bystander connected" \
 # byst_run TAG FRAMES [HOOK]: the bystander flips FRAMES frames to the end,
 # then HOOK runs (at once: a check of when it ended); sets FPS.
 byst_run() {
-	local rc=0
+	local rc=0 c0 t0
+	c0=$(cpu_now)
+	t0=$(date +%s.%N)
 	lab_guest_run bystander "zdispl-pattern --connector 0 --frames $2 >/tmp/b.out 2>/tmp/b.err" \
 		300 >/dev/null || rc=$?
 	[ -z "${3:-}" ] || $3 "$1"
+	echo "$1 $(cpu_split "$c0" "$(cpu_now)" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')")" \
+		>>"$RESULTS/cpu-split.txt"
 	lab_guest_run bystander "cat /tmp/b.out /tmp/b.err" | lab_save "$1-bystander.out"
 	lab_check "$1: bystander's client exited 0 (rc $rc)" test "$rc" = 0
 	FPS=$(lab_field fps "$RESULTS/$1-bystander.out")
