@@ -89,8 +89,8 @@
 /*
  * A frontend connects once in its life, and again when it or we restart:
  * after a burst of 4 in a row, one every 2 s. A guest that connects and
- * drops in a loop costs xenstored, Xen and dom0's kernel as much as it
- * costs us, and this bounds all of it.
+ * drops in a loop makes xenstored, Xen and dom0's kernel work too, which
+ * no budget of our own time sees: this bounds all of it.
  */
 #define ZD_DEF_CONNECTS 30
 
