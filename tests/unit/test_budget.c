@@ -53,6 +53,21 @@ TEST(budget_clock_backwards_and_huge_costs)
 	CHECK_EQ_INT(zd_budget_wait_ms(&b, 5000000), 17998001);
 }
 
+/* looks tries to connect, 10 ms apart from *t on: how many could. */
+static unsigned int connect_looks(struct zd_budget *b, uint64_t *t, int looks)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < looks; i++) {
+		*t += 10000;
+		if (zd_budget_take(b, *t)) {
+			zd_budget_charge(b, ZD_CONNECT_COST);
+			n++;
+		}
+	}
+	return n;
+}
+
 /*
  * Connects: ZD_CONNECT_COST units each at 30 units a second is 30 a
  * minute, after a burst of ZD_CONNECT_BURST.
@@ -70,22 +85,10 @@ TEST(budget_counts_connects_a_minute)
 	/* One unit to earn: 1/30 s. */
 	CHECK_EQ_INT(zd_budget_wait_ms(&b, t), 34);
 	/* Looks every 10 ms each earn a third of a unit: none of it is lost. */
-	for (int i = 0; i < 200; i++) {
-		t += 10000;
-		if (zd_budget_take(&b, t)) {
-			zd_budget_charge(&b, ZD_CONNECT_COST);
-			n++;
-		}
-	}
+	n += connect_looks(&b, &t, 200);
 	/* Over those 2 s: the one that waited 34 ms, none more. */
 	CHECK_EQ_INT(n, ZD_CONNECT_BURST + 1);
-	for (int i = 0; i < 20; i++) {
-		t += 10000;
-		if (zd_budget_take(&b, t)) {
-			zd_budget_charge(&b, ZD_CONNECT_COST);
-			n++;
-		}
-	}
+	n += connect_looks(&b, &t, 20);
 	/* 60 units, 2 s after that one: the next. */
 	CHECK_EQ_INT(n, ZD_CONNECT_BURST + 2);
 	CHECK_EQ_INT(b.spent, (ZD_CONNECT_BURST + 2) * ZD_CONNECT_COST);
