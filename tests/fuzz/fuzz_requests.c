@@ -93,9 +93,10 @@ struct fz {
 	struct sim sim;
 	unsigned int nconns, outputs;
 	grant_ref_t pool[FZ_POOL];
-	bool revoked[FZ_POOL]; /* the ref may now name another page (a ring) */
-	bool was_connected;    /* at the last check */
-	bool rings_served;     /* the current rings were connected once */
+	bool revoked[FZ_POOL];	 /* the ref may now name another page (a ring) */
+	bool was_connected;	 /* at the last check */
+	uint64_t connects_seen;	 /* the device's count of connects at the last check */
+	uint64_t rings_connects; /* connects the backend made on the current rings */
 	struct fz_conn conns[2];
 };
 
@@ -369,11 +370,22 @@ static void check_flips(struct fz *f, unsigned int ci)
 static void check_step(struct fz *f)
 {
 	bool now = connected(f);
+	uint64_t connects = sim_devinfo(&f->sim).connects;
+	bool epoch = connects != f->connects_seen;
 
-	if (now)
-		f->rings_served = true;
+	/*
+	 * The backend connected again over rings it served before, maybe
+	 * more than once within one op (connected and broken again): it
+	 * starts them afresh, over requests and responses of the last
+	 * connection.
+	 */
+	if (epoch)
+		f->rings_connects += connects > f->connects_seen ? connects - f->connects_seen : 1;
+	f->connects_seen = connects;
 	for (unsigned int i = 0; i < f->nconns; i++) {
-		if (now && !f->was_connected) {
+		if (epoch && f->rings_connects > 1)
+			f->conns[i].desync = f->conns[i].evt_resync = true;
+		if (epoch || (now && !f->was_connected)) {
 			/* A new epoch: the core restarted its event producer at 0. */
 			f->conns[i].flips_ok = 0;
 		} else if (!now && dev_of(f)) {
@@ -714,7 +726,7 @@ static void reconnect(struct fz *f, bool skip_initialised)
 
 	sim_fe_teardown(&f->sim);
 	memset(f->conns, 0, sizeof(f->conns));
-	f->rings_served = false;
+	f->rings_connects = 0;
 	/* The core numbers a device's events on across connections. */
 	for (unsigned int i = 0; i < f->nconns; i++)
 		f->conns[i].evt_resync = true;
@@ -767,21 +779,14 @@ static void op(struct fz *f)
 		if (f->outputs && fake_display_complete_flip(f->sim.display, n % f->outputs))
 			sim_pump(&f->sim);
 		break;
-	case FZ_FE_STATE: {
-		bool was = connected(f);
-
+	case FZ_FE_STATE:
 		n = rd8(f) % 10;
 		if (n == 9)
 			snprintf(st, sizeof(st), "junk");
 		else
 			snprintf(st, sizeof(st), "%u", n);
 		set_fe_state(f, st);
-		/* Reconnected over used rings: the backend starts them afresh. */
-		if (!was && connected(f) && f->rings_served)
-			for (unsigned int i = 0; i < f->nconns; i++)
-				f->conns[i].desync = f->conns[i].evt_resync = true;
 		break;
-	}
 	case FZ_EVT_CONS:
 		ci = rdconn(f);
 		if (f->sim.conns[ci].evt_page) {
