@@ -259,7 +259,7 @@ FUZZ_CFLAGS = $(UNIT_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
 # first; images and layouts handed to the display are checked by its
 # display ops.
 FUZZ_WRAP := -Wl,--wrap=xengnttab_close,--wrap=xenevtchn_close \
-	     -Wl,--wrap=xengnttab_map_domain_grant_refs
+	     -Wl,--wrap=xengnttab_map_domain_grant_refs,--wrap=xengnttab_map_grant_ref
 
 $(BUILD)/fuzz/fuzz_requests: $(FUZZ_SRCS) $(FUZZ_HDRS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ $(FUZZ_SRCS)

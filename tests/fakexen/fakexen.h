@@ -122,11 +122,13 @@
  *		The granting domain's view of the page, or NULL if no such
  *		grant.  Valid until the grant is revoked or fx_reset().
  *	int fx_gnt_revoke(unsigned int domid, uint32_t ref);
-int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
  *		End foreign access: -EBUSY while the backend still maps the
  *		page (as Xen refuses), -ENOENT if no such grant.
  *	unsigned int fx_gnt_live_mappings(void);
  *		Pages currently mapped by the backend, over all handles.
+ *	unsigned int fx_gnt_maps(unsigned int domid, uint32_t ref);
+ *		How many times the page is mapped now (by the backend, or held
+ *		by the peer); 0 if no such grant.
  *	int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
  *		As the grantee, map (hold) or unmap a page @domid granted:
  *		while held, ending its access fails with -EBUSY, as when a
@@ -249,6 +251,7 @@ void *fx_gnt_page(unsigned int domid, uint32_t ref);
 int fx_gnt_revoke(unsigned int domid, uint32_t ref);
 int fx_gnt_peer_hold(unsigned int domid, uint32_t ref, bool hold);
 unsigned int fx_gnt_live_mappings(void);
+unsigned int fx_gnt_maps(unsigned int domid, uint32_t ref);
 
 struct fx_zcopy_stats {
 	unsigned int exports_alive;    /* dma-bufs not released (an fd still open) */

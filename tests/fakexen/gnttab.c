@@ -547,6 +547,13 @@ void *fxi_gnt_map_granted(unsigned int domid, const uint32_t *refs, uint32_t n)
 	return p;
 }
 
+unsigned int fx_gnt_maps(unsigned int domid, uint32_t ref)
+{
+	int slot = find_grant(domid, ref);
+
+	return slot < 0 ? 0 : grants[slot].maps;
+}
+
 unsigned int fx_gnt_live_mappings(void)
 {
 	const xengnttab_handle *h;

@@ -443,6 +443,8 @@ void *__real_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count
 					     uint32_t *refs, int prot);
 void *__wrap_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count, uint32_t domid,
 					     uint32_t *refs, int prot);
+void *__real_xengnttab_map_grant_ref(xengnttab_handle *h, uint32_t domid, uint32_t ref, int prot);
+void *__wrap_xengnttab_map_grant_ref(xengnttab_handle *h, uint32_t domid, uint32_t ref, int prot);
 int __real_xengnttab_close(xengnttab_handle *h);
 int __wrap_xengnttab_close(xengnttab_handle *h);
 int __real_xenevtchn_close(xenevtchn_handle *h);
@@ -516,24 +518,41 @@ static const struct zd_display_ops *checked_display_ops(void)
 }
 
 /*
- * A frontend may name its own ring pages as a buffer; GET_EDID then writes
- * over them, as asked. That ring is the frontend's own mess: stop checking
- * it until it starts over on fresh rings.
+ * A frontend may name its own ring pages as a buffer or a page directory;
+ * GET_EDID, or a be-alloc buffer's directory, then writes over them, as
+ * asked. That ring is the frontend's own mess: stop checking it until it
+ * starts over on fresh rings. The core maps the rings themselves one by
+ * one when it connects, before anything else maps them: a ring page asked
+ * for while mapped already is asked for as something else.
  */
-void *__wrap_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count, uint32_t domid,
-					     uint32_t *refs, int prot)
+static void note_ring_overlap(uint32_t domid, const uint32_t *refs, uint32_t count, int prot,
+			      bool first_map_is_ring)
 {
 	for (uint32_t k = 0; cur && (prot & PROT_WRITE) && k < count; k++) {
+		if (domid != cur->sim.fe_domid)
+			continue;
+		if (first_map_is_ring && !fx_gnt_maps(domid, refs[k]))
+			continue;
 		for (unsigned int i = 0; i < cur->nconns; i++) {
-			if (domid != cur->sim.fe_domid)
-				continue;
 			if (refs[k] == cur->sim.conns[i].req_ref)
 				cur->conns[i].desync = true;
 			if (refs[k] == cur->sim.conns[i].evt_ref)
 				cur->conns[i].evt_trashed = true;
 		}
 	}
+}
+
+void *__wrap_xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count, uint32_t domid,
+					     uint32_t *refs, int prot)
+{
+	note_ring_overlap(domid, refs, count, prot, false);
 	return __real_xengnttab_map_domain_grant_refs(h, count, domid, refs, prot);
+}
+
+void *__wrap_xengnttab_map_grant_ref(xengnttab_handle *h, uint32_t domid, uint32_t ref, int prot)
+{
+	note_ring_overlap(domid, &ref, 1, prot, true);
+	return __real_xengnttab_map_grant_ref(h, domid, ref, prot);
 }
 
 /* Closing the handle would unmap for the core: it must have done so itself. */
