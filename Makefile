@@ -9,6 +9,7 @@
 #   make bench      deps, build, the lab's benchmarks (tools/bench); numbers, no verdicts
 #   make soak       deps, build, 100 guest lifetimes with leak counts (SOAK_CYCLES)
 #   make fuzz       the libFuzzer targets for a while each (see Fuzzing below)
+#   make dkms-src   the modules' DKMS source trees ($(BUILD)/dkms)
 #
 # All output goes to $(BUILD) (gitignored).
 
@@ -132,6 +133,22 @@ $(BUILD)/modules/$(notdir $(1)).stamp: $$(shell find $(1) -name '*.[ch]' -o -nam
 endef
 $(foreach m,$(KMODS),$(eval $(call kmod_rules,$(m))))
 
+# The DKMS source trees of the shipped modules, as a package installs them
+# in /usr/src: $(BUILD)/dkms/zdispl-<front|zcopy>-$(ZDISPL_VERSION)/, each
+# the module's directory with its dkms.conf's version filled in and
+# xen-interface/ beside the sources.
+ZDISPL_VERSION := 0.1.0
+DKMS_MODS := front back/zcopy
+dkms-src:
+	rm -rf $(BUILD)/dkms
+	set -e; for m in $(DKMS_MODS); do \
+		d=$(BUILD)/dkms/zdispl-$${m##*/}-$(ZDISPL_VERSION); \
+		mkdir -p $$d && cp -r $$m/. xen-interface $$d/; \
+		sed -i 's/@VERSION@/$(ZDISPL_VERSION)/' $$d/dkms.conf; \
+	done
+print-version:
+	@echo $(ZDISPL_VERSION)
+
 # ---------------------------------------------------------------------------
 # Host unit tests: one runner; the daemon's core linked with the fake Xen
 # seam (tests/fakexen) instead of libxen* and the kernel's grant/dma-buf
@@ -168,7 +185,7 @@ format-check:
 		{ echo "format: the files above differ from .clang-format; run 'make format'" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------
-.PHONY: all programs modules deps check demo bench soak unit unit-asan lab lab-images clean \
+.PHONY: all programs modules dkms-src print-version deps check demo bench soak unit unit-asan lab lab-images clean \
 	format format-check
 
 all: programs modules
