@@ -10,6 +10,8 @@
 #   make soak       deps, build, 100 guest lifetimes with leak counts (SOAK_CYCLES)
 #   make fuzz       the libFuzzer targets for a while each (see Fuzzing below)
 #   make dkms-src   the modules' DKMS source trees ($(BUILD)/dkms)
+#   make install    daemon, status tool, systemd unit, man pages, DKMS sources
+#                   (DESTDIR=, PREFIX=/usr/local); make uninstall removes them
 #
 # All output goes to $(BUILD) (gitignored).
 
@@ -150,6 +152,31 @@ print-version:
 	@echo $(ZDISPL_VERSION)
 
 # ---------------------------------------------------------------------------
+# make install / make uninstall [DESTDIR=] [PREFIX=/usr/local]: the daemon
+# and its status tool, the systemd unit, the man pages, and the modules'
+# DKMS sources (in /usr/src, where DKMS looks; `dkms add` then builds them).
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DKMSDIR ?= /usr/src
+INSTALL_FILES := $(SBINDIR)/zdispl-back $(SBINDIR)/zdispl-status \
+	$(UNITDIR)/zdispl-back.service $(MANDIR)/man8/zdispl-back.8 $(MANDIR)/man8/zdispl-status.8
+DKMS_TREES := $(foreach m,$(DKMS_MODS),$(DKMSDIR)/zdispl-$(notdir $(m))-$(ZDISPL_VERSION))
+install: programs dkms-src
+	install -D -m 0755 $(BUILD)/bin/zdispl-back $(DESTDIR)$(SBINDIR)/zdispl-back
+	install -D -m 0755 $(BUILD)/bin/zdispl-status $(DESTDIR)$(SBINDIR)/zdispl-status
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DKMSDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|' back/daemon/zdispl-back.service \
+		>$(DESTDIR)$(UNITDIR)/zdispl-back.service
+	install -m 0644 docs/man/zdispl-back.8 docs/man/zdispl-status.8 $(DESTDIR)$(MANDIR)/man8/
+	$(foreach t,$(DKMS_TREES),rm -rf $(DESTDIR)$(t) && \
+		cp -r $(BUILD)/dkms/$(notdir $(t)) $(DESTDIR)$(t);)
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	rm -rf $(addprefix $(DESTDIR),$(DKMS_TREES))
+
+# ---------------------------------------------------------------------------
 # Host unit tests: one runner; the daemon's core linked with the fake Xen
 # seam (tests/fakexen) instead of libxen* and the kernel's grant/dma-buf
 # facilities (xen/grant-dmabuf.c), and a fake display instead of KMS.
@@ -185,7 +212,7 @@ format-check:
 		{ echo "format: the files above differ from .clang-format; run 'make format'" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------
-.PHONY: all programs modules dkms-src print-version deps check demo bench soak unit unit-asan lab lab-images clean \
+.PHONY: all programs modules dkms-src print-version install uninstall deps check demo bench soak unit unit-asan lab lab-images clean \
 	format format-check
 
 all: programs modules

@@ -17,6 +17,7 @@
 #include "core/budget.h"
 #include "kms/kms.h"
 #include "base/log.h"
+#include "base/notify.h"
 #include "core/status.h"
 #include "core/xsutil.h"
 #include "core/zerocopy.h"
@@ -72,8 +73,10 @@ static void usage(FILE *f)
 		"\n"
 		"Limits are capped at the hard maximums of xen-interface/zdispl/displif-use.h\n"
 		"(buffer %u MiB, %u buffers, %u framebuffers, %u MiB per device, %u MiB of\n"
-		"be-alloc, %u ms, %u connects). be-alloc is read once, when a device appears: a guest that writes\n"
-		"it later changes nothing. SIGTERM or SIGINT closes every device and exits.\n",
+		"be-alloc, %u ms, %u connects). be-alloc is read once, when a device\n"
+		"appears: a guest that writes it later changes nothing. SIGTERM or SIGINT\n"
+		"closes every device and exits. Under systemd (Type=notify) it reports\n"
+		"ready once it serves the backend's xenstore directory.\n",
 		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS,
 		ZD_DEF_DEVICE_PAGES >> 8, ZD_DEF_GRANTED_PAGES >> 8, ZD_DISPLAY_BURST_S,
 		ZD_DEF_DISPLAY_MS, ZD_CONNECT_BURST, ZD_DEF_CONNECTS, ZD_MAX_BUFFER_BYTES >> 20,
@@ -298,7 +301,13 @@ int main(int argc, char **argv)
 		zd_err(NULL, "status socket %s: %s", o.status_path, strerror(-r));
 		goto out;
 	}
+	/*
+	 * The backend's watch is set: every device there is already, or that
+	 * appears from now on, will be served. Guests may start.
+	 */
+	zd_notify("READY=1");
 	r = zd_loop_run(loop);
+	zd_notify("STOPPING=1");
 	if (r)
 		zd_err(NULL, "event loop: %s", strerror(-r));
 out:
