@@ -49,10 +49,10 @@ DAEMON_BASE := $(sort $(wildcard back/daemon/base/*.c))
 DAEMON_CORE := $(sort $(wildcard back/daemon/core/*.c))
 DAEMON_KMS := $(sort $(wildcard back/daemon/kms/*.c))
 DAEMON_XEN := $(sort $(wildcard back/daemon/xen/*.c))
-DAEMON_HDRS := $(wildcard back/daemon/*/*.h)
+DAEMON_HDRS := $(wildcard back/daemon/*.h back/daemon/*/*.h)
 
 PROGRAMS += zdispl-back
-zdispl-back_SRCS := back/daemon/main.c $(DAEMON_BASE) $(DAEMON_CORE) $(DAEMON_KMS) $(DAEMON_XEN)
+zdispl-back_SRCS := back/daemon/main.c back/daemon/options.c $(DAEMON_BASE) $(DAEMON_CORE) $(DAEMON_KMS) $(DAEMON_XEN)
 zdispl-back_PKGS := xenstore xengnttab xenevtchn xentoollog libdrm
 
 PROGRAMS += zdispl-status
@@ -153,15 +153,20 @@ print-version:
 
 # ---------------------------------------------------------------------------
 # make install / make uninstall [DESTDIR=] [PREFIX=/usr/local]: the daemon
-# and its status tool, the systemd unit, the man pages, and the modules'
-# DKMS sources (in /usr/src, where DKMS looks; `dkms add` then builds them).
+# and its status tool, the systemd unit, the man pages, the default config
+# file (/etc/zdispl/zdispl.conf, never over an existing one), and the
+# modules' DKMS sources (in /usr/src, where DKMS looks; `dkms add` then
+# builds them).
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DKMSDIR ?= /usr/src
+SYSCONFDIR ?= /etc
+CONF := $(SYSCONFDIR)/zdispl/zdispl.conf
 INSTALL_FILES := $(SBINDIR)/zdispl-back $(SBINDIR)/zdispl-status \
-	$(UNITDIR)/zdispl-back.service $(MANDIR)/man8/zdispl-back.8 $(MANDIR)/man8/zdispl-status.8
+	$(UNITDIR)/zdispl-back.service $(MANDIR)/man8/zdispl-back.8 $(MANDIR)/man8/zdispl-status.8 \
+	$(MANDIR)/man5/zdispl.conf.5
 DKMS_TREES := $(foreach m,$(DKMS_MODS),$(DKMSDIR)/zdispl-$(notdir $(m))-$(ZDISPL_VERSION))
 install: programs dkms-src
 	install -D -m 0755 $(BUILD)/bin/zdispl-back $(DESTDIR)$(SBINDIR)/zdispl-back
@@ -170,11 +175,17 @@ install: programs dkms-src
 	sed 's|@SBINDIR@|$(SBINDIR)|' back/daemon/zdispl-back.service \
 		>$(DESTDIR)$(UNITDIR)/zdispl-back.service
 	install -m 0644 docs/man/zdispl-back.8 docs/man/zdispl-status.8 $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 docs/man/zdispl.conf.5 $(DESTDIR)$(MANDIR)/man5/zdispl.conf.5
+	@# An operator's config file stays as it is.
+	test -e $(DESTDIR)$(CONF) || install -D -m 0644 back/daemon/zdispl.conf $(DESTDIR)$(CONF)
 	$(foreach t,$(DKMS_TREES),rm -rf $(DESTDIR)$(t) && \
 		cp -r $(BUILD)/dkms/$(notdir $(t)) $(DESTDIR)$(t);)
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
 	rm -rf $(addprefix $(DESTDIR),$(DKMS_TREES))
+	@# The config file goes only as it was installed; a changed one stays.
+	if cmp -s back/daemon/zdispl.conf $(DESTDIR)$(CONF); then rm -f $(DESTDIR)$(CONF); \
+	elif [ -e $(DESTDIR)$(CONF) ]; then echo "uninstall: keeping $(DESTDIR)$(CONF): changed"; fi
 
 # ---------------------------------------------------------------------------
 # Host unit tests: one runner; the daemon's core linked with the fake Xen
@@ -183,10 +194,10 @@ uninstall:
 # The frontend's protocol logic (front/proto) builds on the host as well.
 FRONT_PROTO := $(sort $(wildcard front/proto/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_BASE) $(DAEMON_CORE) \
-	$(FRONT_PROTO))
+	back/daemon/options.c $(FRONT_PROTO))
 UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h front/proto/*.h) \
 	$(DAEMON_HDRS)
-UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon/core -Iback/daemon/base -Ifront/proto \
+UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon -Iback/daemon/core -Iback/daemon/base -Ifront/proto \
 	$(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)
 
 $(BUILD)/tests/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests
