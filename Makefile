@@ -49,7 +49,7 @@ DAEMON_BASE := $(sort $(wildcard back/daemon/base/*.c))
 DAEMON_CORE := $(sort $(wildcard back/daemon/core/*.c))
 DAEMON_KMS := $(sort $(wildcard back/daemon/kms/*.c))
 DAEMON_XEN := $(sort $(wildcard back/daemon/xen/*.c))
-DAEMON_HDRS := $(wildcard back/daemon/*.h back/daemon/*/*.h)
+DAEMON_HDRS := $(wildcard back/daemon/*.h back/daemon/*/*.h tools/ctl/*.h)
 
 PROGRAMS += zdispl-back
 zdispl-back_SRCS := back/daemon/main.c back/daemon/options.c $(DAEMON_BASE) $(DAEMON_CORE) $(DAEMON_KMS) $(DAEMON_XEN)
@@ -58,6 +58,11 @@ zdispl-back_PKGS := xenstore xengnttab xenevtchn xentoollog libdrm
 PROGRAMS += zdispl-status
 zdispl-status_SRCS := tools/status/zdispl-status.c
 zdispl-status_PKGS :=
+
+PROGRAMS += zdisplctl
+ZDISPLCTL_SRCS := tools/ctl/snapshot.c tools/ctl/render.c
+zdisplctl_SRCS := tools/ctl/zdisplctl.c $(ZDISPLCTL_SRCS)
+zdisplctl_PKGS :=
 
 PROGRAMS += zdispl-lab-agent
 zdispl-lab-agent_SRCS := tests/lab/agent/agent.c
@@ -153,7 +158,7 @@ print-version:
 
 # ---------------------------------------------------------------------------
 # make install / make uninstall [DESTDIR=] [PREFIX=/usr/local]: the daemon
-# and its status tool, the systemd unit, the man pages, the default config
+# and its tools (zdisplctl, zdispl-status), the systemd unit, the man pages, the default config
 # file (/etc/zdispl/zdispl.conf, never over an existing one), and the
 # modules' DKMS sources (in /usr/src, where DKMS looks; `dkms add` then
 # builds them).
@@ -164,17 +169,19 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 DKMSDIR ?= /usr/src
 SYSCONFDIR ?= /etc
 CONF := $(SYSCONFDIR)/zdispl/zdispl.conf
-INSTALL_FILES := $(SBINDIR)/zdispl-back $(SBINDIR)/zdispl-status \
+INSTALL_FILES := $(SBINDIR)/zdispl-back $(SBINDIR)/zdispl-status $(SBINDIR)/zdisplctl \
 	$(UNITDIR)/zdispl-back.service $(MANDIR)/man8/zdispl-back.8 $(MANDIR)/man8/zdispl-status.8 \
-	$(MANDIR)/man5/zdispl.conf.5
+	$(MANDIR)/man8/zdisplctl.8 $(MANDIR)/man5/zdispl.conf.5
 DKMS_TREES := $(foreach m,$(DKMS_MODS),$(DKMSDIR)/zdispl-$(notdir $(m))-$(ZDISPL_VERSION))
 install: programs dkms-src
 	install -D -m 0755 $(BUILD)/bin/zdispl-back $(DESTDIR)$(SBINDIR)/zdispl-back
 	install -D -m 0755 $(BUILD)/bin/zdispl-status $(DESTDIR)$(SBINDIR)/zdispl-status
+	install -D -m 0755 $(BUILD)/bin/zdisplctl $(DESTDIR)$(SBINDIR)/zdisplctl
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DKMSDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|' back/daemon/zdispl-back.service \
 		>$(DESTDIR)$(UNITDIR)/zdispl-back.service
-	install -m 0644 docs/man/zdispl-back.8 docs/man/zdispl-status.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/man/zdispl-back.8 docs/man/zdispl-status.8 docs/man/zdisplctl.8 \
+		$(DESTDIR)$(MANDIR)/man8/
 	install -D -m 0644 docs/man/zdispl.conf.5 $(DESTDIR)$(MANDIR)/man5/zdispl.conf.5
 	@# An operator's config file stays as it is.
 	test -e $(DESTDIR)$(CONF) || install -D -m 0644 back/daemon/zdispl.conf $(DESTDIR)$(CONF)
@@ -194,10 +201,10 @@ uninstall:
 # The frontend's protocol logic (front/proto) builds on the host as well.
 FRONT_PROTO := $(sort $(wildcard front/proto/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_BASE) $(DAEMON_CORE) \
-	back/daemon/options.c $(FRONT_PROTO))
+	back/daemon/options.c $(ZDISPLCTL_SRCS) $(FRONT_PROTO))
 UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h front/proto/*.h) \
 	$(DAEMON_HDRS)
-UNIT_CFLAGS = $(ZCFLAGS) -Itests -Iback/daemon -Iback/daemon/core -Iback/daemon/base -Ifront/proto \
+UNIT_CFLAGS = $(ZCFLAGS) -Itests -Itools/ctl -Iback/daemon -Iback/daemon/core -Iback/daemon/base -Ifront/proto \
 	$(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)
 
 $(BUILD)/tests/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests

@@ -48,6 +48,13 @@ TEST(status_reports_devices_connectors_and_buffer_paths)
 	CHECK(strstr(snap, "conn name=dom1/vdispl/0/1 resolution=800x600 output=none") != NULL);
 	CHECK(strstr(snap, "cookie=0xab size=64x16x32 bytes=4096 pages=1 path=copy why=\"") !=
 	      NULL);
+	CHECK(strstr(snap, "events-dropped=0 requests=1 errors=0\n") != NULL);
+	free(snap);
+	/* The same cookie again, and an fb on a buffer that does not exist. */
+	CHECK(sim_dbuf_create(&s, 0xab, 64, 16, 32, NULL) != 0);
+	CHECK(sim_fb_attach(&s, 0x77, 0x1, 64, 16, 0) != 0);
+	snap = snapshot(&s);
+	CHECK(strstr(snap, "events-dropped=0 requests=3 errors=2\n") != NULL);
 	free(snap);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

@@ -280,5 +280,7 @@ void zd_conn_info(const struct zd_conn *c, struct zd_conn_info *out)
 		.flips = c->so.flips,
 		.bytes_copied = c->so.bytes_copied,
 		.events_dropped = c->events_dropped,
+		.requests = c->requests,
+		.errors = c->errors,
 	};
 }

@@ -46,6 +46,8 @@ struct zd_conn {
 
 	bool more;		 /* requests left over after the budget */
 	uint64_t events_dropped; /* status interface */
+	uint64_t requests;	 /* answered, since the device appeared */
+	uint64_t errors;	 /* of those, answered with an error status */
 
 	struct zd_scanout so;
 };
@@ -110,7 +112,7 @@ struct zd_conn_info {
 	bool configured, flip_busy, queued, more;
 	uint64_t flip_fb;  /* the flip's on its way (flip_busy) */
 	uint32_t evt_prod; /* events produced on the current ring */
-	uint64_t flips, bytes_copied, events_dropped;
+	uint64_t flips, bytes_copied, events_dropped, requests, errors;
 };
 
 void zd_conn_info(const struct zd_conn *c, struct zd_conn_info *out);

@@ -186,5 +186,8 @@ enum zd_req_result zd_req_handle(void *data, struct zd_conn *c, const struct xen
 	else
 		zd_dbg(c->name, "%s (id %u): ok", zd_op_name(req->operation), req->id);
 	resp->status = zd_status_from_errno(r);
+	c->requests++;
+	if (r)
+		c->errors++;
 	return ZD_REQ_DONE;
 }

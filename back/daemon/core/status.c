@@ -85,10 +85,11 @@ static void write_snapshot(struct zd_backend *be, FILE *f, bool process)
 			zd_device_conn_info(d, i, &ci);
 			fprintf(f,
 				"conn name=%s resolution=%ux%u output=%s configured=%d flips=%llu "
-				"bytes-copied=%llu events-dropped=%llu\n",
+				"bytes-copied=%llu events-dropped=%llu requests=%llu errors=%llu\n",
 				ci.name, ci.width, ci.height, ci.output, ci.configured,
 				(unsigned long long)ci.flips, (unsigned long long)ci.bytes_copied,
-				(unsigned long long)ci.events_dropped);
+				(unsigned long long)ci.events_dropped,
+				(unsigned long long)ci.requests, (unsigned long long)ci.errors);
 		}
 		for (uint32_t i = 0; zd_device_dbuf_info(d, i, &bi) == 0; i++)
 			fprintf(f,

@@ -13,6 +13,7 @@
  *          deferred-pages=0                        (one line)
  *   conn name=dom1/vdispl/0/0 resolution=640x480 output=Virtual-1
  *        configured=1 flips=120 bytes-copied=147456000 events-dropped=0
+ *        requests=130 errors=2         (answered; of them, with an error)
  *   buffer device=dom1/vdispl/0 cookie=0x1 size=640x480x32 bytes=1228800
  *          pages=300 path=zero-copy|partial|copy why="zero-copy via helper"
  *
