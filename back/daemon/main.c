@@ -3,6 +3,7 @@
  * zdispl-back: the zdispl displif v2 backend daemon. Serves every vdispl
  * device whose backend is the domain it runs in, showing frames on KMS.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,13 @@ int main(int argc, char **argv)
 	if (o.config_path)
 		zd_info(NULL, "settings from %s and the command line", o.config_path);
 	signal(SIGPIPE, SIG_IGN);
+	/* Two daemons must not serve the same devices: refuse before touching any. */
+	if (zd_status_probe(o.status_path) == -EADDRINUSE) {
+		zd_err(NULL, "another zdispl-back runs: its status socket %s answers",
+		       o.status_path);
+		zd_options_free(&o);
+		return 1;
+	}
 
 	r = zd_loop_new(&loop);
 	if (r)

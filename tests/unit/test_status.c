@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_status.c: the status snapshot says what the daemon really holds. */
 #include <drm_fourcc.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,34 @@ TEST(status_socket_sends_the_snapshot)
 	CHECK(strstr(buf, "zdispl-back version=1 devices=1") == buf);
 	CHECK(strstr(buf, "conn name=dom1/vdispl/0/0 ") != NULL);
 	close(c);
+	zd_status_close(st);
+	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/* A second daemon must not take the socket, nor serve, while one runs. */
+TEST(status_socket_of_a_running_daemon_is_not_taken)
+{
+	static const char *const res[] = {"640x480"};
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct zd_status *st, *st2;
+	struct sim s;
+	int stale;
+
+	CHECK_EQ_INT(sim_start(&s, 1, res, 1), 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/zdispl-test-%d.sock", (int)getpid());
+	unlink(addr.sun_path);
+	CHECK_EQ_INT(zd_status_probe(addr.sun_path), 0); /* no socket */
+	CHECK_EQ_INT(zd_status_open(s.be, addr.sun_path, &st), 0);
+	CHECK_EQ_INT(zd_status_probe(addr.sun_path), -EADDRINUSE);
+	CHECK_EQ_INT(zd_status_open(s.be, addr.sun_path, &st2), -EADDRINUSE);
+	CHECK(access(addr.sun_path, F_OK) == 0); /* still the first one's */
+	zd_status_close(st);
+	/* A socket nobody listens on (a daemon that died): stale, replaced. */
+	stale = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK_EQ_INT(bind(stale, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	close(stale);
+	CHECK_EQ_INT(zd_status_probe(addr.sun_path), 0);
+	CHECK_EQ_INT(zd_status_open(s.be, addr.sun_path, &st), 0);
 	zd_status_close(st);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

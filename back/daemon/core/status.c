@@ -179,6 +179,9 @@ int zd_status_open(struct zd_backend *be, const char *path, struct zd_status **o
 		r = -errno;
 		goto err_free;
 	}
+	r = zd_status_probe(path);
+	if (r)
+		goto err_close;
 	unlink(path); /* a stale socket from a previous run */
 	old = umask(0077);
 	r = bind(st->fd, (struct sockaddr *)&addr, sizeof(addr)) ? -errno : 0;
@@ -205,6 +208,23 @@ err_free:
 	if (st->spare_fd >= 0)
 		close(st->spare_fd);
 	free(st);
+	return r;
+}
+
+int zd_status_probe(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd, r;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Something listens there: a daemon that runs. ECONNREFUSED: stale. */
+	r = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ? 0 : -EADDRINUSE;
+	close(fd);
 	return r;
 }
 

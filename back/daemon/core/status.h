@@ -30,6 +30,12 @@
 struct zd_backend;
 struct zd_status;
 
+/*
+ * -EADDRINUSE if a daemon answers on path already (another zdispl-back
+ * runs); 0 if nothing does (no socket, or a stale one that open replaces).
+ */
+int zd_status_probe(const char *path);
+/* Listen on path (mode 0600); -EADDRINUSE as zd_status_probe(). */
 int zd_status_open(struct zd_backend *be, const char *path, struct zd_status **out);
 void zd_status_close(struct zd_status *st);
 
