@@ -91,7 +91,8 @@ int main(int argc, char **argv)
 	r = zd_zcopy_open(o.zcopy, &zcopy);
 	if (r)
 		goto out;
-	r = zd_backend_new(loop, &kms_display_ops, display, zcopy, &o.limits, &o.be_alloc, &be);
+	r = zd_backend_new(loop, &kms_display_ops, display, zcopy, &o.limits, &o.be_alloc,
+			   &o.outputs, &be);
 	if (r)
 		goto out;
 	r = zd_status_open(be, o.status_path, &status);

@@ -35,6 +35,7 @@ enum opt {
 	OPT_MAX_DISPLAY_MS,
 	OPT_MAX_CONNECTS,
 	OPT_BE_ALLOC,
+	OPT_MAP,
 	OPT_CONFIG, /* from here on: the command line's only */
 	OPT_CHECK_CONFIG,
 	OPT_HELP,
@@ -56,6 +57,7 @@ static const struct option longopts[] = {
 	{"max-display-ms", required_argument, NULL, OPT_MAX_DISPLAY_MS},
 	{"max-connects", required_argument, NULL, OPT_MAX_CONNECTS},
 	{"be-alloc", required_argument, NULL, OPT_BE_ALLOC},
+	{"map", required_argument, NULL, OPT_MAP},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -95,6 +97,9 @@ static void usage(FILE *f)
 		"      --be-alloc=POLICY  which devices may have be-alloc, as their toolstack asks:\n"
 		"                         toolstack (default: every one it was configured for),\n"
 		"                         off, or a list of domain ids and names (\"3,desktop\")\n"
+		"  -m, --map ID=OUTPUT    show guest connectors whose unique-id is ID on OUTPUT\n"
+		"                         (a KMS connector name, e.g. HDMI-A-1 or card1:DP-2);\n"
+		"                         repeat for several (at most %u)\n"
 		"  -c, --config FILE      read these options from FILE, one 'name = value' a line\n"
 		"                         (default %s, if it exists);\n"
 		"                         the command line overrides it\n"
@@ -110,7 +115,7 @@ static void usage(FILE *f)
 		"ready once it serves the backend's xenstore directory.\n",
 		ZD_STATUS_SOCKET, ZD_DEF_BUFFER_BYTES >> 20, ZD_DEF_BUFFERS, ZD_DEF_FBS,
 		ZD_DEF_DEVICE_PAGES >> 8, ZD_DEF_GRANTED_PAGES >> 8, ZD_DISPLAY_BURST_S,
-		ZD_DEF_DISPLAY_MS, ZD_CONNECT_BURST, ZD_DEF_CONNECTS, ZD_CONFIG_PATH,
+		ZD_DEF_DISPLAY_MS, ZD_CONNECT_BURST, ZD_DEF_CONNECTS, ZD_MAP_MAX, ZD_CONFIG_PATH,
 		ZD_MAX_BUFFER_BYTES >> 20, ZD_MAX_BUFFERS, ZD_MAX_FBS, ZD_MAX_DEVICE_PAGES >> 8,
 		ZD_MAX_GRANTED_PAGES >> 8, ZD_MAX_DISPLAY_MS, ZD_MAX_CONNECTS);
 	/* clang-format on */
@@ -239,6 +244,22 @@ static int set_option(struct zd_options *o, enum opt code, const char *arg, cons
 			return -1;
 		}
 		return 0;
+	case OPT_MAP:
+		switch (zd_output_map_add(&o->outputs, arg)) {
+		case 0:
+			return 0;
+		case -EEXIST:
+			complain(at, code, "maps '%.*s' twice", (int)strcspn(arg, "="), arg);
+			return -1;
+		case -ENOSPC:
+			complain(at, code, "is given more than %d times", ZD_MAP_MAX);
+			return -1;
+		default:
+			complain(at, code,
+				 "wants ID=OUTPUT (ID up to %d octets, OUTPUT up to %d), not '%s'",
+				 ZD_MAP_MAX_ID, ZD_MAP_MAX_OUTPUT, arg);
+			return -1;
+		}
 	case OPT_CONFIG:
 		o->config_path = arg;
 		return 0;
@@ -388,6 +409,8 @@ static int parse_file(struct zd_options *o, char *text, const char *path, const 
 		/* Checked even where the command line overrides it. */
 		if (code == OPT_DRM)
 			scratch.ndrm = 0;
+		if (code == OPT_MAP && cmdline[code])
+			scratch.outputs.n = 0;
 		if (set_option(&scratch, (enum opt)code, value, &at))
 			return -1;
 		if (!cmdline[code] && set_option(o, (enum opt)code, value, &at))
@@ -404,7 +427,7 @@ int zd_options_parse(struct zd_options *o, int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:l:s:c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:s:m:c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			c = OPT_DRM;
@@ -414,6 +437,9 @@ int zd_options_parse(struct zd_options *o, int argc, char **argv)
 			break;
 		case 's':
 			c = OPT_STATUS;
+			break;
+		case 'm':
+			c = OPT_MAP;
 			break;
 		case 'c':
 			c = OPT_CONFIG;
@@ -485,6 +511,8 @@ void zd_options_print(const struct zd_options *o, FILE *f)
 	fprintf(f, "max-be-alloc-mib = %u\n", o->limits.max_granted_pages >> 8);
 	fprintf(f, "max-display-ms = %u\n", o->limits.display_ms);
 	fprintf(f, "max-connects = %u\n", o->limits.connects_per_min);
+	for (unsigned int i = 0; i < o->outputs.n; i++)
+		fprintf(f, "map = %s=%s\n", o->outputs.e[i].id, o->outputs.e[i].output);
 	fprintf(f, "be-alloc = ");
 	switch (o->be_alloc.mode) {
 	case ZD_BE_ALLOC_OFF:

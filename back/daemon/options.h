@@ -11,7 +11,7 @@
  *   syslog = yes
  *
  * An option given on the command line overrides the file's (all of the
- * file's drm lines, for --drm). Every line is checked, also those the
+ * file's drm or map lines, for --drm or --map). Every line is checked, also those the
  * command line overrides; the first bad one is reported as FILE:LINE and
  * nothing starts. The default file (ZD_CONFIG_PATH) may be missing; one
  * named by --config must exist.
@@ -41,9 +41,10 @@ struct zd_options {
 	const char *status_path;
 	struct zd_limits limits;
 	struct zd_be_alloc_policy be_alloc;
-	const char *config_path; /* the file read, NULL if none was */
-	bool check_config;	 /* --check-config: validate, print, exit */
-	char *config_text;	 /* the file's contents; values point into it */
+	struct zd_output_map outputs; /* --map */
+	const char *config_path;      /* the file read, NULL if none was */
+	bool check_config;	      /* --check-config: validate, print, exit */
+	char *config_text;	      /* the file's contents; values point into it */
 };
 
 /* The defaults: every option as its --help states. */

@@ -235,7 +235,7 @@ int sim_start_opts(struct sim *s, unsigned int nconns, const char *const *resolu
 	if (r)
 		return r;
 	r = zd_backend_new(s->loop, o->dops ? o->dops : &fake_display_ops, s->display, s->zcopy,
-			   &lim, &pol, &s->be);
+			   &lim, &pol, &o->map, &s->be);
 	if (r)
 		return r;
 	sim_pump(s);

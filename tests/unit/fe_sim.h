@@ -45,6 +45,7 @@ struct sim_opts {
 	bool be_alloc;		     /* the toolstack asks for be-alloc */
 	const char *be_alloc_policy; /* the daemon's --be-alloc; NULL: toolstack */
 	const char *unique_id;	     /* every connector's; NULL: "Fake-<n>" */
+	struct zd_output_map map;    /* the daemon's --map */
 	bool no_unique_id;	     /* write no unique-id node */
 	bool no_device;		     /* toolstack writes nothing: start the daemon only */
 	const char *fe_version;	     /* written by sim_fe_publish(); NULL: "2" */

@@ -805,3 +805,51 @@ TEST(hs_an_output_named_by_unique_id_is_reserved)
 	sim_stop(&b);
 	CHECK_EQ_INT(sim_stop(&a), 0);
 }
+
+/*
+ * --map: a connector whose unique-id is mapped asks for the output it is
+ * mapped to, which is kept for it as if its unique-id named it.
+ */
+TEST(hs_map_puts_a_unique_id_on_the_output_it_names)
+{
+	struct sim_opts oa = {.outputs = 2, .unique_id = "guest-main"};
+	struct sim_opts ob = {.fe_domid = 2, .unique_id = "guest-side"};
+	struct sim a, b;
+
+	CHECK_EQ_INT(zd_output_map_add(&oa.map, "guest-main=Fake-2"), 0);
+	CHECK_EQ_INT(sim_start_opts(&a, 1, one_vga, &oa), 0);
+	ob.share = &a;
+	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
+	/* First to connect, guest-main would get Fake-1 by order. */
+	CHECK_EQ_INT(sim_fe_connect(&a), 0);
+	CHECK_STR_EQ(sim_conn(&a, 0).output, "Fake-2");
+	CHECK_EQ_INT(sim_fe_connect(&b), 0);
+	CHECK_STR_EQ(sim_conn(&b, 0).output, "Fake-1");
+	sim_remove_device(&b, true);
+	CHECK_EQ_INT(sim_stop(&a), 0);
+}
+
+TEST(hs_map_entries_are_checked)
+{
+	struct zd_output_map m = {0};
+	char id[ZD_MAP_MAX_ID + 8];
+
+	CHECK_EQ_INT(zd_output_map_add(&m, "id0=HDMI-A-1"), 0);
+	CHECK_EQ_INT(zd_output_map_add(&m, "id0=DP-1"), -EEXIST);
+	CHECK_EQ_INT(zd_output_map_add(&m, "id1"), -EINVAL);
+	CHECK_EQ_INT(zd_output_map_add(&m, "=DP-1"), -EINVAL);
+	CHECK_EQ_INT(zd_output_map_add(&m, "id1="), -EINVAL);
+	CHECK_EQ_INT(zd_output_map_add(&m, "id1=a=b"), -EINVAL);
+	memset(id, 'x', ZD_MAP_MAX_ID + 1);
+	strcpy(id + ZD_MAP_MAX_ID + 1, "=DP-1");
+	CHECK_EQ_INT(zd_output_map_add(&m, id), -EINVAL);
+	CHECK_STR_EQ(zd_output_map_lookup(&m, "id0"), "HDMI-A-1");
+	CHECK_STR_EQ(zd_output_map_lookup(&m, "id9"), "id9");
+	for (unsigned int i = 1; i < ZD_MAP_MAX; i++) {
+		char spec[32];
+
+		snprintf(spec, sizeof(spec), "g%u=DP-%u", i, i);
+		CHECK_EQ_INT(zd_output_map_add(&m, spec), 0);
+	}
+	CHECK_EQ_INT(zd_output_map_add(&m, "one-more=DP-9"), -ENOSPC);
+}

@@ -270,7 +270,7 @@ void zd_backend_evtchn_event(void *data)
 int zd_backend_new(struct zd_loop *loop, const struct zd_display_ops *dops,
 		   struct zd_display *display, struct zd_zcopy *zcopy,
 		   const struct zd_limits *limits, const struct zd_be_alloc_policy *be_alloc,
-		   struct zd_backend **out)
+		   const struct zd_output_map *outputs, struct zd_backend **out)
 {
 	struct zd_backend *be = calloc(1, sizeof(*be));
 	uint32_t domid;
@@ -286,6 +286,8 @@ int zd_backend_new(struct zd_loop *loop, const struct zd_display_ops *dops,
 	be->env.limits = *limits;
 	if (be_alloc)
 		be->env.be_alloc = *be_alloc;
+	if (outputs)
+		be->env.outputs = *outputs;
 
 	be->env.xs = xs_open(0);
 	if (!be->env.xs) {

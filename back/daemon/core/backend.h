@@ -35,12 +35,13 @@ struct zd_backend {
 /*
  * dops and display (both NULL: no output, as in tests), and zcopy (NULL:
  * none) stay the caller's: close them after zd_backend_free(). be_alloc
- * NULL: as the toolstack configures each device.
+ * NULL: as the toolstack configures each device. outputs NULL: every
+ * connector asks for the output its unique-id names.
  */
 int zd_backend_new(struct zd_loop *loop, const struct zd_display_ops *dops,
 		   struct zd_display *display, struct zd_zcopy *zcopy,
 		   const struct zd_limits *limits, const struct zd_be_alloc_policy *be_alloc,
-		   struct zd_backend **out);
+		   const struct zd_output_map *outputs, struct zd_backend **out);
 /* Closes every device as if its frontend had gone, then frees. */
 void zd_backend_free(struct zd_backend *be);
 

@@ -60,9 +60,14 @@ int zd_conn_read_config(struct zd_conn *c)
 		zd_err(c->name, "bad %s: %s", XENDISPL_FIELD_UNIQUE_ID, strerror(-r));
 		return r;
 	}
-	zd_dbg(c->name, "%ux%u, unique-id '%s'", c->width, c->height, c->unique_id);
-	if (c->unique_id[0] && c->env->dops && c->env->display) {
-		c->env->dops->reserve(c->env->display, c->unique_id, true);
+	c->want = zd_output_map_lookup(&c->env->outputs, c->unique_id);
+	if (c->want != c->unique_id)
+		zd_dbg(c->name, "%ux%u, unique-id '%s', mapped to output %s", c->width, c->height,
+		       c->unique_id, c->want);
+	else
+		zd_dbg(c->name, "%ux%u, unique-id '%s'", c->width, c->height, c->unique_id);
+	if (c->want[0] && c->env->dops && c->env->display) {
+		c->env->dops->reserve(c->env->display, c->want, true);
 		c->reserved = true;
 	}
 	return 0;
@@ -72,7 +77,7 @@ void zd_conn_unreserve(struct zd_conn *c)
 {
 	if (!c->reserved)
 		return;
-	c->env->dops->reserve(c->env->display, c->unique_id, false);
+	c->env->dops->reserve(c->env->display, c->want, false);
 	c->reserved = false;
 }
 
@@ -144,7 +149,7 @@ int zd_conn_connect(struct zd_conn *c)
 		goto err;
 	}
 
-	zd_scanout_start(&c->so, be, c->unique_id[0] ? c->unique_id : NULL, c->width, c->height);
+	zd_scanout_start(&c->so, be, c->want && c->want[0] ? c->want : NULL, c->width, c->height);
 	zd_log_rl(c->rl_state, ZD_LOG_INFO, c->name, "connected: %ux%u, output %s", c->width,
 		  c->height, zd_scanout_output_name(&c->so));
 	return 0;

@@ -32,7 +32,8 @@ struct zd_conn {
 	/* Configuration, from the frontend's xenstore nodes. */
 	uint32_t width, height;
 	char unique_id[ZD_MAX_UNIQUE_ID + 1];
-	bool reserved; /* the output its unique-id names is reserved for it */
+	const char *want; /* the output it asks for: unique_id, or what --map makes of it */
+	bool reserved;	  /* the output its unique-id names is reserved for it */
 
 	/* Transport; refs are ZD_GREF_INVALID and ports -1 when not set up. */
 	grant_ref_t req_ref, evt_ref;

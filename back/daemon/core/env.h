@@ -41,6 +41,7 @@ struct zd_env {
 	struct zd_zcopy *zcopy; /* NULL: none */
 	struct zd_limits limits;
 	struct zd_be_alloc_policy be_alloc;
+	struct zd_output_map outputs; /* unique-id -> output name */
 };
 
 #endif /* ZD_ENV_H */

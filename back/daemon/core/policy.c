@@ -59,3 +59,32 @@ const char *zd_be_alloc_mode_name(enum zd_be_alloc_mode m)
 	}
 	return "?";
 }
+
+int zd_output_map_add(struct zd_output_map *m, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	size_t idlen = eq ? (size_t)(eq - spec) : 0;
+	size_t outlen = eq ? strlen(eq + 1) : 0;
+
+	if (!idlen || idlen > ZD_MAP_MAX_ID || !outlen || outlen > ZD_MAP_MAX_OUTPUT ||
+	    strchr(eq + 1, '='))
+		return -EINVAL;
+	for (unsigned int i = 0; i < m->n; i++)
+		if (strlen(m->e[i].id) == idlen && !memcmp(m->e[i].id, spec, idlen))
+			return -EEXIST;
+	if (m->n == ZD_MAP_MAX)
+		return -ENOSPC;
+	memcpy(m->e[m->n].id, spec, idlen);
+	m->e[m->n].id[idlen] = '\0';
+	memcpy(m->e[m->n].output, eq + 1, outlen + 1);
+	m->n++;
+	return 0;
+}
+
+const char *zd_output_map_lookup(const struct zd_output_map *m, const char *id)
+{
+	for (unsigned int i = 0; m && i < m->n; i++)
+		if (!strcmp(m->e[i].id, id))
+			return m->e[i].output;
+	return id;
+}

@@ -39,4 +39,26 @@ bool zd_be_alloc_allowed(const struct zd_be_alloc_policy *p, unsigned int domid,
 /* "toolstack", "off" or "listed". */
 const char *zd_be_alloc_mode_name(enum zd_be_alloc_mode m);
 
+/*
+ * Which dom0 output shows a guest connector, by its unique-id (the
+ * operator's --map ID=OUTPUT): a connector whose unique-id is mapped asks
+ * for that output by name, as if its unique-id were that name.
+ */
+#define ZD_MAP_MAX 16
+#define ZD_MAP_MAX_ID 128    /* a unique-id, octets (displif's limit) */
+#define ZD_MAP_MAX_OUTPUT 64 /* an output's name: CONNECTOR or cardN:CONNECTOR */
+
+struct zd_output_map {
+	unsigned int n;
+	struct {
+		char id[ZD_MAP_MAX_ID + 1];
+		char output[ZD_MAP_MAX_OUTPUT + 1];
+	} e[ZD_MAP_MAX];
+};
+
+/* Add "ID=OUTPUT". -EINVAL: malformed, too long; -EEXIST: ID mapped; -ENOSPC. */
+int zd_output_map_add(struct zd_output_map *m, const char *spec);
+/* The output for unique-id id, or id itself when it is not mapped. NULL m: none. */
+const char *zd_output_map_lookup(const struct zd_output_map *m, const char *id);
+
 #endif /* ZD_POLICY_H */
