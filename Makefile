@@ -115,8 +115,8 @@ zdispl-kms-test_PKGS := libdrm
 
 define program_rules
 $(BUILD)/bin/$(1): $$($(1)_SRCS) $$(wildcard xen-interface/*/*.h $$(dir $$($(1)_SRCS))*.h) | $(BUILD)/bin
-	$$(CC) $$(ZCFLAGS) $$(call pkg_cflags,$$($(1)_PKGS)) -o $$@ $$($(1)_SRCS) \
-		$$(call pkg_libs,$$($(1)_PKGS))
+	$$(CC) $$(CPPFLAGS) $$(ZCFLAGS) $$(call pkg_cflags,$$($(1)_PKGS)) $$(LDFLAGS) -o $$@ \
+		$$($(1)_SRCS) $$(call pkg_libs,$$($(1)_PKGS))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 
@@ -173,7 +173,10 @@ INSTALL_FILES := $(SBINDIR)/zdispl-back $(SBINDIR)/zdispl-status $(SBINDIR)/zdis
 	$(UNITDIR)/zdispl-back.service $(MANDIR)/man8/zdispl-back.8 $(MANDIR)/man8/zdispl-status.8 \
 	$(MANDIR)/man8/zdisplctl.8 $(MANDIR)/man5/zdispl.conf.5
 DKMS_TREES := $(foreach m,$(DKMS_MODS),$(DKMSDIR)/zdispl-$(notdir $(m))-$(ZDISPL_VERSION))
-install: programs dkms-src
+# What the packages ship: the daemon and the operator's tools.
+SHIPPED := zdispl-back zdisplctl zdispl-status
+shipped: $(addprefix $(BUILD)/bin/,$(SHIPPED))
+install: shipped dkms-src
 	install -D -m 0755 $(BUILD)/bin/zdispl-back $(DESTDIR)$(SBINDIR)/zdispl-back
 	install -D -m 0755 $(BUILD)/bin/zdispl-status $(DESTDIR)$(SBINDIR)/zdispl-status
 	install -D -m 0755 $(BUILD)/bin/zdisplctl $(DESTDIR)$(SBINDIR)/zdisplctl
@@ -187,6 +190,17 @@ install: programs dkms-src
 	test -e $(DESTDIR)$(CONF) || install -D -m 0644 back/daemon/zdispl.conf $(DESTDIR)$(CONF)
 	$(foreach t,$(DKMS_TREES),rm -rf $(DESTDIR)$(t) && \
 		cp -r $(BUILD)/dkms/$(notdir $(t)) $(DESTDIR)$(t);)
+# make deb: the Debian packages (zdispl-back, zdispl-zcopy-dkms,
+# zdispl-front-dkms) in $(BUILD)/deb, built with debhelper from a copy of
+# the tree (tools/deb/debian/ becomes its debian/).
+DEB_TREE := $(BUILD)/deb/zdispl-$(ZDISPL_VERSION)
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_TREE)
+	cp -r Makefile README.md front back xen-interface tools docs $(DEB_TREE)/
+	cp -r tools/deb/debian $(DEB_TREE)/debian
+	cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc
+	@ls $(BUILD)/deb/*.deb
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
 	rm -rf $(addprefix $(DESTDIR),$(DKMS_TREES))
@@ -230,7 +244,7 @@ format-check:
 		{ echo "format: the files above differ from .clang-format; run 'make format'" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------
-.PHONY: all programs modules dkms-src print-version install uninstall deps check demo bench soak unit unit-asan lab lab-images clean \
+.PHONY: all programs shipped modules dkms-src print-version install uninstall deb deps check demo bench soak unit unit-asan lab lab-images clean \
 	format format-check
 
 all: programs modules
