@@ -35,8 +35,8 @@ ZCFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) $(XENIF) -Ixen-interface $(CFLAGS)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 
-pkg_cflags = $(shell pkg-config --cflags $(1))
-pkg_libs   = $(shell pkg-config --libs $(1))
+pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1)))
+pkg_libs   = $(if $(strip $(1)),$(shell pkg-config --libs $(1)))
 
 # ---------------------------------------------------------------------------
 # Userspace programs: NAME_SRCS, NAME_PKGS.
@@ -56,7 +56,7 @@ zdispl-back_SRCS := back/daemon/main.c back/daemon/options.c $(DAEMON_BASE) $(DA
 zdispl-back_PKGS := xenstore xengnttab xenevtchn xentoollog libdrm
 
 PROGRAMS += zdispl-status
-zdispl-status_SRCS := tools/status/zdispl-status.c
+zdispl-status_SRCS := tools/status/zdispl-status.c tools/ctl/snapshot.c
 zdispl-status_PKGS :=
 
 PROGRAMS += zdisplctl

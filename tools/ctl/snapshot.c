@@ -12,6 +12,8 @@
 
 #define ZCTL_MAX_BYTES (16u << 20) /* far more than any daemon's snapshot */
 
+const char *zctl_prog = "zdisplctl";
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -26,7 +28,7 @@ static int connect_to(const char *path)
 	int fd, e;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "zdisplctl: socket path too long: %s\n", path);
+		fprintf(stderr, "%s: socket path too long: %s\n", zctl_prog, path);
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
@@ -38,20 +40,20 @@ static int connect_to(const char *path)
 	e = errno;
 	close(fd);
 	if (e == ENOENT || e == ECONNREFUSED)
-		fprintf(stderr, "zdisplctl: zdispl-back is not running (nothing listens on %s)\n",
-			path);
+		fprintf(stderr, "%s: zdispl-back is not running (nothing listens on %s)\n",
+			zctl_prog, path);
 	else if (e == EACCES || e == EPERM)
 		fprintf(stderr,
-			"zdisplctl: %s: permission denied: the status socket is root's only; "
-			"run zdisplctl as root\n",
-			path);
+			"%s: %s: permission denied: the status socket is root's only; "
+			"run %s as root\n",
+			zctl_prog, path, zctl_prog);
 	else
-		fprintf(stderr, "zdisplctl: cannot reach zdispl-back at %s: %s\n", path,
+		fprintf(stderr, "%s: cannot reach zdispl-back at %s: %s\n", zctl_prog, path,
 			strerror(e));
 	return -e;
 }
 
-int zctl_fetch(const char *path, struct zctl_snapshot *out)
+int zctl_read(const char *path, char **out)
 {
 	size_t len = 0, cap = 1 << 16;
 	char *text;
@@ -72,7 +74,8 @@ int zctl_fetch(const char *path, struct zctl_snapshot *out)
 			char *t = cap < ZCTL_MAX_BYTES ? realloc(text, cap * 2) : NULL;
 
 			if (!t) {
-				fprintf(stderr, "zdisplctl: the daemon's snapshot is too large\n");
+				fprintf(stderr, "%s: the daemon's snapshot is too large\n",
+					zctl_prog);
 				free(text);
 				close(fd);
 				return -EFBIG;
@@ -85,7 +88,8 @@ int zctl_fetch(const char *path, struct zctl_snapshot *out)
 			continue;
 		if (n < 0) {
 			r = -errno;
-			fprintf(stderr, "zdisplctl: reading from %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "%s: reading from %s: %s\n", zctl_prog, path,
+				strerror(errno));
 			free(text);
 			close(fd);
 			return r;
@@ -96,10 +100,21 @@ int zctl_fetch(const char *path, struct zctl_snapshot *out)
 	}
 	close(fd);
 	text[len] = '\0';
+	*out = text;
+	return 0;
+}
+
+int zctl_fetch(const char *path, struct zctl_snapshot *out)
+{
+	char *text;
+	int r = zctl_read(path, &text);
+
+	if (r)
+		return r;
 	r = zctl_parse(text, out);
 	if (r)
-		fprintf(stderr,
-			"zdisplctl: the daemon's snapshot is not one this zdisplctl reads\n");
+		fprintf(stderr, "%s: the daemon's snapshot is not one this %s reads\n", zctl_prog,
+			zctl_prog);
 	return r;
 }
 

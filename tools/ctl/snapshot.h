@@ -30,10 +30,15 @@ struct zctl_snapshot {
 	double taken; /* CLOCK_MONOTONIC seconds, when it was read */
 };
 
+/* The program named in messages: "zdisplctl" unless a tool sets its own. */
+extern const char *zctl_prog;
 /*
- * Read a snapshot from the socket at path. 0, or -errno with a message
- * for the operator printed (the daemon not running, the socket root's).
+ * Read a snapshot's text from the socket at path into *text (the caller
+ * frees it). 0, or -errno with a message for the operator printed (the
+ * daemon not running, the socket root's).
  */
+int zctl_read(const char *path, char **text);
+/* zctl_read(), then zctl_parse(). */
 int zctl_fetch(const char *path, struct zctl_snapshot *out);
 /* Parse text (taken over: freed with the snapshot). 0 or -ENOMEM/-EINVAL. */
 int zctl_parse(char *text, struct zctl_snapshot *out);

@@ -10,9 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+
+#include "../ctl/snapshot.h"
 
 #define DEFAULT_SOCKET "/run/zdispl-back.sock"
 
@@ -136,12 +135,10 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	const char *path = DEFAULT_SOCKET;
 	bool raw = false;
-	char line[1024];
-	FILE *f;
-	int c, fd;
+	char *text, *line, *next;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -159,28 +156,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "zdispl-status: socket path too long\n");
-		return 2;
-	}
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr, "zdispl-status: cannot reach zdispl-back at %s: %s\n", path,
-			strerror(errno));
+	zctl_prog = "zdispl-status";
+	if (zctl_read(path, &text))
 		return 1;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return 1;
-	}
-	while (fgets(line, sizeof(line), f)) {
+	for (line = text; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
 		if (raw)
-			fputs(line, stdout);
+			puts(line);
 		else
 			pretty(line);
 	}
-	fclose(f);
+	free(text);
 	return 0;
 }
