@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 		zd_options_free(&o);
 		return r < 0 ? 2 : 0;
 	}
-	zd_log_init(o.level, o.use_syslog);
+	zd_log_init(o.level, o.log_target);
 	if (o.config_path)
 		zd_info(NULL, "settings from %s and the command line", o.config_path);
 	signal(SIGPIPE, SIG_IGN);

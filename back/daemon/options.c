@@ -25,6 +25,7 @@ enum opt {
 	OPT_NO_DISPLAY,
 	OPT_ZCOPY,
 	OPT_LOG_LEVEL,
+	OPT_LOG_TARGET,
 	OPT_SYSLOG,
 	OPT_STATUS,
 	OPT_MAX_MIB,
@@ -47,6 +48,7 @@ static const struct option longopts[] = {
 	{"no-display", no_argument, NULL, OPT_NO_DISPLAY},
 	{"zcopy", required_argument, NULL, OPT_ZCOPY},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"log-target", required_argument, NULL, OPT_LOG_TARGET},
 	{"syslog", no_argument, NULL, OPT_SYSLOG},
 	{"status", required_argument, NULL, OPT_STATUS},
 	{"max-buffer-mib", required_argument, NULL, OPT_MAX_MIB},
@@ -80,7 +82,11 @@ static void usage(FILE *f)
 		"                         the helper /dev/zdispl-zcopy, else gntdev's dma-buf\n"
 		"                         calls, else none), helper, gntdev, or off (copy always)\n"
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
-		"      --syslog           log to syslog instead of stderr\n"
+		"      --log-target=T     where the log goes: auto (default: the journal if\n"
+		"                         stderr is a journal stream, else stderr), stderr,\n"
+		"                         syslog, or journal (with ZDISPL_DOMID and\n"
+		"                         ZDISPL_DEVICE fields; stderr if it is not running)\n"
+		"      --syslog           the same as --log-target=syslog\n"
 		"  -s, --status PATH      status socket for zdispl-status (default %s)\n"
 		"      --max-buffer-mib N largest display buffer a frontend may create (default %u)\n"
 		"      --max-buffers N    display buffers per device (default %u)\n"
@@ -202,8 +208,14 @@ static int set_option(struct zd_options *o, enum opt code, const char *arg, cons
 			return -1;
 		}
 		return 0;
+	case OPT_LOG_TARGET:
+		if (zd_log_parse_target(arg, &o->log_target)) {
+			complain(at, code, "wants auto, stderr, syslog or journal, not '%s'", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_SYSLOG:
-		o->use_syslog = true;
+		o->log_target = ZD_LOG_TO_SYSLOG;
 		return 0;
 	case OPT_STATUS:
 		if (arg[0] != '/') {
@@ -459,6 +471,9 @@ int zd_options_parse(struct zd_options *o, int argc, char **argv)
 			return -1;
 		}
 		cmdline[c] = true;
+		/* --syslog is a log target: either one overrides both in the file. */
+		if (c == OPT_SYSLOG || c == OPT_LOG_TARGET)
+			cmdline[OPT_SYSLOG] = cmdline[OPT_LOG_TARGET] = true;
 		if (set_option(o, (enum opt)c, optarg, &at))
 			return -1;
 	}
@@ -502,7 +517,7 @@ void zd_options_print(const struct zd_options *o, FILE *f)
 	fprintf(f, "no-display = %s\n", o->no_display ? "yes" : "no");
 	fprintf(f, "zcopy = %s\n", zc[o->zcopy]);
 	fprintf(f, "log-level = %s\n", lv[o->level]);
-	fprintf(f, "syslog = %s\n", o->use_syslog ? "yes" : "no");
+	fprintf(f, "log-target = %s\n", zd_log_target_name(o->log_target));
 	fprintf(f, "status = %s\n", o->status_path);
 	fprintf(f, "max-buffer-mib = %u\n", o->limits.max_buffer_bytes >> 20);
 	fprintf(f, "max-buffers = %u\n", o->limits.max_buffers);

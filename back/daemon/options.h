@@ -8,7 +8,7 @@
  *   # comment
  *   max-buffers = 32
  *   drm = /dev/dri/card0
- *   syslog = yes
+ *   log-target = journal
  *
  * An option given on the command line overrides the file's (all of the
  * file's drm or map lines, for --drm or --map). Every line is checked, also those the
@@ -37,7 +37,7 @@ struct zd_options {
 	bool no_display;
 	enum zd_zcopy_mode zcopy;
 	enum zd_log_level level;
-	bool use_syslog;
+	enum zd_log_target log_target;
 	const char *status_path;
 	struct zd_limits limits;
 	struct zd_be_alloc_policy be_alloc;

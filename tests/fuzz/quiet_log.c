@@ -25,12 +25,6 @@ static bool want(void)
 	return verbose;
 }
 
-void zd_log_init(enum zd_log_level level, bool use_syslog)
-{
-	(void)level;
-	(void)use_syslog;
-}
-
 enum zd_log_level zd_log_level(void)
 {
 	return ZD_LOG_DEBUG;

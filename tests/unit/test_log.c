@@ -3,9 +3,13 @@
  * test_log.c: the daemon's log as a guest can drive it: its strings are
  * escaped, its repeats are limited, and what was held back is said so.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <xen/io/xenbus.h>
 
@@ -138,4 +142,124 @@ TEST(log_display_gets_the_connectors_limiter_at_each_claim)
 		CHECK_EQ_INT(sim_fe_teardown(&s), 0);
 	}
 	CHECK_EQ_INT(sim_stop(&s), 0);
+}
+
+/* A journal socket of our own in a fresh directory; its path goes to path. */
+static int journal_open(char *path, size_t size)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char dir[] = "/tmp/zd-journal-XXXXXX";
+	int fd;
+
+	CHECK_NOT_NULL(mkdtemp(dir));
+	snprintf(path, size, "%s/socket", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CHECK(fd >= 0);
+	CHECK_EQ_INT(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void journal_close(int fd, const char *path)
+{
+	char dir[PATH_MAX];
+
+	close(fd);
+	unlink(path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	rmdir(dir);
+}
+
+/* The next entry the journal got, as text, or "" if none came. */
+static const char *journal_entry(int fd)
+{
+	static char buf[8192];
+	ssize_t n;
+
+	n = test_fd_readable(fd) ? recv(fd, buf, sizeof(buf) - 1, 0) : 0;
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+TEST(log_journal_entries_carry_the_devices_fields)
+{
+	char path[PATH_MAX];
+	int fd = journal_open(path, sizeof(path));
+	const char *e;
+
+	CHECK_EQ_INT(zd_log_init_at(ZD_LOG_INFO, ZD_LOG_TO_JOURNAL, path), ZD_LOG_TO_JOURNAL);
+	zd_log(ZD_LOG_INFO, "dom3/vdispl/0", "InitWait -> Connected");
+	e = journal_entry(fd);
+	CHECK(strstr(e, "PRIORITY=6\n") != NULL);
+	CHECK(strstr(e, "SYSLOG_IDENTIFIER=zdispl-back\n") != NULL);
+	CHECK(strstr(e, "ZDISPL_DEVICE=dom3/vdispl/0\nZDISPL_DOMID=3\nZDISPL_DEVID=0\n") != NULL);
+	CHECK(strstr(e, "ZDISPL_CONNECTOR=") == NULL);
+	CHECK(strstr(e, "MESSAGE=dom3/vdispl/0: InitWait -> Connected\n") != NULL);
+
+	/* A connector's line names its device and the connector. */
+	zd_log(ZD_LOG_WARN, "dom12/vdispl/1/3", "unique-id '%s'", "a\nb");
+	e = journal_entry(fd);
+	CHECK(strstr(e, "PRIORITY=4\n") != NULL);
+	CHECK(strstr(e, "ZDISPL_DEVICE=dom12/vdispl/1\nZDISPL_DOMID=12\nZDISPL_DEVID=1\n"
+			"ZDISPL_CONNECTOR=3\n") != NULL);
+	/* Escaped as on stderr: one field a line. */
+	CHECK(strstr(e, "MESSAGE=dom12/vdispl/1/3: unique-id 'a\\x0ab'\n") != NULL);
+
+	/* The daemon's own lines, and prefixes that are not a device's, have none. */
+	zd_log(ZD_LOG_ERR, NULL, "no usable display");
+	e = journal_entry(fd);
+	CHECK(strstr(e, "PRIORITY=3\n") != NULL && strstr(e, "MESSAGE=no usable display\n"));
+	CHECK(strstr(e, "ZDISPL_") == NULL);
+	zd_log(ZD_LOG_ERR, "dom3/vdispl/x", "odd");
+	CHECK(strstr(journal_entry(fd), "ZDISPL_") == NULL);
+	/* Below the level: nothing. */
+	zd_log(ZD_LOG_DEBUG, "dom3/vdispl/0", "quiet");
+	CHECK_STR_EQ(journal_entry(fd), "");
+	zd_log_init(ZD_LOG_INFO, ZD_LOG_TO_STDERR);
+	journal_close(fd, path);
+}
+
+TEST(log_journal_that_goes_away_falls_back_to_stderr)
+{
+	char path[PATH_MAX];
+	int fd = journal_open(path, sizeof(path));
+	FILE *f;
+
+	CHECK_EQ_INT(zd_log_init_at(ZD_LOG_INFO, ZD_LOG_TO_JOURNAL, path), ZD_LOG_TO_JOURNAL);
+	journal_close(fd, path);
+	f = capture_begin();
+	zd_log(ZD_LOG_INFO, "dom3/vdispl/0", "Connected -> Closing");
+	CHECK_STR_EQ(capture_end(f), "info: dom3/vdispl/0: Connected -> Closing\n");
+	/* No journal at start: stderr, and a line that says so. */
+	f = capture_begin();
+	CHECK_EQ_INT(zd_log_init_at(ZD_LOG_INFO, ZD_LOG_TO_JOURNAL, path), ZD_LOG_TO_STDERR);
+	CHECK(strstr(capture_end(f), "logging to stderr") != NULL);
+	zd_log_init(ZD_LOG_INFO, ZD_LOG_TO_STDERR);
+}
+
+TEST(log_auto_takes_the_journal_only_when_stderr_is_its_stream)
+{
+	char path[PATH_MAX], env[64];
+	int fd = journal_open(path, sizeof(path));
+	FILE *f = capture_begin();
+	struct stat st;
+
+	CHECK_EQ_INT(fstat(STDERR_FILENO, &st), 0);
+	unsetenv("JOURNAL_STREAM");
+	CHECK_EQ_INT(zd_log_init_at(ZD_LOG_INFO, ZD_LOG_TO_AUTO, path), ZD_LOG_TO_STDERR);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", env, 1); /* another stream: stderr was redirected */
+	CHECK_EQ_INT(zd_log_init_at(ZD_LOG_INFO, ZD_LOG_TO_AUTO, path), ZD_LOG_TO_STDERR);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	CHECK_EQ_INT(zd_log_init_at(ZD_LOG_INFO, ZD_LOG_TO_AUTO, path), ZD_LOG_TO_JOURNAL);
+	zd_info(NULL, "to the journal");
+	CHECK(strstr(journal_entry(fd), "MESSAGE=to the journal\n") != NULL);
+	CHECK_STR_EQ(capture_end(f), "");
+	zd_log_init(ZD_LOG_INFO, ZD_LOG_TO_STDERR);
+	unsetenv("JOURNAL_STREAM");
+	journal_close(fd, path);
 }

@@ -89,7 +89,7 @@ TEST(options_file_sets_what_the_command_line_does_not)
 	CHECK_EQ_INT(t.o.limits.max_buffer_bytes, 16u << 20);
 	CHECK_EQ_INT(t.o.ndrm, 2);
 	CHECK_STR_EQ(t.o.drm[1], "/dev/dri/card2");
-	CHECK(t.o.use_syslog);
+	CHECK_EQ_INT(t.o.log_target, ZD_LOG_TO_SYSLOG);
 	CHECK_EQ_INT(t.o.be_alloc.mode, ZD_BE_ALLOC_LISTED);
 	CHECK_STR_EQ(t.o.be_alloc.domains[1], "desktop");
 	CHECK_EQ_INT(t.o.limits.max_pages, ZD_DEF_DEVICE_PAGES); /* untouched */
@@ -105,8 +105,31 @@ TEST(options_command_line_drm_replaces_all_of_the_files)
 	CHECK_EQ_INT(t.r, 0);
 	CHECK_EQ_INT(t.o.ndrm, 1);
 	CHECK_STR_EQ(t.o.drm[0], "/dev/dri/card0");
-	CHECK(!t.o.use_syslog);
+	CHECK_EQ_INT(t.o.log_target, ZD_LOG_TO_AUTO); /* the default */
 	zd_options_free(&t.o);
+}
+
+TEST(options_log_target_from_the_file_and_over_it)
+{
+	static const char *const args[] = {"--log-target=stderr", NULL};
+	static const char *const sys[] = {"--syslog", NULL};
+	struct run t;
+
+	parse(&t, "log-target = journal\n", NULL);
+	CHECK_EQ_INT(t.r, 0);
+	CHECK_EQ_INT(t.o.log_target, ZD_LOG_TO_JOURNAL);
+	zd_options_free(&t.o);
+	/* The command line's target wins over the file's, however named. */
+	parse(&t, "syslog = yes\n", args);
+	CHECK_EQ_INT(t.r, 0);
+	CHECK_EQ_INT(t.o.log_target, ZD_LOG_TO_STDERR);
+	zd_options_free(&t.o);
+	parse(&t, "log-target = journal\n", sys);
+	CHECK_EQ_INT(t.r, 0);
+	CHECK_EQ_INT(t.o.log_target, ZD_LOG_TO_SYSLOG);
+	zd_options_free(&t.o);
+	parse(&t, "\nlog-target = console\n", NULL);
+	expect_error(&t, 2, "log-target wants auto, stderr, syslog or journal, not 'console'");
 }
 
 TEST(options_bad_lines_are_named_by_file_and_line)

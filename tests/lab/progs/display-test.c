@@ -761,6 +761,6 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	zd_log_init(ZD_LOG_DEBUG, false);
+	zd_log_init(ZD_LOG_DEBUG, ZD_LOG_TO_STDERR);
 	return cmd_run(&r, output, cases, ncases);
 }
