@@ -59,10 +59,12 @@ PROGRAMS += zdispl-status
 zdispl-status_SRCS := tools/status/zdispl-status.c tools/ctl/snapshot.c
 zdispl-status_PKGS :=
 
+# zdisplctl's capture reads the scanout as zdispl-capture does (tools/common).
 PROGRAMS += zdisplctl
 ZDISPLCTL_SRCS := tools/ctl/snapshot.c tools/ctl/render.c
-zdisplctl_SRCS := tools/ctl/zdisplctl.c $(ZDISPLCTL_SRCS)
-zdisplctl_PKGS :=
+zdisplctl_SRCS := tools/ctl/zdisplctl.c $(ZDISPLCTL_SRCS) tools/common/scanout.c \
+	tools/common/drmcard.c tools/common/pixfmt.c tools/common/png.c
+zdisplctl_PKGS := libdrm
 
 PROGRAMS += zdispl-lab-agent
 zdispl-lab-agent_SRCS := tests/lab/agent/agent.c
@@ -79,7 +81,7 @@ $(BUILD)/bin/zdispl-pattern: $(wildcard tools/common/*.h tools/pattern/*.h)
 
 PROGRAMS += zdispl-capture
 zdispl-capture_SRCS := $(ZD_TOOLS_COMMON) tools/common/patcheck.c tools/common/png.c \
-	$(sort $(wildcard tools/capture/*.c))
+	tools/common/scanout.c $(sort $(wildcard tools/capture/*.c))
 zdispl-capture_PKGS := libdrm
 $(BUILD)/bin/zdispl-capture: $(wildcard tools/common/*.h tools/capture/*.h)
 

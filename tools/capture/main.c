@@ -14,7 +14,7 @@
 #include "../common/patcheck.h"
 #include "../common/pattern.h"
 #include "../common/png.h"
-#include "scanout.h"
+#include "../common/scanout.h"
 
 static void usage(FILE *f)
 {

@@ -221,3 +221,35 @@ const struct zctl_record *zctl_find(const struct zctl_snapshot *s, const char *k
 	}
 	return NULL;
 }
+
+int zctl_find_output(const struct zctl_snapshot *s, const char *spec,
+		     const struct zctl_record **conn, char *card, size_t card_size, char *output,
+		     size_t output_size)
+{
+	const struct zctl_record *r = zctl_find(s, "conn", "name", spec);
+	const char *out, *colon;
+	unsigned int n;
+	int end = 0;
+
+	if (!r)
+		r = zctl_find(s, "conn", "output", spec);
+	if (!r)
+		return -ENOENT;
+	*conn = r;
+	out = zctl_get(r, "output");
+	if (!out || !*out || !strcmp(out, "none"))
+		return -ENODEV;
+	/* "cardN:NAME" when the daemon drives several devices. */
+	colon = strchr(out, ':');
+	if (colon && sscanf(out, "card%u%n", &n, &end) == 1 && out + end == colon) {
+		if ((size_t)snprintf(card, card_size, "/dev/dri/card%u", n) >= card_size)
+			return -ENAMETOOLONG;
+		out = colon + 1;
+	} else if (card_size) {
+		card[0] = '\0';
+	}
+	if (strlen(out) >= output_size)
+		return -ENAMETOOLONG;
+	memcpy(output, out, strlen(out) + 1);
+	return 0;
+}

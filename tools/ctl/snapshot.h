@@ -52,4 +52,17 @@ uint64_t zctl_num(const struct zctl_record *r, const char *key);
 const struct zctl_record *zctl_find(const struct zctl_snapshot *s, const char *kind,
 				    const char *key, const char *value);
 
+/*
+ * Where a guest connector is shown: spec names it as the status does
+ * (dom1/vdispl/0/0), or names the dom0 output it is on (Virtual-1,
+ * card1:HDMI-A-1). On success *conn is its record, card gets the DRM
+ * device ("/dev/dri/cardN" when the output name says which, else "") and
+ * output the connector's name on it. -ENOENT no such connector or output,
+ * -ENODEV the connector has no output (headless), -ENAMETOOLONG a name
+ * does not fit.
+ */
+int zctl_find_output(const struct zctl_snapshot *s, const char *spec,
+		     const struct zctl_record **conn, char *card, size_t card_size, char *output,
+		     size_t output_size);
+
 #endif /* ZCTL_SNAPSHOT_H */

@@ -3,7 +3,8 @@
  * zdisplctl: the operator's tool for zdispl-back. Reads the daemon's
  * root-only status socket and shows what it serves: devices and
  * connectors, buffers and whether each is shown zero-copy, and per
- * connector counters and rates, once or refreshed.
+ * connector counters and rates, once or refreshed; and saves what a guest
+ * connector's dom0 output shows as a PNG.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/png.h"
+#include "../common/scanout.h"
 #include "render.h"
 #include "snapshot.h"
 
@@ -23,6 +26,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: zdisplctl [-s SOCKET] [--json] COMMAND [-i SECONDS] [-n COUNT]\n"
+		"       zdisplctl [-s SOCKET] capture CONNECTOR FILE.png\n"
 		"Show what zdispl-back, the Xen PV display backend, serves.\n"
 		"\n"
 		"Commands:\n"
@@ -34,6 +38,10 @@ static void usage(FILE *f)
 		"            errors, events dropped; rates over SECONDS (default 1)\n"
 		"  top       status and stats, refreshed every SECONDS (default 1), COUNT\n"
 		"            times (default: until interrupted)\n"
+		"  capture   save what CONNECTOR shows right now as an 8-bit RGB PNG: the\n"
+		"            picture the dom0 output it is on scans out. CONNECTOR is a guest\n"
+		"            connector as status names it (dom1/vdispl/0/0) or its output\n"
+		"            (Virtual-1, card1:HDMI-A-1)\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH    the daemon's status socket (default %s)\n"
@@ -43,7 +51,7 @@ static void usage(FILE *f)
 		"  -h, --help           this help\n"
 		"\n"
 		"The socket is root's only. Exit status: 0, 1 if the daemon cannot be\n"
-		"reached, 2 for a bad command line.\n",
+		"reached or the capture failed, 2 for a bad command line.\n",
 		DEFAULT_SOCKET);
 }
 
@@ -100,6 +108,45 @@ static int cmd_top(const char *sock, double interval, long count)
 	return 0;
 }
 
+static int cmd_capture(const char *sock, const char *spec, const char *path)
+{
+	static const char *const why[] = {
+		[ENOENT] = "no such connector or output (see zdisplctl status)",
+		[ENODEV] = "it has no output (headless): nothing shows it",
+		[ENAMETOOLONG] = "its output's name is too long",
+	};
+	const struct zctl_record *conn = NULL;
+	char card[ZD_CARD_PATH_MAX], output[64];
+	struct zctl_snapshot s;
+	struct zd_scanout so;
+	int r;
+
+	if (zctl_fetch(sock, &s))
+		return 1;
+	r = zctl_find_output(&s, spec, &conn, card, sizeof(card), output, sizeof(output));
+	if (r) {
+		fprintf(stderr, "zdisplctl: capture %s: %s\n", spec, why[-r]);
+		zctl_snapshot_free(&s);
+		return 1;
+	}
+	if (zd_scanout_capture(card[0] ? card : NULL, output, &so) < 0) {
+		fprintf(stderr, "zdisplctl: capture %s: its output %s cannot be read\n", spec,
+			output);
+		zctl_snapshot_free(&s);
+		return 1;
+	}
+	if (zd_png_write_file(path, so.rgb, (size_t)so.width * 3, so.width, so.height)) {
+		fprintf(stderr, "zdisplctl: %s: %s\n", path, strerror(errno));
+		r = 1;
+	} else {
+		printf("%s on %s (%s): %ux%u %s, saved to %s\n", zctl_get(conn, "name"),
+		       so.connector, so.card, so.width, so.height, so.fmt->name, path);
+	}
+	zd_scanout_free(&so);
+	zctl_snapshot_free(&s);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256 };
@@ -150,6 +197,14 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "capture")) {
+		if (argc - optind != 3 || json) {
+			fprintf(stderr,
+				"zdisplctl: usage: capture CONNECTOR FILE.png (see --help)\n");
+			return 2;
+		}
+		return cmd_capture(sock, argv[optind + 1], argv[optind + 2]);
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, optind == argc ? "zdisplctl: which command? (see --help)\n"

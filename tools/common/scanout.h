@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../common/drmcard.h"
-#include "../common/pixfmt.h"
+#include "drmcard.h"
+#include "pixfmt.h"
 
 struct zd_scanout {
 	char card[ZD_CARD_PATH_MAX];
