@@ -217,8 +217,9 @@ uninstall:
 # The frontend's protocol logic (front/proto) builds on the host as well.
 FRONT_PROTO := $(sort $(wildcard front/proto/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_BASE) $(DAEMON_CORE) \
-	back/daemon/options.c $(ZDISPLCTL_SRCS) $(FRONT_PROTO))
-UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h front/proto/*.h) \
+	back/daemon/options.c $(ZDISPLCTL_SRCS) $(FRONT_PROTO) tools/common/png.c \
+	tools/common/pattern.c tools/common/patcheck.c tools/common/pixfmt.c)
+UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h front/proto/*.h tools/common/*.h) \
 	$(DAEMON_HDRS)
 UNIT_CFLAGS = $(ZCFLAGS) -Itests -Itools/ctl -Iback/daemon -Iback/daemon/core -Iback/daemon/base -Ifront/proto \
 	$(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)

@@ -27,11 +27,14 @@ static void usage(FILE *f)
 		"  -C, --connector N|NAME     capture the CRTC driving this connector, e.g.\n"
 		"                             Virtual-1 (default: the first CRTC that is on)\n"
 		"  -o, --output FILE          write the visible area as an 8-bit RGB PNG\n"
+		"  -i, --input FILE           check a PNG that this tool or zdisplctl saved instead\n"
+		"                             of capturing (no card needed)\n"
 		"  -V, --verify-pattern FRAME compare with frame FRAME of the zdispl test pattern\n"
 		"                             at the visible size; 'auto' reads the frame number\n"
 		"                             from the picture (its low 16 bits)\n"
 		"  -F, --pattern-format FMT   the format the pattern was drawn in: %s\n"
-		"                             (default: the framebuffer's own format)\n"
+		"                             (default: the framebuffer's own format; XR24 with\n"
+		"                             --input)\n"
 		"  -s, --checksum             print a checksum of the visible area's RGB and\n"
 		"                             whether it holds more than one colour, to compare\n"
 		"                             two captures (e.g. a guest's and dom0's)\n"
@@ -52,7 +55,7 @@ static void usage(FILE *f)
 }
 
 struct options {
-	const char *card, *connector, *output;
+	const char *card, *connector, *output, *input;
 	int verify; /* 0 no, 1 given frame, 2 auto */
 	int checksum;
 	uint32_t frame;
@@ -65,6 +68,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"card", required_argument, NULL, 'c'},
 		{"connector", required_argument, NULL, 'C'},
 		{"output", required_argument, NULL, 'o'},
+		{"input", required_argument, NULL, 'i'},
 		{"verify-pattern", required_argument, NULL, 'V'},
 		{"pattern-format", required_argument, NULL, 'F'},
 		{"checksum", no_argument, NULL, 's'},
@@ -76,7 +80,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int opt;
 
 	memset(o, 0, sizeof(*o));
-	while ((opt = getopt_long(argc, argv, "c:C:o:V:F:sh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:C:o:i:V:F:sh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o->card = optarg;
@@ -86,6 +90,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case 'i':
+			o->input = optarg;
 			break;
 		case 'V':
 			if (strcmp(optarg, "auto") == 0) {
@@ -125,6 +132,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "error: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->input && (o->card || o->connector || o->output)) {
+		fprintf(stderr,
+			"error: --input checks a file: no --card, --connector or --output\n");
 		return -1;
 	}
 	return 0;
@@ -173,6 +185,28 @@ static int verify(const struct options *o, const struct zd_scanout *s)
 	return 1;
 }
 
+/* --input: the checks on a PNG file instead of a capture. */
+static int check_file(const struct options *o)
+{
+	struct zd_scanout s = {.fmt = o->pattern_fmt ? o->pattern_fmt : zd_pixfmt_by_name("XR24")};
+	int ret = 0;
+
+	if (zd_png_read_file(o->input, &s.rgb, &s.width, &s.height)) {
+		fprintf(stderr, "error: %s: %s\n", o->input,
+			errno == EINVAL ? "not a PNG of the kind zd_png_write() makes, or damaged"
+					: strerror(errno));
+		return 2;
+	}
+	printf("file %s WxH=%ux%u\n", o->input, s.width, s.height);
+	if (o->checksum)
+		checksum(&s);
+	if (o->verify)
+		ret = verify(o, &s);
+	free(s.rgb);
+	fflush(stdout);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct zd_scanout s;
@@ -181,6 +215,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
+	if (o.input)
+		return check_file(&o);
 	if (zd_scanout_capture(o.card, o.connector, &s) < 0)
 		return 2;
 	printf("capture card=%s connector=%s crtc=%u fb=%u WxH=%ux%u x=%u y=%u format=%s pitch=%u "

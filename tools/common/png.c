@@ -216,3 +216,150 @@ int zd_png_write_file(const char *path, const uint8_t *rgb, size_t stride, unsig
 	errno = saved;
 	return ret;
 }
+
+/* Big-endian 32-bit at p. */
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The whole file, at most max octets, or NULL with errno. */
+static uint8_t *slurp(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL, *nb;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			if (cap > max + 1)
+				cap = max + 1;
+			nb = *len < cap ? realloc(buf, cap) : NULL;
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				errno = *len > max ? EFBIG : ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n && *len <= max);
+	if (ferror(f) || *len > max) {
+		free(buf);
+		fclose(f);
+		errno = *len > max ? EFBIG : EIO;
+		return NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * The zlib stream of stored blocks in z (zlen octets) into out (exactly
+ * outlen octets); 0 or -1.
+ */
+static int inflate_stored(const uint8_t *z, size_t zlen, uint8_t *out, size_t outlen)
+{
+	size_t pos = 2, done = 0;
+	int last = 0;
+
+	if (zlen < 2 || (z[0] & 0x0f) != 8 || ((z[0] << 8) | z[1]) % 31 || z[1] & 0x20)
+		return -1;
+	while (!last) {
+		uint32_t n;
+
+		if (zlen - pos < 5 || (z[pos] & 0x06) != 0) /* BTYPE 00 only */
+			return -1;
+		last = z[pos] & 1;
+		n = z[pos + 1] | (uint32_t)z[pos + 2] << 8;
+		if ((n ^ (z[pos + 3] | (uint32_t)z[pos + 4] << 8)) != 0xffff)
+			return -1;
+		pos += 5;
+		if (zlen - pos < n || outlen - done < n)
+			return -1;
+		memcpy(out + done, z + pos, n);
+		pos += n;
+		done += n;
+	}
+	if (done != outlen || zlen - pos != 4 || be32(z + pos) != zd_adler32(1, out, outlen))
+		return -1;
+	return 0;
+}
+
+int zd_png_read_file(const char *path, uint8_t **rgb, unsigned int *width, unsigned int *height)
+{
+	static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	size_t len, pos = 8, zlen = 0, rowlen;
+	uint8_t *file, *z = NULL, *raw = NULL;
+	uint32_t w = 0, h = 0;
+	int ok = 0;
+
+	*rgb = NULL;
+	file = slurp(path, ZD_PNG_READ_MAX, &len);
+	if (!file)
+		return -1;
+	if (len < 8 || memcmp(file, signature, 8))
+		goto bad;
+	z = malloc(len);
+	if (!z)
+		goto out;
+	/* Chunks: IHDR first, IDATs gathered, IEND last; every CRC checked. */
+	while (len - pos >= 12) {
+		uint32_t n = be32(file + pos);
+		const uint8_t *type = file + pos + 4, *data = type + 4;
+
+		if (n > len - pos - 12 || zd_crc32(0, type, n + 4) != be32(data + n))
+			goto bad;
+		if (!memcmp(type, "IHDR", 4)) {
+			if (pos != 8 || n != 13 ||
+			    memcmp(data + 8, (const uint8_t[]){8, 2, 0, 0, 0}, 5))
+				goto bad;
+			w = be32(data);
+			h = be32(data + 4);
+		} else if (!memcmp(type, "IDAT", 4)) {
+			memcpy(z + zlen, data, n);
+			zlen += n;
+		} else if (!memcmp(type, "IEND", 4)) {
+			ok = pos + 12 + n == len;
+			break;
+		} else if (!(type[0] & 0x20)) { /* an unknown critical chunk */
+			goto bad;
+		}
+		pos += 12 + n;
+	}
+	if (!ok || !w || !h || w > ZD_PNG_READ_MAX / 3 || (uint64_t)h * (w * 3u + 1) > len)
+		goto bad;
+	rowlen = (size_t)w * 3 + 1;
+	raw = malloc(rowlen * h);
+	*rgb = malloc((size_t)w * 3 * h);
+	if (!raw || !*rgb)
+		goto out;
+	if (inflate_stored(z, zlen, raw, rowlen * h))
+		goto bad;
+	for (uint32_t y = 0; y < h; y++) {
+		if (raw[y * rowlen] != 0) /* filter type none only */
+			goto bad;
+		memcpy(*rgb + (size_t)y * w * 3, raw + y * rowlen + 1, rowlen - 1);
+	}
+	*width = w;
+	*height = h;
+	free(raw);
+	free(z);
+	free(file);
+	return 0;
+bad:
+	errno = EINVAL;
+out:
+	free(*rgb);
+	*rgb = NULL;
+	free(raw);
+	free(z);
+	free(file);
+	return -1;
+}
