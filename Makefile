@@ -109,6 +109,11 @@ zdispl-hostile-front_SRCS := tests/lab/progs/hostile-front.c tests/lab/progs/say
 	back/daemon/core/xsutil.c
 zdispl-hostile-front_PKGS := xenstore xengnttab xenevtchn
 
+# Lab: runs a service from its systemd unit as systemd does (dom0's PID 1 is not systemd).
+PROGRAMS += zdispl-lab-unit
+zdispl-lab-unit_SRCS := tests/lab/progs/unit-run.c
+zdispl-lab-unit_PKGS :=
+
 # Lab test of a frontend's fences and formats, run in the guest.
 PROGRAMS += zdispl-kms-test
 zdispl-kms-test_SRCS := tests/lab/progs/kms-test.c $(ZD_TOOLS_COMMON) tools/pattern/dumb.c \
