@@ -205,7 +205,10 @@ deb:
 	rm -rf $(BUILD)/deb && mkdir -p $(DEB_TREE)
 	cp -r Makefile README.md front back xen-interface tools docs $(DEB_TREE)/
 	cp -r tools/deb/debian $(DEB_TREE)/debian
-	cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc
+	@# The package builds its copy as a fresh make would: nothing of this
+	@# make's command line or environment (BUILD=, MAKEFLAGS) reaches it,
+	@# or its clean step would empty this tree's $(BUILD).
+	cd $(DEB_TREE) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD dpkg-buildpackage -b -us -uc
 	@ls $(BUILD)/deb/*.deb
 
 uninstall:

@@ -14,7 +14,9 @@ XEN_HV_PKG=xen-hypervisor-$XEN_SERIES-amd64
 XEN_UTILS_PKG=xen-utils-$XEN_SERIES
 
 # Packages of the dom0 root filesystem (on top of Debian's minbase).
-DOM0_PKGS="$XEN_UTILS_PKG xenstore-utils kmod procps libdrm2"
+# systemd: its journald and journalctl, and the helpers a package's
+# maintainer scripts call (deb-systemd-helper); PID 1 stays the lab's.
+DOM0_PKGS="$XEN_UTILS_PKG xenstore-utils kmod procps libdrm2 systemd"
 
 lab_msg() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
