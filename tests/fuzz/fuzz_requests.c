@@ -97,6 +97,7 @@ struct fz {
 	bool was_connected;	 /* at the last check */
 	uint64_t connects_seen;	 /* the device's count of connects at the last check */
 	uint64_t rings_connects; /* connects the backend made on the current rings */
+	uint64_t clock;		 /* the daemon's, in µs: moved on past held steps */
 	struct fz_conn conns[2];
 };
 
@@ -369,9 +370,14 @@ static void check_flips(struct fz *f, unsigned int ci)
 
 static void check_step(struct fz *f)
 {
-	bool now = connected(f);
-	uint64_t connects = sim_devinfo(&f->sim).connects;
-	bool epoch = connects != f->connects_seen;
+	uint64_t connects;
+	bool now, epoch;
+
+	/* The checks are of the daemon once settled: its held steps too. */
+	sim_run_held_steps(&f->sim, &f->clock);
+	now = connected(f);
+	connects = sim_devinfo(&f->sim).connects;
+	epoch = connects != f->connects_seen;
 
 	/*
 	 * The backend connected again over rings it served before, maybe
@@ -943,6 +949,7 @@ static void play(struct fz *f)
 	fx_zcopy_present(h[0] & FZ_H0_ZC_HELPER, false, false);
 	if (sim_start_opts(&f->sim, f->nconns, res, &o))
 		FAIL("sim_start failed");
+	sim_clock_start(&f->sim, &f->clock);
 	if (f->outputs && (h[0] & FZ_H0_ZC_REFUSE_IMPORT))
 		fake_display_output(f->sim.display, f->outputs - 1)->import_err = EINVAL;
 	if (f->outputs && (h[0] & FZ_H0_ZC_REFUSE_COMMIT))

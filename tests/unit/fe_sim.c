@@ -516,3 +516,41 @@ int32_t sim_page_flip(struct sim *s, unsigned int ci, uint64_t fb)
 	req.op.pg_flip.fb_cookie = fb;
 	return sim_request(s, ci, &req, NULL);
 }
+
+static uint64_t sim_test_clock(void *data)
+{
+	return *(const uint64_t *)data;
+}
+
+void sim_clock_start(struct sim *s, uint64_t *t)
+{
+	*t = zd_loop_now_us(s->loop);
+	zd_loop_set_clock(s->loop, sim_test_clock, t);
+}
+
+void sim_clock_advance(struct sim *s, uint64_t *t, uint64_t us)
+{
+	*t += us;
+	zd_loop_dispatch(s->loop, 0);
+}
+
+void sim_run_held_steps(struct sim *s, uint64_t *t)
+{
+	/* Each round runs every held step that is due; a few always do. */
+	for (int round = 0; round < 8 && s->be; round++) {
+		unsigned int ms = 0;
+		bool held = false;
+
+		for (struct zd_device *d = s->be->devices; d; d = d->next) {
+			if (!d->step_scheduled)
+				continue;
+			held = true;
+			if (zd_device_step_wait_ms(d) > ms)
+				ms = zd_device_step_wait_ms(d);
+		}
+		if (!held)
+			return;
+		sim_clock_advance(s, t, (ms + 1) * 1000ull);
+		sim_pump(s);
+	}
+}

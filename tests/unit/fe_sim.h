@@ -86,6 +86,18 @@ void sim_free_backend(struct sim *s);
 
 /* Deliver pending xenstore and event channel events to the daemon. */
 void sim_pump(struct sim *s);
+/*
+ * The daemon's clock from now on is *t, in microseconds, which the test
+ * moves (sim_clock_advance(): by us, then run what became due).
+ */
+void sim_clock_start(struct sim *s, uint64_t *t);
+void sim_clock_advance(struct sim *s, uint64_t *t, uint64_t us);
+/*
+ * Steps the daemon holds for a device's step budget run now: the test
+ * clock (sim_clock_start()) moves on by their wait. For harnesses that
+ * check the daemon once it has settled.
+ */
+void sim_run_held_steps(struct sim *s, uint64_t *t);
 
 int sim_be_state(struct sim *s);
 void sim_set_fe_state(struct sim *s, int state);

@@ -682,11 +682,6 @@ TEST(hostile_blocking_requests_one_per_device_per_round)
 	CHECK_EQ_INT(sim_stop(&a), 0);
 }
 
-static uint64_t test_clock(void *data)
-{
-	return *(const uint64_t *)data;
-}
-
 /*
  * A guest that queues modeset after modeset, each taking 50 ms of the
  * loop, gets no more of the loop's time than its display budget (100 ms a
@@ -710,8 +705,7 @@ TEST(hostile_modesets_rationed_by_the_display_budget)
 
 	two_guests_showing(&a, &b, &oa, &q, &flip);
 	/* From now on the test's clock; both budgets began before it. */
-	t = zd_loop_now_us(a.loop);
-	zd_loop_set_clock(a.loop, test_clock, &t);
+	sim_clock_start(&a, &t);
 	out_a = fake_display_output(a.display, 0);
 	out_b = fake_display_output(a.display, 1);
 	out_a->clock_us = &t;
@@ -780,8 +774,7 @@ TEST(hostile_connect_and_drop_rationed_by_the_connect_budget)
 	struct sim a, b;
 
 	CHECK_EQ_INT(sim_start_opts(&a, 1, one_vga, &o), 0);
-	t = zd_loop_now_us(a.loop);
-	zd_loop_set_clock(a.loop, test_clock, &t);
+	sim_clock_start(&a, &t);
 	for (unsigned int i = 0; i < ZD_CONNECT_BURST; i++)
 		connect_and_drop(&a);
 	CHECK_EQ_INT(sim_devinfo(&a).connect_waits, 0);
@@ -823,6 +816,50 @@ TEST(hostile_connect_and_drop_rationed_by_the_connect_budget)
 	CHECK_EQ_INT(sim_be_state(&a), XenbusStateConnected);
 	CHECK_EQ_INT(sim_devinfo(&a).connect_waits, 2);
 	/* Its state went back and forth meanwhile: nothing leaked or broke. */
+	sim_stop(&b);
+	CHECK_EQ_INT(sim_stop(&a), 0);
+}
+
+/*
+ * A guest that rewrites its state node in a loop: the daemon reads
+ * xenstore for it no more than its step budget allows (a burst, then
+ * ZD_STEPS_PER_S steps a second), and a real change that comes while its
+ * steps are held is acted on once the budget allows, with no further
+ * write of its own. Another guest of the same daemon connects at once
+ * meanwhile.
+ */
+TEST(hostile_state_flood_rationed_by_the_step_budget)
+{
+	struct sim_opts ob = {.fe_domid = 2, .share = NULL};
+	unsigned long reads;
+	uint64_t t, steps;
+	struct sim a, b;
+
+	CHECK_EQ_INT(sim_start(&a, 1, one_vga, 2), 0);
+	sim_clock_start(&a, &t);
+	CHECK_EQ_INT(sim_fe_connect(&a), 0);
+	steps = sim_devinfo(&a).steps;
+	reads = fx_calls(FX_XS_READ) + fx_calls(FX_XS_DIRECTORY);
+	for (int i = 0; i < 1000; i++)
+		sim_set_fe_state(&a, XenbusStateConnected);
+	CHECK(sim_devinfo(&a).steps - steps <= ZD_STEP_BURST);
+	CHECK_EQ_INT(sim_devinfo(&a).step_waits, 1);
+	/* A step reads four nodes: 1000 of them would be 4000 reads. */
+	reads = fx_calls(FX_XS_READ) + fx_calls(FX_XS_DIRECTORY) - reads;
+	CHECK(reads <= 4 * ZD_STEP_BURST);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateConnected);
+
+	/* Not another guest: its budget is its own. */
+	ob.share = &a;
+	CHECK_EQ_INT(sim_start_opts(&b, 1, one_vga, &ob), 0);
+	CHECK_EQ_INT(sim_fe_connect(&b), 0);
+
+	/* The frontend goes Closing while held: seen when the step comes. */
+	sim_set_fe_state(&a, XenbusStateClosing);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateConnected);
+	sim_clock_advance(&a, &t, 1000000 / ZD_STEPS_PER_S + 1000);
+	CHECK_EQ_INT(sim_be_state(&a), XenbusStateClosing);
+	CHECK_EQ_INT(sim_devinfo(&a).step_waits, 1);
 	sim_stop(&b);
 	CHECK_EQ_INT(sim_stop(&a), 0);
 }

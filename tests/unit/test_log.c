@@ -74,11 +74,17 @@ TEST(log_rate_limit_reports_what_it_held_back_on_a_line_of_its_own)
 			  "warn: dom1/vdispl/0: something else\n") != NULL);
 }
 
-/* A frontend that flaps its state: the device's transitions are logged, but limited. */
-/* The frontend connects and starts over n times. */
+/*
+ * The frontend connects and starts over n times, a quarter of a second
+ * apart: as often as its step budget lets it be served at once.
+ */
 static void reconnect(struct sim *s, int n)
 {
+	uint64_t t;
+
+	sim_clock_start(s, &t);
 	for (int i = 0; i < n; i++) {
+		sim_clock_advance(s, &t, 250000);
 		CHECK_EQ_INT(sim_fe_connect(s), 0);
 		sim_set_fe_state(s, XenbusStateInitialising);
 		CHECK_EQ_INT(sim_fe_teardown(s), 0);

@@ -42,8 +42,10 @@ TEST(status_reports_devices_connectors_and_buffer_paths)
 	CHECK(strstr(snap, "zdispl-back version=1 devices=1 zcopy=none\n") != NULL);
 	CHECK(strstr(snap, "device name=dom1/vdispl/0 state=Connected") != NULL);
 	CHECK(strstr(snap,
-		     "buffers=1 fbs=0 pages=1 granted-pages=0 deferred-pages=0 display-ms=0 display-waits=0 connects=1 connect-waits=0\n") !=
+		     "buffers=1 fbs=0 pages=1 granted-pages=0 deferred-pages=0 display-ms=0 display-waits=0 connects=1 connect-waits=0 steps=") !=
 	      NULL);
+	/* Its steps were its watches' (a few), none held. */
+	CHECK(strstr(snap, " step-waits=0\n") != NULL);
 	/* One fake output: connector 0 gets it, connector 1 runs headless. */
 	CHECK(strstr(snap, "conn name=dom1/vdispl/0/0 resolution=640x480 output=Fake-1") != NULL);
 	CHECK(strstr(snap, "conn name=dom1/vdispl/0/1 resolution=800x600 output=none") != NULL);

@@ -40,6 +40,7 @@ static void unlink_device(struct zd_backend *be, struct zd_device *dev)
 
 static void process_conn(struct zd_backend *be, struct zd_device *dev, struct zd_conn *c);
 static void schedule_held_connects(struct zd_backend *be, struct zd_device *dev);
+static void schedule_held_steps(struct zd_backend *be, struct zd_device *dev);
 
 /*
  * Step a device; free it when its backend directory is gone. One that
@@ -125,17 +126,32 @@ static void rescan(struct zd_backend *be)
 		d->xs_dirty = true;
 }
 
-/* Step each device a watch fired for, once, however often it fired. */
+/*
+ * Step each device a watch fired for, once, however often it fired. Steps
+ * its frontend's watch asks for are rationed (zd_device_step_allowed()): a
+ * held one comes once the device has credit again. Steps for the
+ * toolstack's changes and the daemon's own timers are not.
+ */
 static void step_dirty(struct zd_backend *be)
 {
 	struct zd_device *d, *next;
 
 	for (d = be->devices; d; d = next) {
 		next = d->next;
-		if (d->xs_dirty) {
-			d->xs_dirty = false;
-			step_device(be, d);
+		if (!d->xs_dirty && !d->fe_dirty)
+			continue;
+		if (!d->xs_dirty) {
+			d->fe_dirty = false;
+			if (d->step_scheduled)
+				continue; /* its held step comes */
+			if (!zd_device_step_allowed(d)) {
+				schedule_held_steps(be, d);
+				continue;
+			}
 		}
+		/* One step reads everything: it serves both kinds. */
+		d->xs_dirty = d->fe_dirty = false;
+		step_device(be, d);
 	}
 }
 
@@ -173,7 +189,7 @@ void zd_backend_xs_event(void *data)
 			struct zd_device *dev = zd_backend_find(be, fe, devid);
 
 			if (dev)
-				dev->xs_dirty = true;
+				dev->fe_dirty = true;
 		}
 		free(ev);
 	}
@@ -213,6 +229,30 @@ static void schedule_held_connects(struct zd_backend *be, struct zd_device *dev)
 	/* Out of memory: the next watch event of the device steps it again. */
 	if (zd_loop_defer_in(be->loop, zd_device_connect_wait_ms(dev), run_held_connects, be))
 		zd_warn(NULL, "cannot defer a held connect: out of memory");
+}
+
+/* Devices whose steps were held: step them now (each reschedules if it is early). */
+static void run_held_steps(void *data)
+{
+	struct zd_backend *be = data;
+
+	for (struct zd_device *d = be->devices; d; d = d->next) {
+		if (d->step_scheduled) {
+			d->step_scheduled = false;
+			d->fe_dirty = true;
+		}
+	}
+	step_dirty(be);
+}
+
+/* A held step is scheduled once, however many watches fire meanwhile. */
+static void schedule_held_steps(struct zd_backend *be, struct zd_device *dev)
+{
+	/* Out of memory: the next watch event of the device tries again. */
+	if (zd_loop_defer_in(be->loop, zd_device_step_wait_ms(dev), run_held_steps, be))
+		zd_warn(NULL, "cannot defer a held step: out of memory");
+	else
+		dev->step_scheduled = true;
 }
 
 /* Connectors that used up their budget get another turn. */

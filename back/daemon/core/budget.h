@@ -2,7 +2,8 @@
 /*
  * budget.h: a token bucket that rations what one device makes the daemon
  * do: the loop's time for its blocking display work (modesets, flip and
- * release waits, in microseconds), and its connects.
+ * release waits, in microseconds), its connects, and the steps of its
+ * state machine that its watches cause.
  *
  * The bucket fills at rate units a second up to burst units and starts
  * full. Work is allowed while the credit is above zero, and its whole cost
@@ -23,6 +24,13 @@
  * --max-connects of them a second: that many connects a minute.
  */
 #define ZD_CONNECT_COST 60
+/*
+ * Steps a watch may cause: a connect is about four state changes of the
+ * frontend's, and the toolstack's changes count too, so a device that
+ * connects as often as its connect budget allows stays far below this.
+ */
+#define ZD_STEP_BURST 64
+#define ZD_STEPS_PER_S 20
 
 struct zd_budget {
 	uint64_t rate;	/* units a second; 0: unlimited */

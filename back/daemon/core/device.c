@@ -231,6 +231,26 @@ static bool connect_allowed(struct zd_device *dev)
 	return true;
 }
 
+bool zd_device_step_allowed(struct zd_device *dev)
+{
+	if (!zd_budget_take(&dev->steps, now_us(dev))) {
+		if (!dev->step_held)
+			zd_log_rl(&dev->rl_state, ZD_LOG_WARN, dev->name,
+				  "xenstore changes more than %u a second: steps held for %u ms",
+				  ZD_STEPS_PER_S, zd_budget_wait_ms(&dev->steps, now_us(dev)));
+		dev->step_held = true;
+		return false;
+	}
+	dev->step_held = false;
+	zd_budget_charge(&dev->steps, 1);
+	return true;
+}
+
+unsigned int zd_device_step_wait_ms(struct zd_device *dev)
+{
+	return dev->step_held ? zd_budget_wait_ms(&dev->steps, now_us(dev)) : 0;
+}
+
 /*
  * Releasing outputs is blocking display work too (modesets off, flip and
  * release waits): it is charged, so that a guest that connects and drops
@@ -433,6 +453,7 @@ int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe
 		       env->limits.display_ms * 1000ull * ZD_DISPLAY_BURST_S, now_us(dev));
 	zd_budget_init(&dev->connects, env->limits.connects_per_min,
 		       ZD_CONNECT_BURST * ZD_CONNECT_COST, now_us(dev));
+	zd_budget_init(&dev->steps, ZD_STEPS_PER_S, ZD_STEP_BURST, now_us(dev));
 	dev->state = XenbusStateInitialising;
 	dev->fe_state = XenbusStateUnknown;
 	snprintf(dev->name, sizeof(dev->name), "dom%u/%s/%u", fe_domid, XENDISPL_DRIVER_NAME,
@@ -495,6 +516,8 @@ void zd_device_info(const struct zd_device *dev, struct zd_device_info *out)
 		.display_waits = dev->display.waits,
 		.connects = dev->connects.spent / ZD_CONNECT_COST,
 		.connect_waits = dev->connects.waits,
+		.steps = dev->steps.spent,
+		.step_waits = dev->steps.waits,
 	};
 }
 

@@ -46,12 +46,16 @@ struct zd_device {
 	struct zd_conn conns[ZD_MAX_CONNECTORS];
 	struct zd_buffers bufs;
 	bool gone;		      /* backend directory removed: free after this step */
-	bool xs_dirty;		      /* the backend's: a watch fired, step it this turn */
+	bool xs_dirty;		      /* the backend's: step it this turn (toolstack, timers) */
+	bool fe_dirty;		      /* the backend's: its frontend's watch fired */
 	unsigned long blocking_round; /* the loop round of its last blocking request */
 	struct zd_budget display;     /* its share of blocking display work */
 	bool work_held;		      /* a blocking request waits for that budget */
 	struct zd_budget connects;    /* how often it may connect */
 	bool connect_held;	      /* its frontend waits for that budget to connect */
+	struct zd_budget steps;	      /* how often its watches may make it step */
+	bool step_held;		      /* a step waits for that budget */
+	bool step_scheduled;	      /* the backend's: the held step is deferred */
 	struct zd_ratelimit rl;	      /* for messages this frontend can trigger */
 	struct zd_ratelimit rl_state; /* for its state transitions and (dis)connects */
 };
@@ -88,6 +92,8 @@ struct zd_device_info {
 	uint64_t display_waits;	 /* times its blocking requests waited for its budget */
 	uint64_t connects;	 /* times it connected */
 	uint64_t connect_waits;	 /* times a connect waited for its budget */
+	uint64_t steps;		 /* times its watches stepped it */
+	uint64_t step_waits;	 /* times a step waited for its budget */
 };
 
 void zd_device_info(const struct zd_device *dev, struct zd_device_info *out);
@@ -108,6 +114,17 @@ unsigned int zd_device_work_wait_ms(struct zd_device *dev);
  * milliseconds until it may connect, 0 when no connect is held.
  */
 unsigned int zd_device_connect_wait_ms(struct zd_device *dev);
+/*
+ * Each step reads four nodes from xenstored, and a frontend can fire its
+ * watch as fast as it writes its state node: its watch steps the device at
+ * most ZD_STEPS_PER_S times a second after a burst of ZD_STEP_BURST
+ * (budget.h). The toolstack's changes are not rationed.
+ * zd_device_step_allowed(): may the step its watch asks for run now (false:
+ * it is held, counted, and logged once a run); zd_device_step_wait_ms():
+ * how long until a held one may.
+ */
+bool zd_device_step_allowed(struct zd_device *dev);
+unsigned int zd_device_step_wait_ms(struct zd_device *dev);
 /*
  * Connector i's (any i under ZD_MAX_CONNECTORS; those from nr_conns on
  * were never configured), buffer i's (-ENOENT past the last).

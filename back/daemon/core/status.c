@@ -73,12 +73,13 @@ static void write_snapshot(struct zd_backend *be, FILE *f, bool process)
 		fprintf(f,
 			"device name=%s state=%s frontend=%s version=%u be-alloc=%d buffers=%u "
 			"fbs=%u pages=%llu granted-pages=%llu deferred-pages=%llu display-ms=%llu "
-			"display-waits=%llu connects=%llu connect-waits=%llu\n",
+			"display-waits=%llu connects=%llu connect-waits=%llu steps=%llu step-waits=%llu\n",
 			di.name, zd_xenbus_state_name(di.state), zd_xenbus_state_name(di.fe_state),
 			di.version, di.be_alloc, di.buffers, di.fbs, (unsigned long long)di.pages,
 			(unsigned long long)di.granted_pages, (unsigned long long)di.deferred_pages,
 			(unsigned long long)di.display_ms, (unsigned long long)di.display_waits,
-			(unsigned long long)di.connects, (unsigned long long)di.connect_waits);
+			(unsigned long long)di.connects, (unsigned long long)di.connect_waits,
+			(unsigned long long)di.steps, (unsigned long long)di.step_waits);
 		for (unsigned int i = 0; i < di.nr_conns; i++) {
 			struct zd_conn_info ci;
 
