@@ -127,48 +127,47 @@ TEST(ctl_refuses_what_is_no_snapshot)
 
 TEST(ctl_capture_finds_a_connectors_output_by_either_name)
 {
+	static const struct {
+		const char *spec;
+		int r;
+		const char *conn, *card, *output;
+	} cases[] = {
+		{"dom1/vdispl/0/0", 0, "dom1/vdispl/0/0", "", "Virtual-1"},
+		/* By the output's name; a card in the name becomes the device. */
+		{"card1:HDMI-A-1", 0, "dom1/vdispl/0/1", "/dev/dri/card1", "HDMI-A-1"},
+		/* Not a card's number: the whole name is the connector's. */
+		{"dom1/vdispl/0/3", 0, "dom1/vdispl/0/3", "", "cardX:DP-1"},
+		/* Headless, unknown. */
+		{"dom1/vdispl/0/2", -ENODEV, "dom1/vdispl/0/2", NULL, NULL},
+		{"none", -ENODEV, "dom1/vdispl/0/2", NULL, NULL},
+		{"dom1/vdispl/0/9", -ENOENT, NULL, NULL, NULL},
+		{"HDMI-A-1", -ENOENT, NULL, NULL, NULL},
+	};
 	char text[] = "zdispl-back version=1 devices=1 zcopy=helper\n"
 		      "device name=dom1/vdispl/0 state=Connected\n"
 		      "conn name=dom1/vdispl/0/0 resolution=640x480 output=Virtual-1 configured=1\n"
 		      "conn name=dom1/vdispl/0/1 resolution=640x480 output=card1:HDMI-A-1\n"
 		      "conn name=dom1/vdispl/0/2 resolution=640x480 output=none configured=0\n"
 		      "conn name=dom1/vdispl/0/3 resolution=640x480 output=cardX:DP-1\n";
-	const struct zctl_record *c = NULL;
+	const struct zctl_record *c;
 	struct zctl_snapshot s;
-	char card[32], out[16], tiny[4];
+	char card[32], out[16];
 
 	CHECK_EQ_INT(zctl_parse(strdup(text), &s), 0);
-	CHECK_EQ_INT(zctl_find_output(&s, "dom1/vdispl/0/0", &c, card, sizeof(card), out,
-				      sizeof(out)),
-		     0);
-	CHECK_STR_EQ(zctl_get(c, "name"), "dom1/vdispl/0/0");
-	CHECK_STR_EQ(card, "");
-	CHECK_STR_EQ(out, "Virtual-1");
-	/* By the output's name; a card in the name becomes the device. */
-	CHECK_EQ_INT(zctl_find_output(&s, "card1:HDMI-A-1", &c, card, sizeof(card), out,
-				      sizeof(out)),
-		     0);
-	CHECK_STR_EQ(zctl_get(c, "name"), "dom1/vdispl/0/1");
-	CHECK_STR_EQ(card, "/dev/dri/card1");
-	CHECK_STR_EQ(out, "HDMI-A-1");
-	/* Not a card's number: the whole name is the connector's. */
-	CHECK_EQ_INT(zctl_find_output(&s, "dom1/vdispl/0/3", &c, card, sizeof(card), out,
-				      sizeof(out)),
-		     0);
-	CHECK_STR_EQ(card, "");
-	CHECK_STR_EQ(out, "cardX:DP-1");
-	/* Headless, unknown, too long. */
-	CHECK_EQ_INT(zctl_find_output(&s, "dom1/vdispl/0/2", &c, card, sizeof(card), out,
-				      sizeof(out)),
-		     -ENODEV);
-	CHECK_EQ_INT(zctl_find_output(&s, "none", &c, card, sizeof(card), out, sizeof(out)),
-		     -ENODEV);
-	CHECK_EQ_INT(zctl_find_output(&s, "dom1/vdispl/0/9", &c, card, sizeof(card), out,
-				      sizeof(out)),
-		     -ENOENT);
-	CHECK_EQ_INT(zctl_find_output(&s, "HDMI-A-1", &c, card, sizeof(card), out, sizeof(out)),
-		     -ENOENT);
-	CHECK_EQ_INT(zctl_find_output(&s, "Virtual-1", &c, card, sizeof(card), tiny, sizeof(tiny)),
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = NULL;
+		CHECK_EQ_INT(zctl_find_output(&s, cases[i].spec, &c, card, sizeof(card), out,
+					      sizeof(out)),
+			     cases[i].r);
+		if (cases[i].conn)
+			CHECK_STR_EQ(c ? zctl_get(c, "name") : NULL, cases[i].conn);
+		if (cases[i].card)
+			CHECK_STR_EQ(card, cases[i].card);
+		if (cases[i].output)
+			CHECK_STR_EQ(out, cases[i].output);
+	}
+	/* Too long for the caller's buffer. */
+	CHECK_EQ_INT(zctl_find_output(&s, "Virtual-1", &c, card, sizeof(card), out, 4),
 		     -ENAMETOOLONG);
 	zctl_snapshot_free(&s);
 }
