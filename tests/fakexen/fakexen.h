@@ -67,7 +67,10 @@
  *		every matching watch, without changing the tree.  Returns the
  *		number of events queued.
  *	unsigned int fx_xs_dropped_events(void);
+unsigned long fx_xs_queued_events(void);
  *		Events discarded because a handle's queue was full.
+ *	unsigned long fx_xs_queued_events(void);
+ *		Events queued to any handle since the fake was reset.
  *
  * EVENT CHANNELS (tests/fakexen/evtchn.c)
  *	A peer port is allocated by the test with fx_evtchn_alloc_unbound();
@@ -237,6 +240,7 @@ const char *fx_xs_read(const char *path);
 bool fx_xs_exists(const char *path);
 int fx_xs_fire_watch(const char *path);
 unsigned int fx_xs_dropped_events(void);
+unsigned long fx_xs_queued_events(void);
 
 int fx_evtchn_alloc_unbound(unsigned int domid, unsigned int remote_domid);
 int fx_evtchn_notify_from_peer(unsigned int port);

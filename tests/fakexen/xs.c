@@ -64,6 +64,7 @@ static struct fx_node *root;
 static unsigned int nr_nodes;
 static struct xs_handle *handles;
 static unsigned int dropped_events;
+static unsigned long queued_events;
 static xs_transaction_t next_tx = 1;
 
 static void *fail_null(int err)
@@ -395,6 +396,7 @@ static bool queue_event(struct xs_handle *h, const struct fx_watch *w, const cha
 	*h->ev_tail = ev;
 	h->ev_tail = &ev->next;
 	h->nr_events++;
+	queued_events++;
 	update_ready(h);
 	return true;
 }
@@ -1053,6 +1055,11 @@ unsigned int fx_xs_dropped_events(void)
 	return dropped_events;
 }
 
+unsigned long fx_xs_queued_events(void)
+{
+	return queued_events;
+}
+
 void fxi_xs_reset(void)
 {
 	while (handles)
@@ -1062,5 +1069,6 @@ void fxi_xs_reset(void)
 	root = NULL;
 	nr_nodes = 0;
 	dropped_events = 0;
+	queued_events = 0;
 	next_tx = 1;
 }

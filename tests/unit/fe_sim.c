@@ -532,6 +532,7 @@ void sim_clock_advance(struct sim *s, uint64_t *t, uint64_t us)
 {
 	*t += us;
 	zd_loop_dispatch(s->loop, 0);
+	sim_pump(s); /* and what the timers brought: a held step's watch event */
 }
 
 void sim_run_held_steps(struct sim *s, uint64_t *t)
@@ -551,6 +552,5 @@ void sim_run_held_steps(struct sim *s, uint64_t *t)
 		if (!held)
 			return;
 		sim_clock_advance(s, t, (ms + 1) * 1000ull);
-		sim_pump(s);
 	}
 }

@@ -831,7 +831,7 @@ TEST(hostile_connect_and_drop_rationed_by_the_connect_budget)
 TEST(hostile_state_flood_rationed_by_the_step_budget)
 {
 	struct sim_opts ob = {.fe_domid = 2, .share = NULL};
-	unsigned long reads;
+	unsigned long reads, events;
 	uint64_t t, steps;
 	struct sim a, b;
 
@@ -840,6 +840,7 @@ TEST(hostile_state_flood_rationed_by_the_step_budget)
 	CHECK_EQ_INT(sim_fe_connect(&a), 0);
 	steps = sim_devinfo(&a).steps;
 	reads = fx_calls(FX_XS_READ) + fx_calls(FX_XS_DIRECTORY);
+	events = fx_xs_queued_events();
 	for (int i = 0; i < 1000; i++)
 		sim_set_fe_state(&a, XenbusStateConnected);
 	CHECK(sim_devinfo(&a).steps - steps <= ZD_STEP_BURST);
@@ -847,6 +848,9 @@ TEST(hostile_state_flood_rationed_by_the_step_budget)
 	/* A step reads four nodes: 1000 of them would be 4000 reads. */
 	reads = fx_calls(FX_XS_READ) + fx_calls(FX_XS_DIRECTORY) - reads;
 	CHECK(reads <= 4 * ZD_STEP_BURST);
+	/* Held, the device does not watch: the rest of the writes fire nothing. */
+	events = fx_xs_queued_events() - events;
+	CHECK(events <= ZD_STEP_BURST + 2);
 	CHECK_EQ_INT(sim_be_state(&a), XenbusStateConnected);
 
 	/* Not another guest: its budget is its own. */

@@ -231,28 +231,55 @@ static void schedule_held_connects(struct zd_backend *be, struct zd_device *dev)
 		zd_warn(NULL, "cannot defer a held connect: out of memory");
 }
 
-/* Devices whose steps were held: step them now (each reschedules if it is early). */
+/*
+ * Devices whose steps were held: watch their frontend again. xenstored fires
+ * a new watch once, and that event steps the device (the budget has credit
+ * by now); it reads the state whatever the frontend wrote meanwhile. Where
+ * the watch cannot be set, step now and try again later.
+ */
 static void run_held_steps(void *data)
 {
 	struct zd_backend *be = data;
 
 	for (struct zd_device *d = be->devices; d; d = d->next) {
-		if (d->step_scheduled) {
-			d->step_scheduled = false;
+		int r;
+
+		if (!d->step_scheduled)
+			continue;
+		d->step_scheduled = false;
+		if (d->watching) { /* stopping failed: no first event comes */
+			d->fe_dirty = true;
+			continue;
+		}
+		r = zd_device_watch_fe(d, true);
+		if (r < 0) {
+			zd_log_rl(&d->rl_state, ZD_LOG_WARN, d->name,
+				  "cannot watch the frontend again: %s", strerror(-r));
 			d->fe_dirty = true;
 		}
 	}
 	step_dirty(be);
+	for (struct zd_device *d = be->devices; d; d = d->next)
+		if (!d->watching && !d->step_scheduled)
+			schedule_held_steps(be, d);
 }
 
-/* A held step is scheduled once, however many watches fire meanwhile. */
+/*
+ * A held step is scheduled once, however many watches fire meanwhile, and
+ * the device stops watching its frontend until then.
+ */
 static void schedule_held_steps(struct zd_backend *be, struct zd_device *dev)
 {
+	unsigned int ms = zd_device_step_wait_ms(dev);
+
 	/* Out of memory: the next watch event of the device tries again. */
-	if (zd_loop_defer_in(be->loop, zd_device_step_wait_ms(dev), run_held_steps, be))
+	if (zd_loop_defer_in(be->loop, ms ? ms : 1000 / ZD_STEPS_PER_S, run_held_steps, be)) {
 		zd_warn(NULL, "cannot defer a held step: out of memory");
-	else
-		dev->step_scheduled = true;
+		return;
+	}
+	dev->step_scheduled = true;
+	/* If that fails the watch stays: its events wait for the held step. */
+	zd_device_watch_fe(dev, false);
 }
 
 /* Connectors that used up their budget get another turn. */

@@ -25,12 +25,13 @@
  */
 #define ZD_CONNECT_COST 60
 /*
- * Steps a watch may cause: a connect is about four state changes of the
- * frontend's, and the toolstack's changes count too, so a device that
- * connects as often as its connect budget allows stays far below this.
+ * Steps a frontend's watch may cause: a connect is about four state
+ * changes of the frontend's, so a device that connects as often as its
+ * connect budget allows (half a connect a second) stays far below this.
+ * A held device does not watch its frontend until its next step.
  */
 #define ZD_STEP_BURST 64
-#define ZD_STEPS_PER_S 20
+#define ZD_STEPS_PER_S 5
 
 struct zd_budget {
 	uint64_t rate;	/* units a second; 0: unlimited */

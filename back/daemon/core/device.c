@@ -437,11 +437,27 @@ void zd_device_fail(struct zd_device *dev, int err, const char *why)
 	set_state(dev, XenbusStateClosing);
 }
 
+int zd_device_watch_fe(struct zd_device *dev, bool on)
+{
+	char path[sizeof(dev->fe_path) + sizeof("/state")];
+	bool ok;
+
+	if (dev->watching == on)
+		return 0;
+	snprintf(path, sizeof(path), "%s/state", dev->fe_path);
+	ok = on ? xs_watch(dev->env->xs, path, dev->watch_token)
+		: xs_unwatch(dev->env->xs, path, dev->watch_token);
+	if (!ok)
+		return -errno;
+	dev->watching = on;
+	return 0;
+}
+
 int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe_domid,
 		  unsigned int devid, struct zd_device **out)
 {
 	struct zd_device *dev = calloc(1, sizeof(*dev));
-	char fe_state_path[128];
+	int r;
 
 	if (!dev)
 		return -ENOMEM;
@@ -466,14 +482,11 @@ int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe
 	for (unsigned int i = 0; i < ZD_MAX_CONNECTORS; i++)
 		conn_init(dev, i);
 
-	snprintf(fe_state_path, sizeof(fe_state_path), "%s/state", dev->fe_path);
-	if (!xs_watch(env->xs, fe_state_path, dev->watch_token)) {
-		int r = -errno;
-
+	r = zd_device_watch_fe(dev, true);
+	if (r < 0) {
 		free(dev);
 		return r;
 	}
-	dev->watching = true;
 	zd_info(dev->name, "new device (frontend %s)", dev->fe_path);
 	*out = dev;
 	return 0;
@@ -481,17 +494,12 @@ int zd_device_new(const struct zd_env *env, const char *be_root, unsigned int fe
 
 void zd_device_free(struct zd_device *dev)
 {
-	char fe_state_path[128];
-
 	if (!dev)
 		return;
 	device_disconnect(dev);
 	if (!dev->gone && dev->state != XenbusStateClosed)
 		set_state(dev, XenbusStateClosed);
-	if (dev->watching) {
-		snprintf(fe_state_path, sizeof(fe_state_path), "%s/state", dev->fe_path);
-		xs_unwatch(dev->env->xs, fe_state_path, dev->watch_token);
-	}
+	zd_device_watch_fe(dev, false);
 	for (unsigned int i = 0; i < ZD_MAX_CONNECTORS; i++)
 		zd_conn_unreserve(&dev->conns[i]);
 	zd_buffers_release(&dev->bufs);

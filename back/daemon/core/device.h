@@ -126,6 +126,13 @@ unsigned int zd_device_connect_wait_ms(struct zd_device *dev);
 bool zd_device_step_allowed(struct zd_device *dev);
 unsigned int zd_device_step_wait_ms(struct zd_device *dev);
 /*
+ * Watch the frontend's state node, or stop watching it: a device whose
+ * steps are held does not watch, so a flapping frontend's writes cost no
+ * watch event to the daemon. xenstored fires a new watch once, and that
+ * event steps the device again.
+ */
+int zd_device_watch_fe(struct zd_device *dev, bool on);
+/*
  * Connector i's (any i under ZD_MAX_CONNECTORS; those from nr_conns on
  * were never configured), buffer i's (-ENOENT past the last).
  */

@@ -940,8 +940,8 @@ static void case_xs_other_conn(struct hf *hf, struct verdict *v)
 		expect_serving(hf, v);
 }
 
-/* The state node rewritten as fast as xenstore takes it, with garbage. */
-static void case_state_flap(struct hf *hf, struct verdict *v)
+/* Rewrite node with state-like garbage as fast as xenstore takes it. */
+static unsigned long flap(struct hf *hf, const char *node)
 {
 	static const char *const vals[] = {"1", "3", "4", "5", "1", "6", "2", "x", "99", "4"};
 	int64_t end = now_ms() + 1000LL * hf->seconds;
@@ -949,14 +949,33 @@ static void case_state_flap(struct hf *hf, struct verdict *v)
 
 	while (now_ms() < end)
 		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++, n++)
-			fe_write(hf, "state", vals[i]);
-	say("wrote the state node %lu times", n);
-	note(v, false, "%lu state writes", n);
+			fe_write(hf, node, vals[i]);
+	say("wrote the %s node %lu times", node, n);
+	return n;
+}
+
+/* The state node rewritten as fast as xenstore takes it, with garbage. */
+static void case_state_flap(struct hf *hf, struct verdict *v)
+{
+	note(v, false, "%lu state writes", flap(hf, "state"));
 	if (reset(hf) || connect_plain(hf) || probe(hf)) {
 		note(v, true, "no connection served after it");
 		return;
 	}
 	note(v, false, "a new connection served");
+}
+
+/*
+ * state-flap's writes to a node beside state that no backend watches: what
+ * they cost xenstored and this guest's own kernel (its xenbus watches all
+ * of device/) without the backend. The reference for state-flap.
+ */
+static void case_node_flap(struct hf *hf, struct verdict *v)
+{
+	if (!connected(hf, v))
+		return;
+	note(v, false, "%lu flap writes", flap(hf, "flap"));
+	expect_serving(hf, v);
 }
 
 /*
@@ -1345,6 +1364,7 @@ static const struct hf_case cases[] = {
 	{"xs-huge", "a 2000-octet req-event-channel", case_xs_huge},
 	{"xs-other-conn", "nodes of a connector the device does not have", case_xs_other_conn},
 	{"state-flap", "state rewritten with garbage for --seconds", case_state_flap},
+	{"node-flap", "as state-flap, a node no backend watches (its reference)", case_node_flap},
 	{"flood-op", "ring kept full of unknown opcodes, answers never read", case_flood_op},
 	{"flood-flip", "ring kept full of PG_FLIPs, answers never read", case_flood_flip},
 	{"flood-modeset", "ring kept full of SET_CONFIG and reset in turn", case_flood_modeset},
