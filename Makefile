@@ -109,6 +109,11 @@ zdispl-hostile-front_SRCS := tests/lab/progs/hostile-front.c tests/lab/progs/say
 	back/daemon/core/xsutil.c
 zdispl-hostile-front_PKGS := xenstore xengnttab xenevtchn
 
+# Benchmarks (make bench): what Xen itself costs, event channels and grant maps.
+PROGRAMS += zdispl-bench-raw
+zdispl-bench-raw_SRCS := tools/bench/xen-raw.c
+zdispl-bench-raw_PKGS := xenstore xengnttab xenevtchn
+
 # Lab: runs a service from its systemd unit as systemd does (dom0's PID 1 is not systemd).
 PROGRAMS += zdispl-lab-unit
 zdispl-lab-unit_SRCS := tests/lab/progs/unit-run.c

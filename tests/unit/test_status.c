@@ -49,8 +49,9 @@ TEST(status_reports_devices_connectors_and_buffer_paths)
 	/* One fake output: connector 0 gets it, connector 1 runs headless. */
 	CHECK(strstr(snap, "conn name=dom1/vdispl/0/0 resolution=640x480 output=Fake-1") != NULL);
 	CHECK(strstr(snap, "conn name=dom1/vdispl/0/1 resolution=800x600 output=none") != NULL);
-	CHECK(strstr(snap, "cookie=0xab size=64x16x32 bytes=4096 pages=1 path=copy why=\"") !=
-	      NULL);
+	/* Its one directory page, then one batched map of its data. */
+	CHECK(strstr(snap, "cookie=0xab size=64x16x32 bytes=4096 pages=1 create-us=") != NULL);
+	CHECK(strstr(snap, " map-calls=2 path=copy why=\"") != NULL);
 	CHECK(strstr(snap, "events-dropped=0 requests=1 errors=0\n") != NULL);
 	free(snap);
 	/* The same cookie again, and an fb on a buffer that does not exist. */
@@ -58,6 +59,13 @@ TEST(status_reports_devices_connectors_and_buffer_paths)
 	CHECK(sim_fb_attach(&s, 0x77, 0x1, 64, 16, 0) != 0);
 	snap = snapshot(&s);
 	CHECK(strstr(snap, "events-dropped=0 requests=3 errors=2\n") != NULL);
+	free(snap);
+	/* 1024 pages: two directory pages (1023 grefs each), then the data. */
+	CHECK_EQ_INT(sim_dbuf_create(&s, 0xac, 1024, 1024, 32, NULL), 0);
+	snap = snapshot(&s);
+	CHECK(strstr(snap, "cookie=0xac size=1024x1024x32 bytes=4194304 pages=1024 create-us=") !=
+	      NULL);
+	CHECK(strstr(strstr(snap, "cookie=0xac"), " map-calls=3 path=copy") != NULL);
 	free(snap);
 	CHECK_EQ_INT(sim_stop(&s), 0);
 }

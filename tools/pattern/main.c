@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,9 @@ static void usage(FILE *f)
 		"                         SIGTERM/SIGINT (default 0)\n"
 		"  -a, --alloc-card PATH  allocate the buffers on this other DRM card and hand\n"
 		"                         them to the display card through PRIME\n"
+		"  -s, --static           draw each buffer once and flip between the two\n"
+		"                         without drawing (benchmarks: the flip path alone;\n"
+		"                         the screen shows frames 0 and 1 only)\n"
 		"  -r, --rewrite HOW      after the last frame, draw the next frame into the\n"
 		"                         buffer on screen; HOW is 'flip' (then page-flip to\n"
 		"                         that same buffer) or 'noflip' (leave it at that)\n"
@@ -63,6 +67,8 @@ static void usage(FILE *f)
 		"  frames=N seconds=S fps=F WxH=WxH format=FMT last_frame=N vblanks=V\n"
 		"    missed_vblanks=M vblank_hz=R   (the last three from the flip events'\n"
 		"    vblank counter and timestamps; 'vblanks=-' when the driver has none)\n"
+		"  latency flips=N p50_us=T p99_us=T max_us=T mean_us=T\n"
+		"    (each flip from drmModePageFlip to its event)\n"
 		"  rewrote frame=N flipped=0|1   (with --rewrite)\n"
 		"  holding last_frame=N          (with --hold, once the last frame is up)\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n",
@@ -106,6 +112,7 @@ struct options {
 	double hold_s;
 	const char *alloc_card;
 	int rewrite; /* 0 no, 1 and flip, 2 without flip */
+	bool static_frames;
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -120,6 +127,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"hold", required_argument, NULL, 'H'},
 		{"alloc-card", required_argument, NULL, 'a'},
 		{"rewrite", required_argument, NULL, 'r'},
+		{"static", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -130,7 +138,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){.fmt = zd_pixfmt_by_name("XR24"),
 			      .frames = 120,
 			      .flip_timeout_ms = 2000};
-	while ((opt = getopt_long(argc, argv, "c:C:m:f:n:t:H:a:r:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:C:m:f:n:t:H:a:r:sh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o->req.card = optarg;
@@ -198,6 +206,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 's':
+			o->static_frames = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -210,6 +221,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "error: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (o->static_frames && o->rewrite) {
+		fprintf(stderr, "error: --static and --rewrite do not go together\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -217,6 +232,8 @@ struct flip_stats {
 	double seconds;	    /* first flip queued .. last event received */
 	double draw_max_ms; /* slowest frame drawing */
 	struct zd_flip_event first, last;
+	uint32_t *rtt_us; /* each flip, drmModePageFlip to its event */
+	uint64_t nr_rtt;
 };
 
 /* Frames 1..frames alternately into buf[1], buf[0]; returns the last frame
@@ -235,12 +252,16 @@ static int64_t flip_frames(struct zd_output *out, struct zd_dumb buf[2], const s
 		double d0 = now_s(), dms;
 		int r;
 
-		zd_dumb_draw(back, (uint32_t)i);
+		if (!o->static_frames)
+			zd_dumb_draw(back, (uint32_t)i);
 		dms = (now_s() - d0) * 1000;
 		if (dms > st->draw_max_ms)
 			st->draw_max_ms = dms;
+		d0 = now_s();
 		r = zd_flip_and_wait(out->fd, out->crtc_id, back->fb_id, (int)o->flip_timeout_ms,
 				     &stop, &ev);
+		if (st->rtt_us && st->nr_rtt < o->frames)
+			st->rtt_us[st->nr_rtt++] = (uint32_t)((now_s() - d0) * 1e6);
 		if (r < 0) {
 			fprintf(stderr, "error: flip to frame %llu failed after %u flips\n",
 				(unsigned long long)i, last);
@@ -277,6 +298,36 @@ static void print_vblank_stats(const struct options *o, const struct flip_stats 
 	}
 	printf(" vblanks=%u missed_vblanks=%lld vblank_hz=%.2f", vblanks,
 	       (long long)vblanks - (long long)(o->frames - 1), vblanks / span);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile q (0..100] of the sorted n > 0 values. */
+static uint32_t percentile(const uint32_t *v, uint64_t n, unsigned int q)
+{
+	uint64_t rank = (n * q + 99) / 100;
+
+	return v[rank ? rank - 1 : 0];
+}
+
+static void print_latency(struct flip_stats *st)
+{
+	double sum = 0;
+
+	if (!st->nr_rtt)
+		return;
+	qsort(st->rtt_us, st->nr_rtt, sizeof(*st->rtt_us), cmp_u32);
+	for (uint64_t i = 0; i < st->nr_rtt; i++)
+		sum += st->rtt_us[i];
+	printf("latency flips=%llu p50_us=%u p99_us=%u max_us=%u mean_us=%.0f\n",
+	       (unsigned long long)st->nr_rtt, percentile(st->rtt_us, st->nr_rtt, 50),
+	       percentile(st->rtt_us, st->nr_rtt, 99), st->rtt_us[st->nr_rtt - 1],
+	       sum / (double)st->nr_rtt);
 }
 
 /*
@@ -340,7 +391,8 @@ int main(int argc, char **argv)
 
 	t0 = now_s();
 	zd_dumb_draw(&buf[0], 0);
-	zd_dumb_draw(&buf[1], 0); /* the static rows; frame 1 is drawn over it */
+	/* The static rows; frame 1 is drawn over it (--static: here). */
+	zd_dumb_draw(&buf[1], o.static_frames ? 1 : 0);
 	fprintf(stderr, "info: drew both buffers in %.1f ms\n", (now_s() - t0) * 1000);
 	if (drmModeSetCrtc(out.fd, out.crtc_id, buf[0].fb_id, 0, 0, &out.connector_id, 1,
 			   &out.mode)) {
@@ -350,6 +402,8 @@ int main(int argc, char **argv)
 		goto done;
 	}
 
+	/* Without room for the latencies, the flips still run: no line for them. */
+	st.rtt_us = o.frames ? calloc(o.frames, sizeof(*st.rtt_us)) : NULL;
 	last = flip_frames(&out, buf, &o, &st);
 	if (last < 0) {
 		if (last == -2)
@@ -362,6 +416,7 @@ int main(int argc, char **argv)
 	       (long long)last);
 	print_vblank_stats(&o, &st);
 	printf("\n");
+	print_latency(&st);
 	if (o.rewrite) {
 		last = rewrite_shown(&out, &buf[last % 2], (uint32_t)last + 1, &o);
 		if (last < 0)
@@ -374,6 +429,7 @@ int main(int argc, char **argv)
 	ret = 0;
 
 done:
+	free(st.rtt_us);
 	zd_dumb_destroy(&buf[1]);
 	zd_dumb_destroy(&buf[0]);
 	zd_output_close(&out);

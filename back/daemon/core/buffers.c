@@ -312,6 +312,8 @@ int zd_buffers_dbuf_info(const struct zd_buffers *b, uint32_t i, struct zd_dbuf_
 		.dmabuf_fd = d->dumb ? b->env->dops->dumb_fd(d->dumb) : d->dmabuf_fd,
 		.grefs = d->grefs,
 		.nfbs = d->nfbs,
+		.create_us = d->create_us,
+		.map_calls = d->map_calls,
 	};
 	for (uint32_t f = 0; f < b->nfbs; f++)
 		for (unsigned int k = 0; k < ZD_MAX_CONNECTORS; k++)

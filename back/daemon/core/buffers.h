@@ -66,6 +66,9 @@ struct zd_dbuf {
 	bool imported;	      /* be-alloc: zc_id is an import still to release */
 	struct zd_dumb *dumb; /* be-alloc through an import: the display's buffer */
 
+	uint32_t create_us; /* DBUF_CREATE took this long (status, benchmarks) */
+	uint32_t map_calls; /* grant map calls for it: directory pages, then data */
+
 	void *map;	   /* copy path: all npages, read-only; NULL until needed */
 	bool map_is_mmap;  /* mmap of the dma-buf (be-alloc), else grant mapping */
 	unsigned int nfbs; /* framebuffers attached */
@@ -147,6 +150,7 @@ struct zd_dbuf_info {
 	const grant_ref_t *grefs; /* npages: the frontend's, or ours (be-alloc) */
 	unsigned int nfbs;
 	unsigned int dmafbs; /* imports of its framebuffers, over every output */
+	uint32_t create_us, map_calls;
 };
 
 uint32_t zd_buffers_ndbufs(const struct zd_buffers *b);

@@ -60,6 +60,7 @@ int zd_path_map(struct zd_buffers *b, struct zd_dbuf *d)
 		/* One batched map of every page; read-only, we never write frames. */
 		map = xengnttab_map_domain_grant_refs(b->env->gnt, d->npages, b->fe_domid, d->grefs,
 						      PROT_READ);
+		d->map_calls++;
 		if (!map)
 			return -EFAULT;
 	}
@@ -164,6 +165,7 @@ static int dbuf_frontend(struct zd_buffers *b, struct zd_dbuf *d)
 	int r;
 
 	r = zd_pgdir_read(b->env->gnt, b->fe_domid, d->gref_directory, d->npages, d->grefs);
+	d->map_calls += zd_dir_pages(d->npages); /* each directory page once */
 	if (r)
 		return r;
 	if (!zd_zcopy_can_export(z)) {
@@ -172,6 +174,7 @@ static int dbuf_frontend(struct zd_buffers *b, struct zd_dbuf *d)
 		/* Read-only: the daemon and the display never write a frame. */
 		r = zd_zcopy_export(z, b->fe_domid, d->grefs, d->npages, false, &d->dmabuf_fd,
 				    &d->zc_id);
+		d->map_calls++; /* one call maps every page */
 		if (!r) {
 			d->exported = true;
 			set_path(d, ZD_PATH_ZERO_COPY, "zero-copy via %s", zd_zcopy_name(z));
@@ -252,19 +255,23 @@ static int dbuf_backend(struct zd_buffers *b, struct zd_dbuf *d)
 	r = zd_zcopy_can_alloc(b->env->zcopy) ? dbuf_alloc(b, d) : dbuf_import(b, d);
 	if (r)
 		return r;
+	d->map_calls += zd_dir_pages(d->npages); /* each directory page once */
 	return zd_pgdir_write(b->env->gnt, b->fe_domid, d->gref_directory, d->npages, d->grefs);
 }
 
 int zd_dbuf_create(struct zd_buffers *b, const struct xendispl_dbuf_create_req *q)
 {
-	struct timespec deadline;
+	struct timespec deadline, t0, t1;
 	struct zd_dbuf *d;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = zd_dbuf_new(b, q, &d);
 	if (r)
 		return r;
 	r = d->be_alloc ? dbuf_backend(b, d) : dbuf_frontend(b, d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->create_us = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 	if (!r)
 		r = zd_dbuf_add(b, d);
 	if (r) {

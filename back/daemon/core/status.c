@@ -95,9 +95,10 @@ static void write_snapshot(struct zd_backend *be, FILE *f, bool process)
 		for (uint32_t i = 0; zd_device_dbuf_info(d, i, &bi) == 0; i++)
 			fprintf(f,
 				"buffer device=%s cookie=%#llx size=%ux%ux%u bytes=%u pages=%u "
-				"path=%s why=\"%s\"\n",
+				"create-us=%u map-calls=%u path=%s why=\"%s\"\n",
 				di.name, (unsigned long long)bi.cookie, bi.width, bi.height, bi.bpp,
-				bi.size, bi.npages, zd_path_name(bi.path), bi.why);
+				bi.size, bi.npages, bi.create_us, bi.map_calls, zd_path_name(bi.path),
+				bi.why);
 	}
 }
 

@@ -1,0 +1,229 @@
+# shellcheck shell=bash
+# bench-flip (make bench): what a flip costs, measured on the real
+# hypervisor. zdispl-back runs at its default log level (info) throughout;
+# the guest client is zdispl-pattern --static (no drawing: the flip path
+# alone). Results, one CSV each, for tools/bench/run:
+#   sweep.csv    per mode and path, per flip: fps, the backend's user and
+#                system CPU ms, its system calls, octets copied
+#   latency.csv  flip round trips (PG_FLIP to its event) on a display that
+#                completes at once (--no-display) and on vkms, for both
+#                frontends, and a raw event-channel round trip
+#   create.csv   DBUF_CREATE as the backend timed it, and its map calls,
+#                against one raw batched map of as many grant refs
+#   steady.csv   STEADY flips per frontend: rate, guest and backend CPU per
+#                flip, the backend's RSS and fds over the run (samples in
+#                steady-samples.csv)
+# Per-flip figures are differences between a run of LONG flips and one of
+# SHORT flips with the same client, so what a client costs to start and end
+# (buffers, fbs, the modeset) cancels out.
+
+. /lab/display.sh
+
+MODES=${BENCH_MODES:-640x480 1280x720 1920x1080 3840x2160}
+SHORT=${BENCH_SHORT:-30}
+LONG=${BENCH_LONG:-330}
+PINGS=${BENCH_PINGS:-2000}
+STEADY=${BENCH_STEADY:-10000}
+HZ=$(getconf CLK_TCK)
+N=$((LONG - SHORT))
+
+lab_step "modprobe vkms" 60 modprobe vkms
+lab_step "modprobe zdispl_zcopy" 30 modprobe zdispl_zcopy
+VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
+
+# cfg MODE FRONT [BE_ALLOC]: the guest config for that mode and frontend.
+cfg() {
+	local base=/run/bench-$1-${3:-0}.cfg
+	sed -e "s/@RES@/$1/" -e "s/be-alloc=0/be-alloc=${3:-0}/" guest.cfg >"$base"
+	lab_front_cfg "$base" "$2"
+}
+
+# guest_up CFG: create the guest, wait until the backend connected it; sets DEV.
+guest_up() {
+	lab_guest_create "$1"
+	lab_step "bench: backend Connected" 60 lab_wait 60 "bench connected" \
+		grep -q "dom$(lab_domid bench)/vdispl/0: InitWait -> Connected" "$BACK_LOG"
+	DEV=dom$(lab_domid bench)/vdispl/0
+}
+
+# The backend's user and system CPU ticks; a counter of connector 0.
+ticks() { sed 's/^.*) //' "/proc/$BACK_PID/stat" | awk '{ print $12, $13 }'; }
+conn_field() { zdispl-status --raw | grep "^conn name=$DEV/0 " | grep -o "\<$1=[0-9]*" | cut -d= -f2; }
+
+# client TAG FRAMES [ARGS]: zdispl-pattern --static, FRAMES flips, to its
+# end; its output in TAG.out. Fails the step if it fails.
+client() {
+	local rc=0
+	lab_guest_run bench "zdispl-pattern --connector 0 --static --frames $2 ${3:-} \
+		>/tmp/p.out 2>/tmp/p.err" 1200 >/dev/null || rc=$?
+	lab_guest_run bench "cat /tmp/p.out /tmp/p.err" | lab_save "$1.out"
+	lab_check "$1: $2 flips (rc $rc)" bash -c "[ $rc = 0 ] && grep -q '^frames=$2 ' '$RESULTS/$1.out'"
+}
+
+# measured TAG FRAMES: client, with the backend's CPU ticks, flips and
+# octets copied over it: sets M_USER M_SYS M_FLIPS M_COPIED.
+measured() {
+	local t0 t1 f0 c0
+	t0=$(ticks) f0=$(conn_field flips) c0=$(conn_field bytes-copied)
+	client "$1" "$2"
+	t1=$(ticks)
+	M_USER=$((${t1% *} - ${t0% *})) M_SYS=$((${t1#* } - ${t0#* }))
+	M_FLIPS=$(($(conn_field flips) - f0)) M_COPIED=$(($(conn_field bytes-copied) - c0))
+}
+
+# straced TAG FRAMES: client under strace -c -f on the backend; sets M_CALLS.
+straced() {
+	local spid
+	strace -c -f -p "$BACK_PID" -o "$RESULTS/$1.strace" 2>"$RESULTS/$1.strace-err" &
+	spid=$!
+	lab_step "$1: strace attached" 30 lab_wait 30 "strace attached" \
+		grep -q attached "$RESULTS/$1.strace-err"
+	client "$1" "$2"
+	kill -INT "$spid"
+	wait "$spid" || true
+	M_CALLS=$(awk '$NF == "total" { print $(NF-2) }' "$RESULTS/$1.strace")
+	M_CALLS=${M_CALLS:-0}
+}
+
+per_flip_ms() { awk -v a="$1" -v b="$2" -v hz="$HZ" -v n="$N" 'BEGIN { printf "%.3f", (b - a) * 1000 / hz / n }'; }
+per_flip() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN { printf "%.1f", (b - a) / n }'; }
+
+# buffers_created TAG MODE WHAT: a client holds its buffers; their creation
+# time and map calls, as the backend's status has them, go to create.csv.
+buffers_created() {
+	lab_guest_pattern bench --connector 0 --static --frames 2
+	zdispl-status --raw | grep "^buffer device=$DEV " | lab_save "$1-buffers.raw"
+	awk -v m="$2" -v w="$3" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		print m "," f["pages"] "," w "," f["create-us"] "," f["map-calls"]
+	}' "$RESULTS/$1-buffers.raw" >>"$RESULTS/create.csv"
+	lab_guest_pattern_stop bench
+}
+
+# raw_map MODE PAGES: the guest grants PAGES pages, dom0 maps them in one call.
+raw_map() {
+	local out
+	lab_guest_run bench "echo 65536 >/sys/module/xen_gntalloc/parameters/limit;
+		zdispl-bench-raw offer --pages $2 --seconds 300 >/tmp/raw.out 2>&1 &" 10 >/dev/null
+	lab_step "raw: $2 pages offered" 60 lab_wait 60 "pages offered" \
+		xenstore-read "/local/domain/$(lab_domid bench)/data/zdispl-bench/port"
+	out=$(zdispl-bench-raw map --domid "$(lab_domid bench)" --rounds 20) ||
+		lab_step "raw map of $2 pages" 1 false
+	echo "$out" | lab_save "raw-map-$1.out"
+	echo "$1,$2,raw-map,$(lab_field p50_us <(echo "$out") | cut -d. -f1),1" >>"$RESULTS/create.csv"
+	xenstore-write "/local/domain/$(lab_domid bench)/data/zdispl-bench/stop" 1
+}
+
+echo "mode,path,flips,fps,user_ms,sys_ms,cpu_ms,syscalls,copied" >"$RESULTS/sweep.csv"
+echo "mode,pages,what,create_us,map_calls" >"$RESULTS/create.csv"
+echo "what,n,p50_us,p99_us,max_us,mean_us" >"$RESULTS/latency.csv"
+
+# ---- Cost per flip against frame size ---------------------------------------
+for mode in $MODES; do
+	for path in copy zero-copy; do
+		tag=$mode-$path
+		if [ $path = copy ]; then zc=off; else zc=helper; fi
+		# 4K be-alloc: two 33 MB buffers, over the default of 32 MiB
+		lab_back_start --zcopy=$zc --drm "/dev/dri/$VKMS" --log-level info --max-be-alloc-mib 128
+		guest_up "$(cfg "$mode" zdispl)"
+		measured "$tag-short" "$SHORT"
+		u0=$M_USER s0=$M_SYS c0=$M_COPIED
+		measured "$tag-long" "$LONG"
+		lab_check "$tag: the backend counted each flip ($M_FLIPS)" test "$M_FLIPS" = "$LONG"
+		straced "$tag-strace-short" "$SHORT"
+		k0=$M_CALLS
+		straced "$tag-strace-long" "$LONG"
+		cp "$RESULTS/$tag-strace-long.strace" "$RESULTS/syscalls-$tag.txt"
+		echo "$mode,$path,$N,$(lab_field fps "$RESULTS/$tag-long.out"),$(per_flip_ms "$u0" "$M_USER")," \
+			"$(per_flip_ms "$s0" "$M_SYS"),$(per_flip_ms $((u0 + s0)) $((M_USER + M_SYS)))," \
+			"$(per_flip "$k0" "$M_CALLS"),$(per_flip "$c0" "$M_COPIED" | cut -d. -f1)" |
+			tr -d ' ' >>"$RESULTS/sweep.csv"
+		buffers_created "$tag" "$mode" "fe-alloc-$path"
+		if [ $path = zero-copy ] && [ "$mode" = 1920x1080 -o "$mode" = 3840x2160 ]; then
+			raw_map "$mode" "$(lab_field pages "$RESULTS/$tag-buffers.raw")"
+		fi
+		lab_guest_destroy bench
+		if [ $path = zero-copy ] && [ "$mode" = 1920x1080 -o "$mode" = 3840x2160 ]; then
+			guest_up "$(cfg "$mode" zdispl 1)"
+			buffers_created "$mode-be-alloc" "$mode" "be-alloc-zero-copy"
+			lab_guest_destroy bench
+		fi
+		lab_back_stop
+	done
+done
+cat "$RESULTS/sweep.csv" "$RESULTS/create.csv" >&2
+
+# ---- Flip round trip against a raw event-channel round trip ----------------
+# latency TAG: the round trips of TAG.out's client into latency.csv.
+latency() {
+	local l
+	l=$(grep '^latency ' "$RESULTS/$1.out")
+	echo "$1,$(lab_field flips <(echo "$l")),$(lab_field p50_us <(echo "$l")),$(lab_field p99_us <(echo "$l")),$(lab_field max_us <(echo "$l")),$(lab_field mean_us <(echo "$l"))" \
+		>>"$RESULTS/latency.csv"
+}
+for display in headless vkms; do
+	if [ $display = headless ]; then
+		lab_back_start --no-display --log-level info
+	else
+		lab_back_start --drm "/dev/dri/$VKMS" --log-level info
+	fi
+	for front in zdispl linux; do
+		guest_up "$(cfg 640x480 "$front")"
+		client "flip-$display-$front" "$PINGS"
+		latency "flip-$display-$front"
+		if [ $display = headless ] && [ $front = zdispl ]; then
+			lab_guest_run bench "zdispl-bench-raw offer --seconds 300 >/tmp/raw.out 2>&1 &" 10 >/dev/null
+			lab_step "raw: event channel offered" 60 lab_wait 60 "port offered" \
+				xenstore-read "/local/domain/$(lab_domid bench)/data/zdispl-bench/port"
+			out=$(zdispl-bench-raw ping --domid "$(lab_domid bench)" --rounds "$PINGS") ||
+				lab_step "raw event-channel ping" 1 false
+			echo "$out" | lab_save raw-ping.out
+			echo "evtchn-raw,$(lab_field rounds <(echo "$out")),$(lab_field p50_us <(echo "$out")),$(lab_field p99_us <(echo "$out")),$(lab_field max_us <(echo "$out")),$(lab_field mean_us <(echo "$out"))" \
+				>>"$RESULTS/latency.csv"
+			xenstore-write "/local/domain/$(lab_domid bench)/data/zdispl-bench/stop" 1
+		fi
+		lab_guest_destroy bench
+	done
+	lab_back_stop
+done
+cat "$RESULTS/latency.csv" >&2
+
+# ---- Steady state ------------------------------------------------------------
+echo "front,t_s,flips,rss_kib,fds" >"$RESULTS/steady-samples.csv"
+echo "front,flips,fps,guest_cpu_ms,back_cpu_ms,rss_first_kib,rss_last_kib,rss_max_kib,fds_first,fds_last,fds_max" \
+	>"$RESULTS/steady.csv"
+sample() {
+	local t0
+	t0=$(date +%s)
+	while :; do
+		zdispl-status --raw >/run/bench-sample 2>/dev/null || { sleep 2; continue; }
+		echo "$1,$(($(date +%s) - t0)),$(grep "^conn name=$DEV/0 " /run/bench-sample | grep -o '\<flips=[0-9]*' | cut -d= -f2),$(lab_field rss-kib /run/bench-sample),$(lab_field fds /run/bench-sample)" \
+			>>"$RESULTS/steady-samples.csv"
+		sleep 2
+	done
+}
+dom_cpu() { xl list bench | awk 'NR == 2 { print $6 }'; }
+lab_back_start --drm "/dev/dri/$VKMS" --log-level info
+for front in zdispl linux; do
+	guest_up "$(cfg 640x480 "$front")"
+	sample "$front" &
+	spid=$!
+	g0=$(dom_cpu) t0=$(ticks)
+	client "steady-$front" "$STEADY"
+	g1=$(dom_cpu) t1=$(ticks)
+	kill "$spid"
+	wait "$spid" 2>/dev/null || true
+	awk -F, -v f="$front" -v n="$STEADY" -v fps="$(lab_field fps "$RESULTS/steady-$front.out")" \
+		-v g="$(awk -v a="$g0" -v b="$g1" 'BEGIN { print b - a }')" \
+		-v b="$(( ${t1% *} + ${t1#* } - ${t0% *} - ${t0#* } ))" -v hz="$HZ" '
+		$1 == f && $4 != "" {
+			if (!c++) { r0 = $4; d0 = $5 }
+			r1 = $4; d1 = $5; if ($4 > rm) rm = $4; if ($5 > dm) dm = $5
+		}
+		END { printf "%s,%d,%s,%.3f,%.3f,%d,%d,%d,%d,%d,%d\n", f, n, fps, g * 1000 / n,
+			b * 1000 / hz / n, r0, r1, rm, d0, d1, dm }' "$RESULTS/steady-samples.csv" \
+		>>"$RESULTS/steady.csv"
+	lab_guest_destroy bench
+done
+lab_back_stop
+cat "$RESULTS/steady.csv" >&2
