@@ -300,7 +300,7 @@ soak: deps
 
 bench: deps
 	$(MAKE) all
-	tools/bench/zcopy
+	tools/bench/run
 
 clean:
 	rm -rf $(BUILD)/bin $(BUILD)/modules $(BUILD)/kmod $(BUILD)/tests $(BUILD)/tests-asan

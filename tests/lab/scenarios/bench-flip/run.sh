@@ -81,7 +81,7 @@ straced() {
 	client "$1" "$2"
 	kill -INT "$spid"
 	wait "$spid" || true
-	M_CALLS=$(awk '$NF == "total" { print $(NF-2) }' "$RESULTS/$1.strace")
+	M_CALLS=$(awk '$NF == "total" { print $4 }' "$RESULTS/$1.strace")
 	M_CALLS=${M_CALLS:-0}
 }
 
