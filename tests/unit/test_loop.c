@@ -81,3 +81,31 @@ TEST(loop_dispatch_wakes_for_a_deferred_call)
 	CHECK(zd_loop_now_us(loop) - t0 >= 20000);
 	zd_loop_free(loop);
 }
+
+static uint64_t counted_clock(void *data)
+{
+	return ++*(uint64_t *)data;
+}
+
+/*
+ * A round with nothing deferred reads no clock: in a PV domain under Xen
+ * each read is a system call, and a flip takes two rounds.
+ */
+TEST(loop_round_without_deferred_calls_reads_no_clock)
+{
+	uint64_t reads = 0;
+	struct zd_loop *loop;
+	int ran = 0;
+
+	CHECK_EQ_INT(zd_loop_new(&loop), 0);
+	zd_loop_set_clock(loop, counted_clock, &reads);
+	for (int i = 0; i < 10; i++)
+		CHECK_EQ_INT(zd_loop_dispatch(loop, 0), 0);
+	CHECK_EQ_INT(reads, 0);
+	/* With one deferred, the clock is read to run it. */
+	CHECK_EQ_INT(zd_loop_defer(loop, count, &ran), 0);
+	CHECK_EQ_INT(zd_loop_dispatch(loop, 0), 0);
+	CHECK_EQ_INT(ran, 1);
+	CHECK(reads > 0);
+	zd_loop_free(loop);
+}

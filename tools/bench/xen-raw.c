@@ -28,7 +28,7 @@
 #include <xenstore.h>
 
 #define BASE "data/zdispl-bench"
-#define REFS_PER_NODE 500 /* 500 refs of up to 10 digits: within a 4 KiB value */
+#define REFS_PER_NODE 300 /* 300 refs of up to 10 digits and a space: within 4 KiB */
 #define MAX_PAGES (1u << 16)
 #define MAX_ROUNDS 1000000u
 

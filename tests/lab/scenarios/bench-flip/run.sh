@@ -24,18 +24,26 @@ SHORT=${BENCH_SHORT:-30}
 LONG=${BENCH_LONG:-330}
 PINGS=${BENCH_PINGS:-2000}
 STEADY=${BENCH_STEADY:-10000}
+PARTS=${BENCH_PARTS:-sweep latency steady profile}
 HZ=$(getconf CLK_TCK)
 N=$((LONG - SHORT))
+want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 lab_step "modprobe vkms" 60 modprobe vkms
 lab_step "modprobe zdispl_zcopy" 30 modprobe zdispl_zcopy
 VKMS=$(lab_vkms_card) || lab_step "vkms card" 1 false
 
 # cfg MODE FRONT [BE_ALLOC]: the guest config for that mode and frontend.
+# Our frontend without its fbdev console: its buffer and its flips would
+# count with the client's.
 cfg() {
 	local base=/run/bench-$1-${3:-0}.cfg
 	sed -e "s/@RES@/$1/" -e "s/be-alloc=0/be-alloc=${3:-0}/" guest.cfg >"$base"
-	lab_front_cfg "$base" "$2"
+	if [ "$2" = zdispl ]; then
+		lab_front_cfg "$base" zdispl lab.zfront=fbdev=0
+	else
+		lab_front_cfg "$base" "$2"
+	fi
 }
 
 # guest_up CFG: create the guest, wait until the backend connected it; sets DEV.
@@ -100,18 +108,28 @@ buffers_created() {
 	lab_guest_pattern_stop bench
 }
 
+# raw_offer TAG ARGS: zdispl-bench-raw offer ARGS in the guest, until its
+# port is published (its output in TAG-offer.out if not).
+raw_offer() {
+	lab_guest_run bench "echo 65536 >/sys/module/xen_gntalloc/parameters/limit;
+		zdispl-bench-raw offer $2 --seconds 300 >/tmp/raw.out 2>&1 &" 10 >/dev/null
+	if ! lab_wait 60 "$1 offered" \
+		xenstore-read "/local/domain/$(lab_domid bench)/data/zdispl-bench/port"; then
+		lab_guest_run bench "cat /tmp/raw.out" | lab_save "$1-offer.out"
+		lab_step "$1: the guest offered (see $1-offer.out)" 1 false
+	fi
+}
+raw_stop() { xenstore-write "/local/domain/$(lab_domid bench)/data/zdispl-bench/stop" 1; }
+
 # raw_map MODE PAGES: the guest grants PAGES pages, dom0 maps them in one call.
 raw_map() {
 	local out
-	lab_guest_run bench "echo 65536 >/sys/module/xen_gntalloc/parameters/limit;
-		zdispl-bench-raw offer --pages $2 --seconds 300 >/tmp/raw.out 2>&1 &" 10 >/dev/null
-	lab_step "raw: $2 pages offered" 60 lab_wait 60 "pages offered" \
-		xenstore-read "/local/domain/$(lab_domid bench)/data/zdispl-bench/port"
+	raw_offer "raw-map-$1" "--pages $2"
 	out=$(zdispl-bench-raw map --domid "$(lab_domid bench)" --rounds 20) ||
 		lab_step "raw map of $2 pages" 1 false
 	echo "$out" | lab_save "raw-map-$1.out"
 	echo "$1,$2,raw-map,$(lab_field p50_us <(echo "$out") | cut -d. -f1),1" >>"$RESULTS/create.csv"
-	xenstore-write "/local/domain/$(lab_domid bench)/data/zdispl-bench/stop" 1
+	raw_stop
 }
 
 echo "mode,path,flips,fps,user_ms,sys_ms,cpu_ms,syscalls,copied" >"$RESULTS/sweep.csv"
@@ -119,7 +137,7 @@ echo "mode,pages,what,create_us,map_calls" >"$RESULTS/create.csv"
 echo "what,n,p50_us,p99_us,max_us,mean_us" >"$RESULTS/latency.csv"
 
 # ---- Cost per flip against frame size ---------------------------------------
-for mode in $MODES; do
+want sweep && for mode in $MODES; do
 	for path in copy zero-copy; do
 		tag=$mode-$path
 		if [ $path = copy ]; then zc=off; else zc=helper; fi
@@ -161,7 +179,7 @@ latency() {
 	echo "$1,$(lab_field flips <(echo "$l")),$(lab_field p50_us <(echo "$l")),$(lab_field p99_us <(echo "$l")),$(lab_field max_us <(echo "$l")),$(lab_field mean_us <(echo "$l"))" \
 		>>"$RESULTS/latency.csv"
 }
-for display in headless vkms; do
+want latency && for display in headless vkms; do
 	if [ $display = headless ]; then
 		lab_back_start --no-display --log-level info
 	else
@@ -172,15 +190,13 @@ for display in headless vkms; do
 		client "flip-$display-$front" "$PINGS"
 		latency "flip-$display-$front"
 		if [ $display = headless ] && [ $front = zdispl ]; then
-			lab_guest_run bench "zdispl-bench-raw offer --seconds 300 >/tmp/raw.out 2>&1 &" 10 >/dev/null
-			lab_step "raw: event channel offered" 60 lab_wait 60 "port offered" \
-				xenstore-read "/local/domain/$(lab_domid bench)/data/zdispl-bench/port"
+			raw_offer raw-ping ""
 			out=$(zdispl-bench-raw ping --domid "$(lab_domid bench)" --rounds "$PINGS") ||
 				lab_step "raw event-channel ping" 1 false
 			echo "$out" | lab_save raw-ping.out
 			echo "evtchn-raw,$(lab_field rounds <(echo "$out")),$(lab_field p50_us <(echo "$out")),$(lab_field p99_us <(echo "$out")),$(lab_field max_us <(echo "$out")),$(lab_field mean_us <(echo "$out"))" \
 				>>"$RESULTS/latency.csv"
-			xenstore-write "/local/domain/$(lab_domid bench)/data/zdispl-bench/stop" 1
+			raw_stop
 		fi
 		lab_guest_destroy bench
 	done
@@ -203,8 +219,8 @@ sample() {
 	done
 }
 dom_cpu() { xl list bench | awk 'NR == 2 { print $6 }'; }
-lab_back_start --drm "/dev/dri/$VKMS" --log-level info
-for front in zdispl linux; do
+want steady && lab_back_start --drm "/dev/dri/$VKMS" --log-level info
+want steady && for front in zdispl linux; do
 	guest_up "$(cfg 640x480 "$front")"
 	sample "$front" &
 	spid=$!
@@ -225,5 +241,34 @@ for front in zdispl linux; do
 		>>"$RESULTS/steady.csv"
 	lab_guest_destroy bench
 done
-lab_back_stop
+want steady && lab_back_stop
 cat "$RESULTS/steady.csv" >&2
+
+# ---- Where the backend's time per flip goes ---------------------------------
+# perf samples zdispl-back (cpu-clock, with call chains) while the guest
+# flips LONG frames at 1920x1080, zero-copy on vkms and headless; the
+# reports go to profile-*.txt.
+profile() {
+	local ppid
+	perf record -q -e cpu-clock -F 2000 -g -p "$BACK_PID" -o "/run/perf-$1.data" \
+		>"$RESULTS/profile-$1.err" 2>&1 &
+	ppid=$!
+	client "profile-$1" "$LONG"
+	kill -INT "$ppid"
+	wait "$ppid" || true
+	perf report -q -i "/run/perf-$1.data" --stdio --no-children --sort dso \
+		>"$RESULTS/profile-$1-dso.txt" 2>>"$RESULTS/profile-$1.err" || true
+	perf report -q -i "/run/perf-$1.data" --stdio --no-children --sort dso,sym -g none \
+		--percent-limit 0.5 >"$RESULTS/profile-$1.txt" 2>>"$RESULTS/profile-$1.err" || true
+}
+want profile && for display in vkms headless; do
+	if [ $display = headless ]; then
+		lab_back_start --no-display --log-level info
+	else
+		lab_back_start --drm "/dev/dri/$VKMS" --log-level info
+	fi
+	guest_up "$(cfg 1920x1080 zdispl)"
+	profile "$display"
+	lab_guest_destroy bench
+	lab_back_stop
+done
