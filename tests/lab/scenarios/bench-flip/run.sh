@@ -137,7 +137,8 @@ echo "mode,pages,what,create_us,map_calls" >"$RESULTS/create.csv"
 echo "what,n,p50_us,p99_us,max_us,mean_us" >"$RESULTS/latency.csv"
 
 # ---- Cost per flip against frame size ---------------------------------------
-want sweep && for mode in $MODES; do
+for mode in $MODES; do
+	want sweep || break
 	for path in copy zero-copy; do
 		tag=$mode-$path
 		if [ $path = copy ]; then zc=off; else zc=helper; fi
@@ -179,7 +180,8 @@ latency() {
 	echo "$1,$(lab_field flips <(echo "$l")),$(lab_field p50_us <(echo "$l")),$(lab_field p99_us <(echo "$l")),$(lab_field max_us <(echo "$l")),$(lab_field mean_us <(echo "$l"))" \
 		>>"$RESULTS/latency.csv"
 }
-want latency && for display in headless vkms; do
+for display in headless vkms; do
+	want latency || break
 	if [ $display = headless ]; then
 		lab_back_start --no-display --log-level info
 	else
@@ -219,8 +221,9 @@ sample() {
 	done
 }
 dom_cpu() { xl list bench | awk 'NR == 2 { print $6 }'; }
-want steady && lab_back_start --drm "/dev/dri/$VKMS" --log-level info
-want steady && for front in zdispl linux; do
+if want steady; then lab_back_start --drm "/dev/dri/$VKMS" --log-level info; fi
+for front in zdispl linux; do
+	want steady || break
 	guest_up "$(cfg 640x480 "$front")"
 	sample "$front" &
 	spid=$!
@@ -241,7 +244,7 @@ want steady && for front in zdispl linux; do
 		>>"$RESULTS/steady.csv"
 	lab_guest_destroy bench
 done
-want steady && lab_back_stop
+if want steady; then lab_back_stop; fi
 cat "$RESULTS/steady.csv" >&2
 
 # ---- Where the backend's time per flip goes ---------------------------------
@@ -261,7 +264,8 @@ profile() {
 	perf report -q -i "/run/perf-$1.data" --stdio --no-children --sort dso,sym -g none \
 		--percent-limit 0.5 >"$RESULTS/profile-$1.txt" 2>>"$RESULTS/profile-$1.err" || true
 }
-want profile && for display in vkms headless; do
+for display in vkms headless; do
+	want profile || break
 	if [ $display = headless ]; then
 		lab_back_start --no-display --log-level info
 	else
