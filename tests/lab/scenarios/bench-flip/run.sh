@@ -134,7 +134,7 @@ raw_map() {
 
 echo "mode,path,flips,fps,user_ms,sys_ms,cpu_ms,syscalls,copied" >"$RESULTS/sweep.csv"
 echo "mode,pages,what,create_us,map_calls" >"$RESULTS/create.csv"
-echo "what,n,p50_us,p99_us,max_us,mean_us" >"$RESULTS/latency.csv"
+echo "what,n,p50_us,p99_us,max_us,mean_us,back_cpu_us" >"$RESULTS/latency.csv"
 
 # ---- Cost per flip against frame size ---------------------------------------
 for mode in $MODES; do
@@ -173,11 +173,12 @@ done
 cat "$RESULTS/sweep.csv" "$RESULTS/create.csv" >&2
 
 # ---- Flip round trip against a raw event-channel round trip ----------------
-# latency TAG: the round trips of TAG.out's client into latency.csv.
+# latency TAG CPU_TICKS: the round trips of TAG.out's client, and the
+# backend's CPU time per flip over its run, into latency.csv.
 latency() {
 	local l
 	l=$(grep '^latency ' "$RESULTS/$1.out")
-	echo "$1,$(lab_field flips <(echo "$l")),$(lab_field p50_us <(echo "$l")),$(lab_field p99_us <(echo "$l")),$(lab_field max_us <(echo "$l")),$(lab_field mean_us <(echo "$l"))" \
+	echo "$1,$(lab_field flips <(echo "$l")),$(lab_field p50_us <(echo "$l")),$(lab_field p99_us <(echo "$l")),$(lab_field max_us <(echo "$l")),$(lab_field mean_us <(echo "$l")),$(awk -v t="$2" -v hz="$HZ" -v n="$PINGS" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')" \
 		>>"$RESULTS/latency.csv"
 }
 for display in headless vkms; do
@@ -189,14 +190,16 @@ for display in headless vkms; do
 	fi
 	for front in zdispl linux; do
 		guest_up "$(cfg 640x480 "$front")"
+		t0=$(ticks)
 		client "flip-$display-$front" "$PINGS"
-		latency "flip-$display-$front"
+		t1=$(ticks)
+		latency "flip-$display-$front" $((${t1% *} + ${t1#* } - ${t0% *} - ${t0#* }))
 		if [ $display = headless ] && [ $front = zdispl ]; then
 			raw_offer raw-ping ""
 			out=$(zdispl-bench-raw ping --domid "$(lab_domid bench)" --rounds "$PINGS") ||
 				lab_step "raw event-channel ping" 1 false
 			echo "$out" | lab_save raw-ping.out
-			echo "evtchn-raw,$(lab_field rounds <(echo "$out")),$(lab_field p50_us <(echo "$out")),$(lab_field p99_us <(echo "$out")),$(lab_field max_us <(echo "$out")),$(lab_field mean_us <(echo "$out"))" \
+			echo "evtchn-raw,$(lab_field rounds <(echo "$out")),$(lab_field p50_us <(echo "$out")),$(lab_field p99_us <(echo "$out")),$(lab_field max_us <(echo "$out")),$(lab_field mean_us <(echo "$out"))," \
 				>>"$RESULTS/latency.csv"
 			raw_stop
 		fi
@@ -253,9 +256,13 @@ cat "$RESULTS/steady.csv" >&2
 # reports go to profile-*.txt.
 profile() {
 	local ppid
+	rm -f "/run/perf-$1.data"
 	perf record -q -e cpu-clock -F 2000 -g -p "$BACK_PID" -o "/run/perf-$1.data" \
 		>"$RESULTS/profile-$1.err" 2>&1 &
 	ppid=$!
+	# perf writes its file's header once it has attached (seconds under TCG).
+	lab_step "profile-$1: perf attached" 60 lab_wait 60 "perf attached" \
+		test -s "/run/perf-$1.data"
 	client "profile-$1" "$LONG"
 	kill -INT "$ppid"
 	wait "$ppid" || true
