@@ -77,12 +77,9 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{"pages", required_argument, NULL, 'p'},
-		{"rounds", required_argument, NULL, 'n'},
-		{"domid", required_argument, NULL, 'd'},
-		{"seconds", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"pages", required_argument, NULL, 'p'}, {"rounds", required_argument, NULL, 'n'},
+		{"domid", required_argument, NULL, 'd'}, {"seconds", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},	 {NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -389,7 +386,8 @@ static int cmd_map(const struct opts *o)
 		}
 		t[i] = now_ns() - t0;
 		if (((volatile uint8_t *)m)[(n - 1) * 4096] != 0x5a) {
-			fprintf(stderr, "error: the last page does not hold what the guest wrote\n");
+			fprintf(stderr,
+				"error: the last page does not hold what the guest wrote\n");
 			xengnttab_unmap(xgt, m, (uint32_t)n);
 			goto out;
 		}

@@ -271,7 +271,8 @@ int zd_dbuf_create(struct zd_buffers *b, const struct xendispl_dbuf_create_req *
 		return r;
 	r = d->be_alloc ? dbuf_backend(b, d) : dbuf_frontend(b, d);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	d->create_us = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	d->create_us =
+		(uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 	if (!r)
 		r = zd_dbuf_add(b, d);
 	if (r) {

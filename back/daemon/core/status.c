@@ -97,8 +97,8 @@ static void write_snapshot(struct zd_backend *be, FILE *f, bool process)
 				"buffer device=%s cookie=%#llx size=%ux%ux%u bytes=%u pages=%u "
 				"create-us=%u map-calls=%u path=%s why=\"%s\"\n",
 				di.name, (unsigned long long)bi.cookie, bi.width, bi.height, bi.bpp,
-				bi.size, bi.npages, bi.create_us, bi.map_calls, zd_path_name(bi.path),
-				bi.why);
+				bi.size, bi.npages, bi.create_us, bi.map_calls,
+				zd_path_name(bi.path), bi.why);
 	}
 }
 
