@@ -13,6 +13,8 @@
 #   steady.csv   STEADY flips per frontend: rate, guest and backend CPU per
 #                flip, the backend's RSS and fds over the run (samples in
 #                steady-samples.csv)
+#   scale.csv    1, 2, 4 guests flipping at once, each on its own connector:
+#                the backend's CPU per flip and each guest's flip rate
 # Per-flip figures are differences between a run of LONG flips and one of
 # SHORT flips with the same client, so what a client costs to start and end
 # (buffers, fbs, the modeset) cancels out.
@@ -24,7 +26,9 @@ SHORT=${BENCH_SHORT:-30}
 LONG=${BENCH_LONG:-330}
 PINGS=${BENCH_PINGS:-2000}
 STEADY=${BENCH_STEADY:-10000}
-PARTS=${BENCH_PARTS:-sweep latency steady profile}
+SCALE=${BENCH_SCALE:-1 2 4}
+SCALE_FRAMES=${BENCH_SCALE_FRAMES:-3000}
+PARTS=${BENCH_PARTS:-sweep latency steady profile scale}
 HZ=$(getconf CLK_TCK)
 N=$((LONG - SHORT))
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -283,3 +287,90 @@ for display in vkms headless; do
 	lab_guest_destroy bench
 	lab_back_stop
 done
+
+# ---- Scale ---------------------------------------------------------------------
+# SCALE guests (1 2 4) flip at once, each on a connector of its own. The
+# lab's vkms has one output, so the backend runs with no display: this is
+# the protocol path (rings, event channels, the loop) as guests are added;
+# a KMS commit costs the same per output whatever the number of guests.
+# The window measured starts once every guest's flips are counted and ends
+# when the first guest is 80% through: all of them flip inside it.
+scale_cfg() {
+	local base=/run/bench-scale-$1.cfg
+	sed -e "s/@RES@/640x480/" -e "s/^name = .*/name = \"$1\"/" -e "s/^memory = .*/memory = 192/" \
+		guest.cfg >"$base"
+	lab_front_cfg "$base" zdispl lab.zfront=fbdev=0
+}
+# all_flips: "DEV=FLIPS ..." of every device's connector 0.
+all_flips() {
+	zdispl-status --raw | sed -n 's|^conn name=\(dom[0-9]*/vdispl/0\)/0 .* flips=\([0-9]*\) .*|\1=\2|p' | tr '\n' ' '
+}
+# flips_of DEV SNAPSHOT
+flips_of() { echo "$2" | tr ' ' '\n' | sed -n "s|^$1=||p"; }
+# all_moved N BASE: every one of the N devices flipped since BASE.
+all_moved() {
+	local now d k=0
+	now=$(all_flips)
+	for d in $DEVS; do
+		[ "$(flips_of "$d" "$now")" -gt "$(flips_of "$d" "$1")" ] && k=$((k + 1))
+	done
+	[ "$k" = "$(echo $DEVS | wc -w)" ]
+}
+# one_near BASE: some device is 80% through SCALE_FRAMES since BASE.
+one_near() {
+	local now d
+	now=$(all_flips)
+	for d in $DEVS; do
+		[ $(($(flips_of "$d" "$now") - $(flips_of "$d" "$1"))) -ge $((SCALE_FRAMES * 8 / 10)) ] &&
+			return 0
+	done
+	return 1
+}
+scale_done() { lab_guest_run "$1" "grep -q '^frames=' /tmp/s.out || ! kill -0 \$(cat /tmp/s.pid)" 10 >/dev/null; }
+if want scale; then
+	echo "guests,flips,back_cpu_us,fps_min,fps_mean,fps_max" >"$RESULTS/scale.csv"
+	lab_back_start --no-display --log-level info
+	up=0 DEVS=""
+	for n in $SCALE; do
+		while [ $up -lt "$n" ]; do
+			up=$((up + 1))
+			lab_guest_create "$(scale_cfg "scale$up")"
+			lab_step "scale$up: backend Connected" 60 lab_wait 60 "scale$up connected" \
+				grep -q "dom$(lab_domid "scale$up")/vdispl/0: InitWait -> Connected" "$BACK_LOG"
+			DEVS="$DEVS dom$(lab_domid "scale$up")/vdispl/0"
+		done
+		base=$(all_flips)
+		for i in $(seq 1 "$n"); do
+			lab_guest_run "scale$i" "zdispl-pattern --connector 0 --static --frames $SCALE_FRAMES \
+				>/tmp/s.out 2>&1 & echo \$! >/tmp/s.pid" 10 >/dev/null
+		done
+		lab_step "scale-$n: every guest flips" 120 lab_wait 120 "all flipping" all_moved "$base"
+		t0=$(date +%s.%N) k0=$(ticks) f0=$(all_flips)
+		# Once a second: each look is a status request the daemon serves.
+		end=$(($(date +%s) + 600))
+		until one_near "$base"; do
+			[ "$(date +%s)" -lt $end ] || lab_step "scale-$n: a guest 80% through" 1 false
+			sleep 1
+		done
+		t1=$(date +%s.%N) k1=$(ticks) f1=$(all_flips)
+		for i in $(seq 1 "$n"); do
+			lab_step "scale-$n: scale$i's client ended" 600 lab_wait 600 "scale$i done" scale_done "scale$i"
+			lab_guest_run "scale$i" "cat /tmp/s.out" | lab_save "scale-$n-scale$i.out"
+			lab_check "scale-$n: scale$i flipped $SCALE_FRAMES" grep -q "^frames=$SCALE_FRAMES " \
+				"$RESULTS/scale-$n-scale$i.out"
+		done
+		rates="" total=0
+		for d in $DEVS; do
+			df=$(($(flips_of "$d" "$f1") - $(flips_of "$d" "$f0")))
+			total=$((total + df))
+			rates="$rates $(awk -v f="$df" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", f / (b - a) }')"
+		done
+		echo "$n,$total,$(awk -v t=$((${k1% *} + ${k1#* } - ${k0% *} - ${k0#* })) -v hz="$HZ" -v n="$total" \
+			'BEGIN { printf "%.0f", t * 1e6 / hz / n }'),$(echo "$rates" | tr ' ' '\n' | awk 'NF {
+				s += $1; c++; if (min == "" || $1 < min) min = $1; if ($1 > max) max = $1 }
+				END { printf "%s,%.1f,%s", min, s / c, max }')" >>"$RESULTS/scale.csv"
+	done
+	for i in $(seq 1 "$up"); do lab_guest_destroy "scale$i"; done
+	lab_back_stop
+	cat "$RESULTS/scale.csv" >&2
+fi
