@@ -319,7 +319,8 @@ $(BUILD)/bin $(BUILD)/modules $(BUILD)/tests $(BUILD)/tests-asan:
 #                     fuzz_xsparse for FUZZ_XS_SECONDS (default 30)
 #                     and fuzz_device for FUZZ_DEVICE_SECONDS (default 30);
 #                     FUZZ_RUNS=N: N executions of each instead, in
-#                     FUZZ_JOBS (default 1) processes at once
+#                     FUZZ_JOBS (default 1) processes at once;
+#                     FUZZ_MAX_LEN=N: inputs of at most N octets
 #   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (default 20),
 #                     FUZZ_FRONT_SMOKE_SECONDS (default 10) and
 #                     FUZZ_XS_SMOKE_SECONDS (default 5); for make check
@@ -337,6 +338,7 @@ FUZZ_DEVICE_SECONDS      ?= 30
 FUZZ_DEVICE_SMOKE_SECONDS ?= 5
 FUZZ_RUNS                ?=
 FUZZ_JOBS                ?= 1
+FUZZ_MAX_LEN             ?=
 # log.c is replaced by a quiet, clock-free one: the fuzzer must be fast and
 # deterministic.
 FUZZ_SRCS := tests/fuzz/fuzz_requests.c tests/fuzz/quiet_log.c tests/unit/fe_sim.c \
@@ -388,7 +390,8 @@ $(BUILD)/fuzz/seeds.stamp: $(BUILD)/fuzz/gen-seeds
 FUZZ_TARGETS := $(addprefix $(BUILD)/fuzz/,fuzz_requests fuzz_front fuzz_xsparse fuzz_device)
 
 fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
-	BUILD=$(BUILD) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS) \
+	BUILD=$(BUILD) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_MAX_LEN=$(FUZZ_MAX_LEN) \
+		tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS) \
 		fuzz_xsparse:$(FUZZ_XS_SECONDS) fuzz_device:$(FUZZ_DEVICE_SECONDS)
 
 fuzz-smoke: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
