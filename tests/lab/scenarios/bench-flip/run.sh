@@ -50,6 +50,16 @@ cfg() {
 	fi
 }
 
+# back_on vkms|headless: zdispl-back on vkms, or with no display (a flip
+# completes at once), at the default log level.
+back_on() {
+	if [ "$1" = headless ]; then
+		lab_back_start --no-display --log-level info
+	else
+		lab_back_start --drm "/dev/dri/$VKMS" --log-level info
+	fi
+}
+
 # guest_up CFG: create the guest, wait until the backend connected it; sets DEV.
 guest_up() {
 	lab_guest_create "$1"
@@ -187,11 +197,7 @@ latency() {
 }
 for display in headless vkms; do
 	want latency || break
-	if [ $display = headless ]; then
-		lab_back_start --no-display --log-level info
-	else
-		lab_back_start --drm "/dev/dri/$VKMS" --log-level info
-	fi
+	back_on $display
 	for front in zdispl linux; do
 		guest_up "$(cfg 640x480 "$front")"
 		t0=$(ticks)
@@ -277,11 +283,7 @@ profile() {
 }
 for display in vkms headless; do
 	want profile || break
-	if [ $display = headless ]; then
-		lab_back_start --no-display --log-level info
-	else
-		lab_back_start --drm "/dev/dri/$VKMS" --log-level info
-	fi
+	back_on $display
 	guest_up "$(cfg 1920x1080 zdispl)"
 	profile "$display"
 	lab_guest_destroy bench
