@@ -203,12 +203,16 @@ static int cmd_offer(const struct opts *o)
 	}
 	printf("offer port=%d pages=%lu\n", port, o->pages);
 	fflush(stdout);
-	while (now_ns() < end && !stop_written(xs)) {
+	/* Stop is looked for only when idle: an echo must not wait on xenstore. */
+	while (now_ns() < end) {
 		struct pollfd pfd = {.fd = xenevtchn_fd(xce), .events = POLLIN};
 		int p;
 
-		if (poll(&pfd, 1, 500) <= 0)
+		if (poll(&pfd, 1, 500) <= 0) {
+			if (stop_written(xs))
+				break;
 			continue;
+		}
 		p = xenevtchn_pending(xce);
 		if (p < 0)
 			continue;
