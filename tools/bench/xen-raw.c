@@ -302,6 +302,19 @@ static int cmd_ping(const struct opts *o)
 			strerror(errno));
 		goto out;
 	}
+	/*
+	 * Xen sets a port pending when it binds it to a remote one: take that
+	 * event first (waiting 100 ms at most for it), or the first round
+	 * would end at once, with no echo.
+	 */
+	for (int wait_ms = 100;; wait_ms = 0) {
+		struct pollfd pfd = {.fd = xenevtchn_fd(xce), .events = POLLIN};
+		int p;
+
+		if (poll(&pfd, 1, wait_ms) <= 0 || (p = xenevtchn_pending(xce)) < 0)
+			break;
+		xenevtchn_unmask(xce, (evtchn_port_t)p);
+	}
 	for (unsigned long i = 0; i < rounds; i++) {
 		struct pollfd pfd = {.fd = xenevtchn_fd(xce), .events = POLLIN};
 		uint64_t t0 = now_ns();
