@@ -132,14 +132,19 @@ _lab_guest_pattern_save() {
 	lab_guest_run "$1" "dmesg | tail -n 20" | lab_save "$1-dmesg-tail.txt"
 }
 lab_guest_client() {
-	local name=$1 prog=$2 state
+	local name=$1 prog=$2 state id0 id1
 	shift
 	rm -f "$PATTERN_STATE"
+	id0=$(lab_domid "$name")
 	lab_guest_run "$name" "$* >/tmp/pattern.out 2>/tmp/pattern.err &
 		echo \$! >/tmp/pattern.pid" 10
 	lab_wait "$PATTERN_TIMEOUT" "$name $prog holding" _lab_guest_holding "$name"
 	state=$(cat "$PATTERN_STATE" 2>/dev/null || echo "not holding after ${PATTERN_TIMEOUT}s")
 	_lab_guest_pattern_save "$name"
+	# A guest that Xen restarted under the client (its reboot, or a crash
+	# that on_reboot turned into one) has a new domain id: say so.
+	id1=$(lab_domid "$name" || echo none)
+	[ "$id0" = "$id1" ] || state="$state; guest $name restarted: domain $id0 -> $id1$(lab_xen_says "$id0")"
 	[ "$state" = holding ] || lab_step "$name: $prog holds its last frame ($state)" 1 false
 	lab_check "$name: $prog reports its last frame held" \
 		grep -q '^holding last_frame=' "$RESULTS/$name-pattern.out"

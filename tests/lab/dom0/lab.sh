@@ -81,6 +81,14 @@ lab_save() { mkdir -p "$(dirname "$RESULTS/$1")" && cat >"$RESULTS/$1"; }
 
 lab_domid() { xl domid "$1" 2>/dev/null; }
 
+# lab_xen_says ID: ", Xen: LINE" for the last line Xen logged about domain
+# ID's end (a triple fault, a crash, a shutdown), else nothing.
+lab_xen_says() {
+	local l
+	l=$(timeout 10 xl dmesg 2>/dev/null | grep -E "(d$1v[0-9]+|[Dd]omain $1|dom$1)[ :].*([Tt]riple|crash|shut)" | tail -n 1)
+	[ -z "$l" ] || printf ', Xen: %s' "$l"
+}
+
 # lab_guest_create CFG [TIMEOUT]: xl create, then wait for the guest's agent.
 lab_guest_create() {
 	local cfg=$1 t=${2:-120} name
