@@ -49,11 +49,30 @@ DAEMON_BASE := $(sort $(wildcard back/daemon/base/*.c))
 DAEMON_CORE := $(sort $(wildcard back/daemon/core/*.c))
 DAEMON_KMS := $(sort $(wildcard back/daemon/kms/*.c))
 DAEMON_XEN := $(sort $(wildcard back/daemon/xen/*.c))
+# wl/: the display on a Wayland compositor; its protocols' client code is
+# generated from Debian's wayland-protocols by wayland-scanner.
+DAEMON_WL := $(sort $(wildcard back/daemon/wl/*.c))
+WL_GEN := $(BUILD)/gen/wl
+WL_PROTOCOLS := stable/xdg-shell/xdg-shell.xml unstable/linux-dmabuf/linux-dmabuf-unstable-v1.xml
+WL_GEN_SRCS := $(foreach x,$(WL_PROTOCOLS),$(WL_GEN)/$(basename $(notdir $(x)))-protocol.c)
+WL_GEN_HDRS := $(foreach x,$(WL_PROTOCOLS),$(WL_GEN)/$(basename $(notdir $(x)))-client-protocol.h)
 DAEMON_HDRS := $(wildcard back/daemon/*.h back/daemon/*/*.h tools/ctl/*.h)
 
 PROGRAMS += zdispl-back
-zdispl-back_SRCS := back/daemon/main.c back/daemon/options.c $(DAEMON_BASE) $(DAEMON_CORE) $(DAEMON_KMS) $(DAEMON_XEN)
-zdispl-back_PKGS := xenstore xengnttab xenevtchn xentoollog libdrm
+zdispl-back_SRCS := back/daemon/main.c back/daemon/options.c $(DAEMON_BASE) $(DAEMON_CORE) $(DAEMON_KMS) \
+	$(DAEMON_XEN) $(DAEMON_WL) $(WL_GEN_SRCS)
+zdispl-back_PKGS := xenstore xengnttab xenevtchn xentoollog libdrm wayland-client
+$(BUILD)/bin/zdispl-back: CPPFLAGS += -I$(WL_GEN)
+$(BUILD)/bin/zdispl-back: $(WL_GEN_HDRS)
+
+WL_XML = $(shell pkg-config --variable=pkgdatadir wayland-protocols)/$(filter %/$(1).xml,$(WL_PROTOCOLS))
+WL_SCANNER = $(shell pkg-config --variable=wayland_scanner wayland-scanner)
+$(WL_GEN)/%-client-protocol.h:
+	@mkdir -p $(WL_GEN)
+	$(WL_SCANNER) client-header $(call WL_XML,$*) $@
+$(WL_GEN)/%-protocol.c:
+	@mkdir -p $(WL_GEN)
+	$(WL_SCANNER) private-code $(call WL_XML,$*) $@
 
 PROGRAMS += zdispl-status
 zdispl-status_SRCS := tools/status/zdispl-status.c tools/ctl/snapshot.c

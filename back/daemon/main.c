@@ -12,6 +12,7 @@
 
 #include "core/backend.h"
 #include "kms/kms.h"
+#include "wl/wl.h"
 #include "base/log.h"
 #include "base/notify.h"
 #include "core/status.h"
@@ -37,6 +38,7 @@ static void on_signal(void *data)
 int main(int argc, char **argv)
 {
 	struct zd_options o;
+	const struct zd_display_ops *dops = &kms_display_ops;
 	struct zd_display *display = NULL;
 	struct zd_zcopy *zcopy = NULL;
 	struct zd_backend *be = NULL;
@@ -80,7 +82,14 @@ int main(int argc, char **argv)
 		zd_err(NULL, "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (!o.no_display) {
+	if (o.wayland) {
+		dops = &zwl_display_ops;
+		r = zwl_display_open(loop, o.fullscreen, &display);
+		if (r) {
+			zd_err(NULL, "no Wayland compositor to show guests in (%s)", strerror(-r));
+			goto out;
+		}
+	} else if (!o.no_display) {
 		r = kms_display_open(loop, o.ndrm ? o.drm : NULL, o.ndrm, &display);
 		if (r) {
 			zd_err(NULL, "no usable display (%s); use --no-display to run without",
@@ -91,8 +100,7 @@ int main(int argc, char **argv)
 	r = zd_zcopy_open(o.zcopy, &zcopy);
 	if (r)
 		goto out;
-	r = zd_backend_new(loop, &kms_display_ops, display, zcopy, &o.limits, &o.be_alloc,
-			   &o.outputs, &be);
+	r = zd_backend_new(loop, dops, display, zcopy, &o.limits, &o.be_alloc, &o.outputs, &be);
 	if (r)
 		goto out;
 	r = zd_status_open(be, o.status_path, &status);
@@ -113,7 +121,10 @@ out:
 	zd_status_close(status);
 	zd_backend_free(be);
 	zd_zcopy_close(zcopy);
-	kms_display_close(display);
+	if (dops == &zwl_display_ops)
+		zwl_display_close(display);
+	else
+		kms_display_close(display);
 	if (sig.fd >= 0)
 		close(sig.fd);
 	zd_loop_free(loop);

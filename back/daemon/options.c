@@ -22,6 +22,8 @@
 
 enum opt {
 	OPT_DRM,
+	OPT_OUTPUT,
+	OPT_FULLSCREEN,
 	OPT_NO_DISPLAY,
 	OPT_ZCOPY,
 	OPT_LOG_LEVEL,
@@ -45,6 +47,8 @@ enum opt {
 
 static const struct option longopts[] = {
 	{"drm", required_argument, NULL, OPT_DRM},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"fullscreen", no_argument, NULL, OPT_FULLSCREEN},
 	{"no-display", no_argument, NULL, OPT_NO_DISPLAY},
 	{"zcopy", required_argument, NULL, OPT_ZCOPY},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
@@ -77,6 +81,10 @@ static void usage(FILE *f)
 		"\n"
 		"  -d, --drm PATH         DRM device to drive; repeat for several\n"
 		"                         (default: every KMS device in /dev/dri)\n"
+		"      --output=KIND      where guests are shown: kms (default: dom0's KMS\n"
+		"                         outputs, see --drm) or wayland (a window each in\n"
+		"                         the compositor of $WAYLAND_DISPLAY)\n"
+		"      --fullscreen       with --output=wayland: each window asks to be fullscreen\n"
 		"      --no-display       serve guests without any output (flips complete at once)\n"
 		"      --zcopy=MODE       how grants become dma-bufs for zero-copy: auto (default:\n"
 		"                         the helper /dev/zdispl-zcopy, else gntdev's dma-buf\n"
@@ -192,6 +200,19 @@ static int set_option(struct zd_options *o, enum opt code, const char *arg, cons
 			return -1;
 		}
 		o->drm[o->ndrm++] = arg;
+		return 0;
+	case OPT_OUTPUT:
+		if (!strcmp(arg, "kms")) {
+			o->wayland = false;
+		} else if (!strcmp(arg, "wayland")) {
+			o->wayland = true;
+		} else {
+			complain(at, code, "wants kms or wayland, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_FULLSCREEN:
+		o->fullscreen = true;
 		return 0;
 	case OPT_NO_DISPLAY:
 		o->no_display = true;
@@ -503,6 +524,15 @@ int zd_options_parse(struct zd_options *o, int argc, char **argv)
 		fprintf(stderr, "zdispl-back: no-display and drm exclude each other\n");
 		return -1;
 	}
+	if (o->fullscreen && !o->wayland) {
+		fprintf(stderr, "zdispl-back: fullscreen needs output = wayland\n");
+		return -1;
+	}
+	if (o->wayland && (o->ndrm || o->no_display)) {
+		fprintf(stderr, "zdispl-back: output = wayland excludes %s\n",
+			o->ndrm ? "drm" : "no-display");
+		return -1;
+	}
 	return 0;
 }
 
@@ -514,6 +544,8 @@ void zd_options_print(const struct zd_options *o, FILE *f)
 	fprintf(f, "# config file: %s\n", o->config_path ? o->config_path : "none");
 	for (unsigned int i = 0; i < o->ndrm; i++)
 		fprintf(f, "drm = %s\n", o->drm[i]);
+	fprintf(f, "output = %s\n", o->wayland ? "wayland" : "kms");
+	fprintf(f, "fullscreen = %s\n", o->fullscreen ? "yes" : "no");
 	fprintf(f, "no-display = %s\n", o->no_display ? "yes" : "no");
 	fprintf(f, "zcopy = %s\n", zc[o->zcopy]);
 	fprintf(f, "log-level = %s\n", lv[o->level]);

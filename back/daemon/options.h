@@ -34,6 +34,8 @@
 struct zd_options {
 	const char *drm[ZD_MAX_DRM_PATHS];
 	unsigned int ndrm;
+	bool wayland;	 /* --output=wayland: windows of a compositor, not KMS */
+	bool fullscreen; /* --fullscreen: those windows ask to be fullscreen */
 	bool no_display;
 	enum zd_zcopy_mode zcopy;
 	enum zd_log_level level;

@@ -179,3 +179,30 @@ TEST(options_a_file_asked_for_must_be_readable_text)
 	CHECK(strstr(t.err, "larger than 64 KiB") != NULL);
 	zd_options_free(&t.o);
 }
+
+TEST(options_wayland_output_and_what_it_excludes)
+{
+	static const char *const kms[] = {"--output=kms", NULL};
+	static const char *const fs[] = {"--fullscreen", NULL};
+	struct run t;
+
+	parse(&t, "output = wayland\nfullscreen = yes\n", NULL);
+	CHECK_EQ_INT(t.r, 0);
+	CHECK(t.o.wayland);
+	CHECK(t.o.fullscreen);
+	zd_options_free(&t.o);
+	/* The command line's kind wins; fullscreen then has no output to go with. */
+	parse(&t, "output = wayland\nfullscreen = yes\n", kms);
+	CHECK_EQ_INT(t.r, -1);
+	CHECK(strstr(t.err, "fullscreen needs output = wayland") != NULL);
+	zd_options_free(&t.o);
+	parse(&t, "drm = /dev/dri/card0\n", fs);
+	CHECK_EQ_INT(t.r, -1);
+	zd_options_free(&t.o);
+	parse(&t, "output = wayland\ndrm = /dev/dri/card0\n", NULL);
+	CHECK_EQ_INT(t.r, -1);
+	CHECK(strstr(t.err, "output = wayland excludes drm") != NULL);
+	zd_options_free(&t.o);
+	parse(&t, "\n\noutput = x11\n", NULL);
+	expect_error(&t, 3, "output wants kms or wayland, not 'x11'");
+}

@@ -16,7 +16,9 @@ XEN_UTILS_PKG=xen-utils-$XEN_SERIES
 # Packages of the dom0 root filesystem (on top of Debian's minbase).
 # systemd: its journald and journalctl, and the helpers a package's
 # maintainer scripts call (deb-systemd-helper); PID 1 stays the lab's.
-DOM0_PKGS="$XEN_UTILS_PKG xenstore-utils kmod procps libdrm2 systemd strace linux-perf"
+# weston with Mesa's EGL and GL drivers: the compositor of the wayland
+# scenario (its DRM backend with the GL renderer imports dma-bufs on vkms).
+DOM0_PKGS="$XEN_UTILS_PKG xenstore-utils kmod procps libdrm2 systemd strace linux-perf weston libgl1-mesa-dri libegl-mesa0"
 
 lab_msg() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
