@@ -70,6 +70,9 @@ WL_SCANNER = $(shell pkg-config --variable=wayland_scanner wayland-scanner)
 $(WL_GEN)/%-client-protocol.h:
 	@mkdir -p $(WL_GEN)
 	$(WL_SCANNER) client-header $(call WL_XML,$*) $@
+$(WL_GEN)/%-server-protocol.h:
+	@mkdir -p $(WL_GEN)
+	$(WL_SCANNER) server-header $(call WL_XML,$*) $@
 $(WL_GEN)/%-protocol.c:
 	@mkdir -p $(WL_GEN)
 	$(WL_SCANNER) private-code $(call WL_XML,$*) $@
@@ -250,17 +253,21 @@ uninstall:
 FRONT_PROTO := $(sort $(wildcard front/proto/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/fakexen/*.c) $(DAEMON_BASE) $(DAEMON_CORE) \
 	back/daemon/options.c $(ZDISPLCTL_SRCS) $(FRONT_PROTO) tools/common/png.c \
-	tools/common/pattern.c tools/common/patcheck.c tools/common/pixfmt.c)
+	tools/common/pattern.c tools/common/patcheck.c tools/common/pixfmt.c) \
+	$(DAEMON_WL) $(WL_GEN_SRCS)
+# wl/ is tested against a fake compositor on libwayland-server (tests/unit).
+WL_GEN_SERVER_HDRS := $(foreach x,$(WL_PROTOCOLS),$(WL_GEN)/$(basename $(notdir $(x)))-server-protocol.h)
 UNIT_HDRS := $(wildcard tests/unit/*.h tests/fakexen/*.h xen-interface/*/*.h front/proto/*.h tools/common/*.h) \
-	$(DAEMON_HDRS)
+	$(DAEMON_HDRS) $(WL_GEN_HDRS) $(WL_GEN_SERVER_HDRS)
 UNIT_CFLAGS = $(ZCFLAGS) -Itests -Itools/ctl -Iback/daemon -Iback/daemon/core -Iback/daemon/base -Ifront/proto \
-	$(call pkg_cflags,xenstore xengnttab xenevtchn libdrm)
+	-I$(WL_GEN) $(call pkg_cflags,xenstore xengnttab xenevtchn libdrm wayland-client wayland-server)
+UNIT_LIBS = $(call pkg_libs,wayland-client wayland-server) -lpthread
 
 $(BUILD)/tests/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests
-	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
 
 $(BUILD)/tests-asan/unit-tests: $(UNIT_SRCS) $(UNIT_HDRS) | $(BUILD)/tests-asan
-	$(CC) $(UNIT_CFLAGS) $(SANFLAGS) -o $@ $(UNIT_SRCS)
+	$(CC) $(UNIT_CFLAGS) $(SANFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
 
 # ---------------------------------------------------------------------------
 # Userspace C follows .clang-format: "make format" applies it, and make

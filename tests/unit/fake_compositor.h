@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fake_compositor.h: a small Wayland compositor on libwayland-server, in a
+ * thread of the test, for the unit tests of back/daemon/wl. It offers
+ * wl_compositor, wl_shm, xdg_wm_base and (unless asked not to)
+ * zwp_linux_dmabuf_v1 version 3 with XR24 and AR24 (implicit modifier).
+ * It configures each new toplevel, answers every frame callback at the
+ * next commit, takes every dma-buf buffer except one of width 13, and
+ * counts what it saw. The real compositor is the lab's (Weston).
+ *
+ * fc_start() sets WAYLAND_SOCKET, so the next wl_display_connect(NULL)
+ * reaches it. The counters are read through fc_count(), which asks the
+ * compositor's thread; fc_close_window() sends xdg_toplevel.close to the
+ * newest toplevel; fc_stop() disconnects the client and ends the thread.
+ */
+#ifndef ZD_FAKE_COMPOSITOR_H
+#define ZD_FAKE_COMPOSITOR_H
+
+#include <stdbool.h>
+
+enum fc_counter {
+	FC_TOPLEVELS,	   /* toplevels made so far */
+	FC_TOPLEVELS_LIVE, /* not yet destroyed */
+	FC_FULLSCREEN,	   /* set_fullscreen requests */
+	FC_COMMITS_WITH_BUFFER,
+	FC_DMABUF_CREATED,
+	FC_DMABUF_FAILED,
+	FC_SHM_BUFFERS,
+	FC_COUNTERS
+};
+
+int fc_start(bool dmabuf);
+unsigned int fc_count(enum fc_counter c);
+void fc_close_window(void);
+void fc_stop(void);
+
+#endif /* ZD_FAKE_COMPOSITOR_H */

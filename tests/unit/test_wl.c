@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_wl.c: the Wayland output (back/daemon/wl) against the fake
+ * compositor of fake_compositor.c: windows, flips paced by frame callbacks,
+ * which dma-bufs it takes, a window the user closes, a compositor that goes
+ * away. Weston in the lab (scenario wayland) is the real one.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/loop.h"
+#include "core/display.h"
+#include "fake_compositor.h"
+#include "test.h"
+#include "wl/wl.h"
+
+#define W 64
+#define H 48
+#define XR24 0x34325258
+#define RG16 0x36314752
+
+static const struct zd_display_ops *ops = &zwl_display_ops;
+
+struct rig {
+	struct zd_loop *loop;
+	struct zd_display *d;
+	struct zd_output *o;
+	unsigned int done;
+	uint64_t token;
+	uint32_t px[W * H];
+	struct zd_image img;
+};
+
+static void flip_done(void *data, uint64_t token)
+{
+	struct rig *r = data;
+
+	r->done++;
+	r->token = token;
+}
+
+static void rig_open(struct rig *r, bool dmabuf, bool fullscreen)
+{
+	memset(r, 0, sizeof(*r));
+	r->img = (struct zd_image){(const uint8_t *)r->px, W, H, W * 4, XR24};
+	CHECK_EQ_INT(fc_start(dmabuf), 0);
+	CHECK_EQ_INT(zd_loop_new(&r->loop), 0);
+	CHECK_EQ_INT(zwl_display_open(r->loop, fullscreen, &r->d), 0);
+	CHECK_EQ_INT(ops->claim(r->d, "main", "dom1/vdispl/0/0", NULL, flip_done, r, &r->o), 0);
+}
+
+static void rig_close(struct rig *r)
+{
+	ops->release(r->o);
+	zwl_display_close(r->d);
+	fc_stop();
+	zd_loop_free(r->loop);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Run the loop until r has seen want flips complete (at most 3 s). */
+static bool until_done(struct rig *r, unsigned int want)
+{
+	uint64_t end = now_ms() + 3000;
+
+	while (r->done < want && now_ms() < end)
+		zd_loop_dispatch(r->loop, 50);
+	return r->done >= want;
+}
+
+/* Run the loop until counter c reaches want (at most 3 s). */
+static bool until_count(struct rig *r, enum fc_counter c, unsigned int want)
+{
+	uint64_t end = now_ms() + 3000;
+
+	while (fc_count(c) != want && now_ms() < end)
+		zd_loop_dispatch(r->loop, 50);
+	return fc_count(c) == want;
+}
+
+static int dmabuf_fd(void)
+{
+	int fd = memfd_create("zd-test-dmabuf", MFD_CLOEXEC);
+
+	CHECK(fd >= 0);
+	CHECK_EQ_INT(ftruncate(fd, W * H * 4), 0);
+	return fd;
+}
+
+TEST(wl_flips_complete_on_frame_callbacks)
+{
+	struct rig r;
+	uint64_t copied = 0;
+
+	rig_open(&r, true, false);
+	CHECK(until_count(&r, FC_TOPLEVELS, 1));
+	CHECK_EQ_INT(fc_count(FC_FULLSCREEN), 0);
+	CHECK_EQ_INT(ops->set_config(r.o, W, H, 0, 0, &r.img, &copied), 0);
+	CHECK_EQ_INT(copied, W * H * 4);
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 7, &copied), 0);
+	/* One flip in flight at a time. */
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 8, NULL), -EBUSY);
+	CHECK_EQ_INT(r.done, 0); /* never from inside an op */
+	CHECK(until_done(&r, 1));
+	CHECK_EQ_INT(r.token, 7);
+	CHECK_EQ_INT(copied, 2 * W * H * 4);
+	CHECK(until_count(&r, FC_COMMITS_WITH_BUFFER, 2));
+	for (unsigned int i = 0; i < 10; i++) {
+		CHECK_EQ_INT(ops->flip(r.o, &r.img, 100 + i, NULL), 0);
+		CHECK(until_done(&r, 2 + i));
+	}
+	CHECK_EQ_INT(r.token, 109);
+	rig_close(&r);
+}
+
+TEST(wl_fullscreen_windows_ask_for_it)
+{
+	struct rig r;
+
+	rig_open(&r, true, true);
+	CHECK(until_count(&r, FC_FULLSCREEN, 1));
+	rig_close(&r);
+}
+
+TEST(wl_dmabufs_of_listed_formats_are_imported_and_shown)
+{
+	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};
+	struct zd_dmafb *fb = NULL, *small = NULL, *bad = NULL;
+	struct rig r;
+	int fd;
+
+	rig_open(&r, true, false);
+	fd = dmabuf_fd();
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &fb), 0);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_CREATED), 1); /* answered before import returns */
+	/* Formats it does not list, and layouts outside the buffer: refused. */
+	l.fourcc = RG16;
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &bad), -EOPNOTSUPP);
+	l.fourcc = XR24;
+	l.pitch = W * 4 - 1;
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &bad), -EINVAL);
+	l.pitch = W * 4;
+	l.offset = 4096;
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &bad), -EINVAL);
+	/* The compositor refusing it (the fake fails width 13). */
+	l = (struct zd_fb_layout){13, H, XR24, 0, W * 4, W * H * 4};
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &bad), -EINVAL);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_FAILED), 1);
+	CHECK_NULL(bad);
+	l.width = W / 2;
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &small), 0);
+	close(fd); /* the compositor has its own */
+
+	CHECK_EQ_INT(ops->set_config_dmafb(r.o, W, H, 0, 0, fb, W, H), 0);
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, fb, W, H, 5), 0);
+	CHECK(until_done(&r, 1));
+	CHECK_EQ_INT(r.token, 5);
+	/* A buffer that covers part of the window only: copied instead. */
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, small, W / 2, H, 6), -EOPNOTSUPP);
+	CHECK_EQ_INT(ops->dmafb_drop(small), false);
+	/* Dropping the one shown turns the window black. */
+	CHECK_EQ_INT(ops->dmafb_drop(fb), true);
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 9, NULL), -EINVAL); /* off */
+	rig_close(&r);
+}
+
+TEST(wl_no_linux_dmabuf_means_copies)
+{
+	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};
+	struct zd_dmafb *fb = NULL;
+	struct zd_dumb *dumb = NULL;
+	struct rig r;
+	int fd;
+
+	rig_open(&r, false, false);
+	fd = dmabuf_fd();
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &fb), -EOPNOTSUPP);
+	CHECK_EQ_INT(ops->dumb_create(r.o, 300, &dumb), -EOPNOTSUPP);
+	close(fd);
+	CHECK_EQ_INT(ops->set_config(r.o, W, H, 0, 0, &r.img, NULL), 0);
+	CHECK(until_count(&r, FC_SHM_BUFFERS, 1));
+	rig_close(&r);
+}
+
+TEST(wl_closed_window_runs_headless_until_the_next_mode_set)
+{
+	struct rig r;
+	unsigned int commits;
+
+	rig_open(&r, true, false);
+	CHECK_EQ_INT(ops->set_config(r.o, W, H, 0, 0, &r.img, NULL), 0);
+	CHECK(until_count(&r, FC_COMMITS_WITH_BUFFER, 1));
+	fc_close_window();
+	CHECK(until_count(&r, FC_TOPLEVELS_LIVE, 0)); /* we destroyed it */
+	commits = fc_count(FC_COMMITS_WITH_BUFFER);
+	/* Headless: flips complete from the loop, nothing reaches the compositor. */
+	for (unsigned int i = 0; i < 5; i++) {
+		CHECK_EQ_INT(ops->flip(r.o, &r.img, 20 + i, NULL), 0);
+		CHECK_EQ_INT(r.done, i);
+		CHECK(until_done(&r, i + 1));
+	}
+	CHECK_EQ_INT(fc_count(FC_COMMITS_WITH_BUFFER), commits);
+	/* The guest's next mode set opens a new window. */
+	CHECK_EQ_INT(ops->set_config(r.o, W, H, 0, 0, &r.img, NULL), 0);
+	CHECK(until_count(&r, FC_TOPLEVELS, 2));
+	CHECK(until_count(&r, FC_COMMITS_WITH_BUFFER, commits + 1));
+	rig_close(&r);
+}
+
+TEST(wl_lost_compositor_leaves_flips_completing)
+{
+	struct rig r;
+
+	rig_open(&r, true, false);
+	CHECK_EQ_INT(ops->set_config(r.o, W, H, 0, 0, &r.img, NULL), 0);
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 1, NULL), 0);
+	CHECK(until_done(&r, 1));
+	fc_stop();
+	/* The hang-up is seen on the next dispatch; then every flip completes. */
+	for (unsigned int i = 0; i < 5; i++) {
+		CHECK_EQ_INT(ops->flip(r.o, &r.img, 2 + i, NULL), 0);
+		CHECK(until_done(&r, 2 + i));
+	}
+	CHECK_EQ_INT(r.token, 6);
+	rig_close(&r);
+}
