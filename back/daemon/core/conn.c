@@ -97,10 +97,34 @@ static int bind_port(struct zd_conn *c, uint32_t remote, int *local)
 	return 0;
 }
 
+/*
+ * What an output with a title (a window) is called: "NAME: ID (CONN)",
+ * NAME the guest's domain name as the toolstack wrote it, ID the
+ * connector's unique-id, CONN its log name. Only printable ASCII of the
+ * name is kept; without a readable name, "CONN ID".
+ */
+static void conn_title(const struct zd_conn *c, const struct zd_env *env, char *buf, size_t size)
+{
+	char dir[48], name[65];
+	size_t n = 0;
+
+	snprintf(dir, sizeof(dir), "/local/domain/%u", c->fe_domid);
+	if (zd_xs_read_str(env->xs, dir, "name", name, sizeof(name)) == 0)
+		for (size_t i = 0; name[i]; i++)
+			if (name[i] >= ' ' && name[i] <= '~')
+				name[n++] = name[i];
+	name[n] = '\0';
+	if (n)
+		snprintf(buf, size, "%s: %s (%s)", name, c->unique_id, c->name);
+	else
+		snprintf(buf, size, "%s %s", c->name, c->unique_id);
+}
+
 int zd_conn_connect(struct zd_conn *c)
 {
 	const struct zd_env *be = c->env;
 	const char *dir = c->dir;
+	char title[ZD_MAX_UNIQUE_ID + 160];
 	int r;
 
 	/* Grant refs: 0 is invalid; ports: any 32-bit value, Xen validates. */
@@ -149,7 +173,9 @@ int zd_conn_connect(struct zd_conn *c)
 		goto err;
 	}
 
-	zd_scanout_start(&c->so, be, c->want && c->want[0] ? c->want : NULL, c->width, c->height);
+	conn_title(c, be, title, sizeof(title));
+	zd_scanout_start(&c->so, be, c->want && c->want[0] ? c->want : NULL, title, c->width,
+			 c->height);
 	zd_log_rl(c->rl_state, ZD_LOG_INFO, c->name, "connected: %ux%u, output %s", c->width,
 		  c->height, zd_scanout_output_name(&c->so));
 	return 0;

@@ -80,6 +80,12 @@ struct zd_display_ops {
 	/* Disable, free its scanout buffers and give back. Safe on NULL. */
 	void (*release)(struct zd_output *o);
 	const char *(*name)(const struct zd_output *o);
+	/*
+	 * Optional (NULL where an output has no title, as on KMS): what the
+	 * output shows the user as its name, e.g. a window's title. The text
+	 * is copied.
+	 */
+	void (*set_title)(struct zd_output *o, const char *title);
 
 	/*
 	 * Copy path. Set the output's mode to width x height (the output's

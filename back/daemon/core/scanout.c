@@ -231,7 +231,7 @@ void zd_scanout_init(struct zd_scanout *s, const char *name, struct zd_ratelimit
 }
 
 void zd_scanout_start(struct zd_scanout *s, const struct zd_env *env, const char *output,
-		      uint32_t width, uint32_t height)
+		      const char *title, uint32_t width, uint32_t height)
 {
 	int r;
 
@@ -248,6 +248,8 @@ void zd_scanout_start(struct zd_scanout *s, const struct zd_env *env, const char
 		return;
 	}
 	s->dops = env->dops;
+	if (title && s->dops->set_title)
+		s->dops->set_title(s->out, title);
 	zd_paths_set_output(s->bufs, s->idx, s->out, s->name);
 }
 

@@ -54,11 +54,12 @@ void zd_scanout_init(struct zd_scanout *s, const char *name, struct zd_ratelimit
 		     void *event_ctx);
 /*
  * Claim an output of env's display for a width x height connector: the
- * one named output (NULL: any free one). Without a display or a free
+ * one named output (NULL: any free one), titled title where outputs have
+ * titles (a window's). Without a display or a free
  * output the connector runs headless (logged); never fails.
  */
 void zd_scanout_start(struct zd_scanout *s, const struct zd_env *env, const char *output,
-		      uint32_t width, uint32_t height);
+		      const char *title, uint32_t width, uint32_t height);
 /* Framebuffers off the output, the output released, state forgotten. Idempotent. */
 void zd_scanout_stop(struct zd_scanout *s);
 /* The output's name, or "none". */

@@ -387,11 +387,22 @@ static const char *zwl_name(const struct zd_output *o)
 	return o->name;
 }
 
+static void zwl_set_title(struct zd_output *o, const char *title)
+{
+	snprintf(o->title, sizeof(o->title), "%s", title);
+	zd_dbg(o->log_prefix, "%s: titled \"%s\"", o->name, o->title);
+	if (o->toplevel) {
+		xdg_toplevel_set_title(o->toplevel, o->title);
+		zwl_flush(o->d);
+	}
+}
+
 const struct zd_display_ops zwl_display_ops = {
 	.claim = zwl_claim,
 	.reserve = zwl_reserve,
 	.release = zwl_release,
 	.name = zwl_name,
+	.set_title = zwl_set_title,
 	.set_config = zwl_set_config,
 	.disable = zwl_disable,
 	.flip = zwl_flip,

@@ -57,7 +57,7 @@ struct zd_output {
 	struct zd_display *d;
 	struct zd_output *next;
 	char name[24]; /* "wayland-N" */
-	char title[96];
+	char title[256];
 	const char *log_prefix;
 	struct zd_ratelimit *rl, own_rl;
 	zd_flip_done_fn fn;

@@ -83,6 +83,10 @@ guest_round() {
 	zdispl-status --raw >"$RESULTS/$tag-status.raw" 2>&1
 	lab_check "$tag: the connector is shown in a window (output wayland-N)" bash -c \
 		"grep '^conn name=$DEV/0 ' '$RESULTS/$tag-status.raw' | grep -q ' output=wayland-[0-9]* '"
+	# Weston's own view: the window is titled with the domain's name.
+	timeout 10 weston-debug scene-graph >"$RESULTS/$tag-scene-graph.txt" 2>&1
+	lab_check "$tag: Weston shows the window titled 'wlg: main ($DEV/0)'" \
+		grep -qF "top-level window 'wlg: main ($DEV/0)'" "$RESULTS/$tag-scene-graph.txt"
 }
 
 guest_end() {
