@@ -15,6 +15,7 @@
 #define XR24 0x34325258
 #define AR24 0x34325241
 #define MOD_INVALID 0x00ffffffffffffffull
+#define MOD_LINEAR 0ull
 #define MAX_FRAMES 8
 
 static struct {
@@ -24,6 +25,8 @@ static struct {
 	int cmd[2];
 	struct wl_event_source *cmd_src;
 	bool dmabuf, running;
+	bool refuse_unlisted; /* fail XR24 with an explicit linear modifier */
+	uint64_t mod;	      /* the modifier of the params' last add */
 	pthread_mutex_t mu;
 	unsigned int n[FC_COUNTERS];
 	struct wl_resource *last_toplevel;
@@ -112,7 +115,8 @@ static void bind_shm(struct wl_client *c, void *data, uint32_t version, uint32_t
 static void params_add(struct wl_client *c, struct wl_resource *r, int32_t fd, uint32_t plane,
 		       uint32_t offset, uint32_t stride, uint32_t hi, uint32_t lo)
 {
-	(void)c, (void)r, (void)plane, (void)offset, (void)stride, (void)hi, (void)lo;
+	(void)c, (void)r, (void)plane, (void)offset, (void)stride;
+	fc.mod = (uint64_t)hi << 32 | lo;
 	close(fd);
 }
 
@@ -121,13 +125,20 @@ static void params_create(struct wl_client *c, struct wl_resource *r, int32_t w,
 {
 	struct wl_resource *b;
 
-	(void)h, (void)format, (void)flags;
-	if (w == 13 || !(b = new_buffer(c, 0))) {
+	bool refuse;
+
+	(void)h, (void)flags;
+	pthread_mutex_lock(&fc.mu);
+	refuse = fc.refuse_unlisted && format == XR24 && fc.mod == MOD_LINEAR;
+	pthread_mutex_unlock(&fc.mu);
+	if (w == 13 || refuse || !(b = new_buffer(c, 0))) {
 		count(FC_DMABUF_FAILED, 1);
 		zwp_linux_buffer_params_v1_send_failed(r);
 		return;
 	}
 	count(FC_DMABUF_CREATED, 1);
+	if (fc.mod == MOD_LINEAR)
+		count(FC_DMABUF_LINEAR, 1);
 	zwp_linux_buffer_params_v1_send_created(r, b);
 }
 
@@ -163,13 +174,17 @@ static void bind_dmabuf(struct wl_client *c, void *data, uint32_t version, uint3
 {
 	struct wl_resource *r =
 		wl_resource_create(c, &zwp_linux_dmabuf_v1_interface, (int)version, id);
-	static const uint32_t formats[] = {XR24, AR24};
+	static const struct {
+		uint32_t fourcc;
+		uint64_t mod;
+	} formats[] = {{XR24, MOD_INVALID}, {AR24, MOD_INVALID}, {AR24, MOD_LINEAR}};
 
 	(void)data;
 	wl_resource_set_implementation(r, &dmabuf_impl, NULL, NULL);
-	for (unsigned int i = 0; i < 2; i++)
-		zwp_linux_dmabuf_v1_send_modifier(r, formats[i], (uint32_t)(MOD_INVALID >> 32),
-						  (uint32_t)MOD_INVALID);
+	for (unsigned int i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		zwp_linux_dmabuf_v1_send_modifier(r, formats[i].fourcc,
+						  (uint32_t)(formats[i].mod >> 32),
+						  (uint32_t)formats[i].mod);
 }
 
 /* ---- xdg-shell ----------------------------------------------------------------- */
@@ -532,6 +547,13 @@ unsigned int fc_count(enum fc_counter c)
 	v = fc.n[c];
 	pthread_mutex_unlock(&fc.mu);
 	return v;
+}
+
+void fc_refuse_unlisted(bool refuse)
+{
+	pthread_mutex_lock(&fc.mu);
+	fc.refuse_unlisted = refuse;
+	pthread_mutex_unlock(&fc.mu);
 }
 
 void fc_close_window(void)

@@ -3,10 +3,12 @@
  * fake_compositor.h: a small Wayland compositor on libwayland-server, in a
  * thread of the test, for the unit tests of back/daemon/wl. It offers
  * wl_compositor, wl_shm, xdg_wm_base and (unless asked not to)
- * zwp_linux_dmabuf_v1 version 3 with XR24 and AR24 (implicit modifier).
- * It configures each new toplevel, answers every frame callback at the
- * next commit, takes every dma-buf buffer except one of width 13, and
- * counts what it saw. The real compositor is the lab's (Weston).
+ * zwp_linux_dmabuf_v1 version 3 with XR24 (implicit modifier) and AR24
+ * (implicit and linear). It configures each new toplevel, answers every
+ * frame callback at the next commit, takes every dma-buf buffer except one
+ * of width 13 (and, after fc_refuse_unlisted(), XR24 with the linear
+ * modifier it did not list), and counts what it saw. The real compositor
+ * is the lab's (Weston).
  *
  * fc_start() sets WAYLAND_SOCKET, so the next wl_display_connect(NULL)
  * reaches it. The counters are read through fc_count(), which asks the
@@ -25,12 +27,14 @@ enum fc_counter {
 	FC_COMMITS_WITH_BUFFER,
 	FC_DMABUF_CREATED,
 	FC_DMABUF_FAILED,
+	FC_DMABUF_LINEAR, /* created with DRM_FORMAT_MOD_LINEAR */
 	FC_SHM_BUFFERS,
 	FC_COUNTERS
 };
 
 int fc_start(bool dmabuf);
 unsigned int fc_count(enum fc_counter c);
+void fc_refuse_unlisted(bool refuse);
 void fc_close_window(void);
 void fc_stop(void);
 

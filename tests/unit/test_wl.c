@@ -20,6 +20,7 @@
 #define W 64
 #define H 48
 #define XR24 0x34325258
+#define AR24 0x34325241
 #define RG16 0x36314752
 
 static const struct zd_display_ops *ops = &zwl_display_ops;
@@ -143,6 +144,8 @@ TEST(wl_dmabufs_of_listed_formats_are_imported_and_shown)
 	fd = dmabuf_fd();
 	CHECK_EQ_INT(ops->import(r.o, fd, &l, &fb), 0);
 	CHECK_EQ_INT(fc_count(FC_DMABUF_CREATED), 1); /* answered before import returns */
+	/* Linear, as the buffer is, though XR24 is listed implicit only. */
+	CHECK_EQ_INT(fc_count(FC_DMABUF_LINEAR), 1);
 	/* Formats it does not list, and layouts outside the buffer: refused. */
 	l.fourcc = RG16;
 	CHECK_EQ_INT(ops->import(r.o, fd, &l, &bad), -EOPNOTSUPP);
@@ -152,13 +155,16 @@ TEST(wl_dmabufs_of_listed_formats_are_imported_and_shown)
 	l.pitch = W * 4;
 	l.offset = 4096;
 	CHECK_EQ_INT(ops->import(r.o, fd, &l, &bad), -EINVAL);
-	/* The compositor refusing it (the fake fails width 13). */
+	/* The compositor refusing it (the fake fails width 13): linear, then
+	 * implicit, and neither is taken. */
 	l = (struct zd_fb_layout){13, H, XR24, 0, W * 4, W * H * 4};
 	CHECK_EQ_INT(ops->import(r.o, fd, &l, &bad), -EINVAL);
-	CHECK_EQ_INT(fc_count(FC_DMABUF_FAILED), 1);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_FAILED), 2);
 	CHECK_NULL(bad);
+	/* That said nothing of the modifier: the next is linear again. */
 	l.width = W / 2;
 	CHECK_EQ_INT(ops->import(r.o, fd, &l, &small), 0);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_LINEAR), 2);
 	close(fd); /* the compositor has its own */
 
 	CHECK_EQ_INT(ops->set_config_dmafb(r.o, W, H, 0, 0, fb, W, H), 0);
@@ -171,6 +177,37 @@ TEST(wl_dmabufs_of_listed_formats_are_imported_and_shown)
 	/* Dropping the one shown turns the window black. */
 	CHECK_EQ_INT(ops->dmafb_drop(fb), true);
 	CHECK_EQ_INT(ops->flip(r.o, &r.img, 9, NULL), -EINVAL); /* off */
+	rig_close(&r);
+}
+
+TEST(wl_dmabufs_go_implicit_where_the_compositor_refuses_unlisted_linear)
+{
+	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};
+	struct zd_dmafb *a = NULL, *b = NULL, *c = NULL;
+	struct rig r;
+	int fd;
+
+	rig_open(&r, true, false);
+	fc_refuse_unlisted(true);
+	fd = dmabuf_fd();
+	/* XR24: linear is refused, implicit is taken. */
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &a), 0);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_FAILED), 1);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_CREATED), 1);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_LINEAR), 0);
+	/* From then on, XR24 goes implicit at once. */
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &b), 0);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_FAILED), 1);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_CREATED), 2);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_LINEAR), 0);
+	/* AR24, listed linear: linear. */
+	l.fourcc = AR24;
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &c), 0);
+	CHECK_EQ_INT(fc_count(FC_DMABUF_LINEAR), 1);
+	close(fd);
+	ops->dmafb_drop(a);
+	ops->dmafb_drop(b);
+	ops->dmafb_drop(c);
 	rig_close(&r);
 }
 

@@ -13,8 +13,6 @@
 #include "wl-priv.h"
 #include "xdg-shell-client-protocol.h"
 
-#define WL_LOG "wayland"
-
 /* ---- the connection ----------------------------------------------------- */
 
 static void lost(struct zd_display *d, const char *why)
@@ -77,30 +75,35 @@ static void shm_format(void *data, struct wl_shm *shm, uint32_t format)
 
 static const struct wl_shm_listener shm_listener = {.format = shm_format};
 
-static void dmabuf_add(struct zd_display *d, uint32_t fourcc)
+static void dmabuf_add(struct zd_display *d, uint32_t fourcc, uint8_t mod)
 {
 	for (unsigned int i = 0; i < d->ndmabuf_formats; i++)
-		if (d->dmabuf_formats[i] == fourcc)
+		if (d->dmabuf_formats[i].fourcc == fourcc) {
+			d->dmabuf_formats[i].mods |= mod;
 			return;
+		}
 	if (d->ndmabuf_formats < ZWL_MAX_FORMATS)
-		d->dmabuf_formats[d->ndmabuf_formats++] = fourcc;
+		d->dmabuf_formats[d->ndmabuf_formats++] =
+			(struct zwl_dmabuf_format){.fourcc = fourcc, .mods = mod};
 }
 
 static void dmabuf_format(void *data, struct zwp_linux_dmabuf_v1 *dm, uint32_t fourcc)
 {
 	(void)dm;
-	dmabuf_add(data, fourcc); /* version 1 and 2: implicit modifiers only */
+	dmabuf_add(data, fourcc, ZWL_MOD_IMPLICIT); /* the event of versions 1 and 2 */
 }
 
-/* We give no modifier: the buffer's layout is linear, as the guest drew it. */
+/* Other modifiers (tiled, compressed) are not how the guest drew its buffer. */
 static void dmabuf_modifier(void *data, struct zwp_linux_dmabuf_v1 *dm, uint32_t fourcc,
 			    uint32_t hi, uint32_t lo)
 {
 	uint64_t mod = (uint64_t)hi << 32 | lo;
 
 	(void)dm;
-	if (mod == DRM_FORMAT_MOD_INVALID || mod == DRM_FORMAT_MOD_LINEAR)
-		dmabuf_add(data, fourcc);
+	if (mod == DRM_FORMAT_MOD_INVALID)
+		dmabuf_add(data, fourcc, ZWL_MOD_IMPLICIT);
+	else if (mod == DRM_FORMAT_MOD_LINEAR)
+		dmabuf_add(data, fourcc, ZWL_MOD_LINEAR);
 }
 
 static const struct zwp_linux_dmabuf_v1_listener dmabuf_listener = {
@@ -138,7 +141,7 @@ static const struct wl_registry_listener registry_listener = {
 	.global_remove = global_remove,
 };
 
-static void fourcc_str(uint32_t f, char s[5])
+void zwl_fourcc_str(uint32_t f, char s[5])
 {
 	for (int i = 0; i < 4; i++) {
 		char c = (char)(f >> (8 * i));
@@ -151,7 +154,7 @@ static void fourcc_str(uint32_t f, char s[5])
 int zwl_display_open(struct zd_loop *loop, bool fullscreen, struct zd_display **out)
 {
 	struct zd_display *d = calloc(1, sizeof(*d));
-	char list[ZWL_MAX_FORMATS * 5 + 1] = "";
+	char list[ZWL_MAX_FORMATS * 13 + 1] = "";
 	int r;
 
 	if (!d)
@@ -191,9 +194,11 @@ int zwl_display_open(struct zd_loop *loop, bool fullscreen, struct zd_display **
 	for (unsigned int i = 0; i < d->ndmabuf_formats; i++) {
 		char s[5];
 
-		fourcc_str(d->dmabuf_formats[i], s);
+		zwl_fourcc_str(d->dmabuf_formats[i].fourcc, s);
 		strcat(list, " ");
 		strcat(list, s);
+		if (d->dmabuf_formats[i].mods & ZWL_MOD_LINEAR)
+			strcat(list, "(linear)");
 	}
 	if (d->dmabuf)
 		zd_info(WL_LOG,

@@ -358,12 +358,12 @@ static const struct zwp_linux_buffer_params_v1_listener params_listener = {
 	.failed = params_failed,
 };
 
-static bool dmabuf_format_ok(const struct zd_display *d, uint32_t fourcc)
+static struct zwl_dmabuf_format *dmabuf_format(struct zd_display *d, uint32_t fourcc)
 {
 	for (unsigned int i = 0; i < d->ndmabuf_formats; i++)
-		if (d->dmabuf_formats[i] == fourcc)
-			return true;
-	return false;
+		if (d->dmabuf_formats[i].fourcc == fourcc)
+			return &d->dmabuf_formats[i];
+	return NULL;
 }
 
 static void dmabuf_release(void *data, struct wl_buffer *buf)
@@ -373,26 +373,19 @@ static void dmabuf_release(void *data, struct wl_buffer *buf)
 
 static const struct wl_buffer_listener dmabuf_buffer_listener = {.release = dmabuf_release};
 
-int zwl_import(struct zd_output *o, int fd, const struct zd_fb_layout *l, struct zd_dmafb **out)
+/* One wl_buffer of fd with modifier mod; -EINVAL if the compositor refused it. */
+static int dmabuf_create(struct zd_display *d, int fd, const struct zd_fb_layout *l, uint64_t mod,
+			 struct wl_buffer **out)
 {
-	struct zd_display *d = o->d;
 	struct zwp_linux_buffer_params_v1 *params;
 	struct import_wait w = {0};
-	uint32_t cpp = zd_format_cpp(l->fourcc);
-	struct zd_dmafb *fb;
 
-	if (!cpp || !l->width || !l->height || l->pitch < (uint64_t)l->width * cpp ||
-	    (uint64_t)l->offset + (uint64_t)l->pitch * l->height > l->size)
-		return -EINVAL;
-	if (d->lost || !d->dmabuf || !dmabuf_format_ok(d, l->fourcc))
-		return -EOPNOTSUPP; /* the compositor does not take it: wl_shm */
 	params = zwp_linux_dmabuf_v1_create_params(d->dmabuf);
 	if (!params)
 		return -ENOMEM;
 	zwp_linux_buffer_params_v1_add_listener(params, &params_listener, &w);
-	zwp_linux_buffer_params_v1_add(params, fd, 0, l->offset, l->pitch,
-				       (uint32_t)(DRM_FORMAT_MOD_INVALID >> 32),
-				       (uint32_t)DRM_FORMAT_MOD_INVALID);
+	zwp_linux_buffer_params_v1_add(params, fd, 0, l->offset, l->pitch, (uint32_t)(mod >> 32),
+				       (uint32_t)mod);
 	zwp_linux_buffer_params_v1_create(params, (int32_t)l->width, (int32_t)l->height, l->fourcc,
 					  0);
 	/* The compositor imports it now and says whether it could. */
@@ -402,14 +395,62 @@ int zwl_import(struct zd_output *o, int fd, const struct zd_fb_layout *l, struct
 	zwp_linux_buffer_params_v1_destroy(params);
 	if (!w.buf)
 		return w.done ? -EINVAL : -ETIMEDOUT;
+	*out = w.buf;
+	return 0;
+}
+
+/* Linear where the compositor takes it (see struct zwl_dmabuf_format). */
+static int dmabuf_create_linear(struct zd_display *d, struct zwl_dmabuf_format *f, int fd,
+				const struct zd_fb_layout *l, struct wl_buffer **out)
+{
+	char s[5];
+	int r;
+
+	if ((f->mods & ZWL_MOD_LINEAR) || !(f->mods & ZWL_MOD_IMPLICIT))
+		return dmabuf_create(d, fd, l, DRM_FORMAT_MOD_LINEAR, out);
+	if (f->mods & ZWL_MOD_LINEAR_REFUSED)
+		return dmabuf_create(d, fd, l, DRM_FORMAT_MOD_INVALID, out);
+	r = dmabuf_create(d, fd, l, DRM_FORMAT_MOD_LINEAR, out);
+	if (r != -EINVAL)
+		return r;
+	r = dmabuf_create(d, fd, l, DRM_FORMAT_MOD_INVALID, out);
+	if (!r) {
+		f->mods |= ZWL_MOD_LINEAR_REFUSED;
+		zwl_fourcc_str(f->fourcc, s);
+		zd_info(WL_LOG,
+			"the compositor refuses %s dma-bufs with an explicit linear modifier; "
+			"they go with the implicit one, which it may not scan out directly",
+			s);
+	}
+	return r;
+}
+
+int zwl_import(struct zd_output *o, int fd, const struct zd_fb_layout *l, struct zd_dmafb **out)
+{
+	struct zd_display *d = o->d;
+	struct zwl_dmabuf_format *f;
+	uint32_t cpp = zd_format_cpp(l->fourcc);
+	struct wl_buffer *buf = NULL;
+	struct zd_dmafb *fb;
+	int r;
+
+	if (!cpp || !l->width || !l->height || l->pitch < (uint64_t)l->width * cpp ||
+	    (uint64_t)l->offset + (uint64_t)l->pitch * l->height > l->size)
+		return -EINVAL;
+	f = d->dmabuf ? dmabuf_format(d, l->fourcc) : NULL;
+	if (d->lost || !f)
+		return -EOPNOTSUPP; /* the compositor does not take it: wl_shm */
+	r = dmabuf_create_linear(d, f, fd, l, &buf);
+	if (r)
+		return r;
 	fb = calloc(1, sizeof(*fb));
 	if (!fb) {
-		wl_buffer_destroy(w.buf);
+		wl_buffer_destroy(buf);
 		return -ENOMEM;
 	}
-	wl_buffer_add_listener(w.buf, &dmabuf_buffer_listener, fb);
+	wl_buffer_add_listener(buf, &dmabuf_buffer_listener, fb);
 	fb->o = o;
-	fb->buf = w.buf;
+	fb->buf = buf;
 	fb->width = l->width;
 	fb->height = l->height;
 	*out = fb;

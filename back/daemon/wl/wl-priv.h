@@ -22,9 +22,31 @@
 #include "../base/log.h"
 #include "wl.h"
 
+#define WL_LOG "wayland" /* the prefix of what concerns the compositor, not one guest */
 #define ZWL_MAX_OUTPUTS 64
 #define ZWL_MAX_FORMATS 64
 #define ZWL_SHM_BUFFERS 3
+
+/*
+ * A format the compositor takes as a dma-buf. Our buffers are linear, and
+ * we say so (DRM_FORMAT_MOD_LINEAR) wherever the compositor takes that: a
+ * compositor gives a KMS plane only buffers with an explicit modifier
+ * (Weston 10 never scans out one with an implicit one). Version 3 of
+ * linux-dmabuf lets a client offer a pair the compositor did not list (4
+ * makes it a protocol error); one that lists a format only with the
+ * implicit modifier gets linear first, and the implicit one once it has
+ * refused linear for that format.
+ */
+struct zwl_dmabuf_format {
+	uint32_t fourcc;
+	uint8_t mods;
+};
+
+enum {
+	ZWL_MOD_IMPLICIT = 1u << 0,	  /* listed with DRM_FORMAT_MOD_INVALID */
+	ZWL_MOD_LINEAR = 1u << 1,	  /* listed with DRM_FORMAT_MOD_LINEAR */
+	ZWL_MOD_LINEAR_REFUSED = 1u << 2, /* unlisted linear failed where implicit worked */
+};
 
 struct zd_display {
 	struct zd_loop *loop;
@@ -37,8 +59,8 @@ struct zd_display {
 	struct zd_source *src;
 	bool lost;	 /* the connection is gone: every output is headless */
 	bool fullscreen; /* windows ask to be fullscreen (--fullscreen) */
-	/* Formats the compositor imports as dma-bufs with an implicit modifier. */
-	uint32_t dmabuf_formats[ZWL_MAX_FORMATS];
+	/* Formats the compositor imports as dma-bufs, and with which modifiers. */
+	struct zwl_dmabuf_format dmabuf_formats[ZWL_MAX_FORMATS];
 	unsigned int ndmabuf_formats;
 	bool shm_rgb565;
 	unsigned int next_id, noutputs;
@@ -93,6 +115,8 @@ bool zwl_headless(const struct zd_output *o);
 int zwl_window_open(struct zd_output *o);
 void zwl_window_close(struct zd_output *o);
 void zwl_flush(struct zd_display *d);
+/* The fourcc's four characters, for logs ("?" for any unprintable one). */
+void zwl_fourcc_str(uint32_t f, char s[5]);
 
 /* wl-frame.c: the ops of showing (display.h has their rules) */
 int zwl_set_config(struct zd_output *o, uint32_t width, uint32_t height, uint32_t x, uint32_t y,
