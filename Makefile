@@ -345,7 +345,9 @@ $(BUILD)/bin $(BUILD)/modules $(BUILD)/tests $(BUILD)/tests-asan:
 #                     fuzz_xsparse for FUZZ_XS_SECONDS (default 30)
 #                     and fuzz_device for FUZZ_DEVICE_SECONDS (default 30);
 #                     FUZZ_RUNS=N: N executions of each instead, in
-#                     FUZZ_JOBS (default 1) processes at once;
+#                     FUZZ_JOBS (default 1) processes at once, each
+#                     handing over to a fresh one every FUZZ_CHUNK
+#                     (default 250000) executions;
 #                     FUZZ_MAX_LEN=N: inputs of at most N octets
 #   make fuzz-smoke   the same for FUZZ_SMOKE_SECONDS (default 20),
 #                     FUZZ_FRONT_SMOKE_SECONDS (default 10) and
@@ -364,6 +366,7 @@ FUZZ_DEVICE_SECONDS      ?= 30
 FUZZ_DEVICE_SMOKE_SECONDS ?= 5
 FUZZ_RUNS                ?=
 FUZZ_JOBS                ?= 1
+FUZZ_CHUNK               ?= 250000
 FUZZ_MAX_LEN             ?=
 # log.c is replaced by a quiet, clock-free one: the fuzzer must be fast and
 # deterministic.
@@ -416,8 +419,8 @@ $(BUILD)/fuzz/seeds.stamp: $(BUILD)/fuzz/gen-seeds
 FUZZ_TARGETS := $(addprefix $(BUILD)/fuzz/,fuzz_requests fuzz_front fuzz_xsparse fuzz_device)
 
 fuzz: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
-	BUILD=$(BUILD) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_MAX_LEN=$(FUZZ_MAX_LEN) \
-		tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS) \
+	BUILD=$(BUILD) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_CHUNK=$(FUZZ_CHUNK) \
+		FUZZ_MAX_LEN=$(FUZZ_MAX_LEN) tests/fuzz/run $(FUZZ_SECONDS) fuzz_front:$(FUZZ_FRONT_SECONDS) \
 		fuzz_xsparse:$(FUZZ_XS_SECONDS) fuzz_device:$(FUZZ_DEVICE_SECONDS)
 
 fuzz-smoke: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds.stamp
