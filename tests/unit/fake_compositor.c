@@ -17,6 +17,7 @@
 #define MOD_INVALID 0x00ffffffffffffffull
 #define MOD_LINEAR 0ull
 #define MAX_FRAMES 8
+#define MAX_HELD 8
 
 static struct {
 	struct wl_display *display;
@@ -26,12 +27,20 @@ static struct {
 	struct wl_event_source *cmd_src;
 	bool dmabuf, running;
 	bool refuse_unlisted; /* fail XR24 with an explicit linear modifier */
-	uint64_t mod;	      /* the modifier of the params' last add */
+	enum fc_hold hold;
+	struct surface *held_by; /* the surface whose buffers wait for fc_release_held() */
+	uint64_t mod;		 /* the modifier of the params' last add */
 	pthread_mutex_t mu;
 	unsigned int n[FC_COUNTERS];
 	struct wl_resource *last_toplevel;
 	uint32_t serial;
 } fc = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* A buffer the compositor still reads; forgotten if the client destroys it. */
+struct held {
+	struct wl_resource *buf;
+	struct wl_listener gone;
+};
 
 struct surface {
 	struct wl_resource *frames[MAX_FRAMES];
@@ -39,6 +48,8 @@ struct surface {
 	struct wl_resource *pending; /* the buffer attached since the last commit */
 	bool attached, configured;
 	struct wl_resource *xdg, *toplevel;
+	struct held current;	       /* what it shows (FC_RELEASE_ON_REPLACE and after) */
+	struct held retired[MAX_HELD]; /* replaced, kept until fc_release_held() */
 };
 
 static void count(enum fc_counter c, int by)
@@ -352,6 +363,61 @@ static void bind_wm(struct wl_client *c, void *data, uint32_t version, uint32_t 
 
 /* ---- surfaces ------------------------------------------------------------------ */
 
+static void held_gone(struct wl_listener *l, void *data)
+{
+	struct held *h = wl_container_of(l, h, gone);
+
+	(void)data;
+	wl_list_remove(&h->gone.link);
+	h->buf = NULL;
+}
+
+static void hold(struct held *h, struct wl_resource *buf)
+{
+	h->buf = buf;
+	h->gone.notify = held_gone;
+	wl_resource_add_destroy_listener(buf, &h->gone);
+}
+
+/* Let go of h's buffer; with send, tell the client it may reuse it. */
+static void unhold(struct held *h, bool send)
+{
+	if (!h->buf)
+		return;
+	if (send) {
+		wl_buffer_send_release(h->buf);
+		count(FC_RELEASES, 1);
+	}
+	wl_list_remove(&h->gone.link);
+	h->buf = NULL;
+}
+
+static void release_held(struct surface *s)
+{
+	for (unsigned int i = 0; i < MAX_HELD; i++)
+		unhold(&s->retired[i], true);
+}
+
+/* s shows buf from now on: what it showed before is released, or kept. */
+static void show(struct surface *s, struct wl_resource *buf, enum fc_hold h)
+{
+	unsigned int i;
+
+	if (buf == s->current.buf)
+		return;
+	if (h == FC_RELEASE_WHEN_ASKED && s->current.buf) {
+		for (i = 0; i < MAX_HELD && s->retired[i].buf; i++)
+			;
+		if (i < MAX_HELD) {
+			hold(&s->retired[i], s->current.buf);
+			unhold(&s->current, false);
+		}
+		fc.held_by = s;
+	}
+	unhold(&s->current, true);
+	hold(&s->current, buf);
+}
+
 static void surf_attach(struct wl_client *c, struct wl_resource *r, struct wl_resource *buffer,
 			int32_t x, int32_t y)
 {
@@ -395,6 +461,7 @@ static void surf_commit(struct wl_client *c, struct wl_resource *r)
 {
 	struct surface *s = wl_resource_get_user_data(r);
 	struct wl_array states;
+	enum fc_hold h;
 
 	(void)c;
 	if (s->toplevel && !s->configured) {
@@ -406,15 +473,27 @@ static void surf_commit(struct wl_client *c, struct wl_resource *r)
 	}
 	if (s->attached)
 		count(FC_COMMITS_WITH_BUFFER, 1);
-	/* Its contents are taken at once, as a copying compositor does. */
-	if (s->pending)
-		wl_buffer_send_release(s->pending);
-	s->pending = NULL;
 	for (unsigned int i = 0; i < s->nframes; i++) {
 		wl_callback_send_done(s->frames[i], 0);
 		wl_resource_destroy(s->frames[i]);
+		count(FC_FRAMES_DONE, 1);
 	}
 	s->nframes = 0;
+	/*
+	 * A copying compositor takes the contents at once; one that scans
+	 * buffers out keeps each until the next replaces it (released after
+	 * the frame callback, the order that asks most of the client).
+	 */
+	pthread_mutex_lock(&fc.mu);
+	h = fc.hold;
+	pthread_mutex_unlock(&fc.mu);
+	if (s->pending && h == FC_RELEASE_AT_COMMIT) {
+		wl_buffer_send_release(s->pending);
+		count(FC_RELEASES, 1);
+	} else if (s->pending) {
+		show(s, s->pending, h);
+	}
+	s->pending = NULL;
 }
 
 static const struct wl_surface_interface surf_impl = {
@@ -439,6 +518,11 @@ static void surf_destroyed(struct wl_resource *r)
 		wl_resource_set_user_data(s->xdg, NULL);
 	if (s->toplevel)
 		wl_resource_set_user_data(s->toplevel, NULL);
+	unhold(&s->current, false);
+	for (unsigned int i = 0; i < MAX_HELD; i++)
+		unhold(&s->retired[i], false);
+	if (fc.held_by == s)
+		fc.held_by = NULL;
 	free(s);
 }
 
@@ -487,6 +571,9 @@ static int on_command(int fd, uint32_t mask, void *data)
 	if (c == 'c' && fc.last_toplevel) {
 		xdg_toplevel_send_close(fc.last_toplevel);
 		wl_display_flush_clients(fc.display);
+	} else if (c == 'r' && fc.held_by) {
+		release_held(fc.held_by);
+		wl_display_flush_clients(fc.display);
 	} else if (c == 'q') {
 		if (fc.client)
 			wl_client_destroy(fc.client); /* client_gone() clears it */
@@ -517,6 +604,8 @@ int fc_start(bool dmabuf)
 	char s[16];
 
 	fc.dmabuf = dmabuf;
+	fc.hold = FC_RELEASE_AT_COMMIT;
+	fc.held_by = NULL;
 	fc.display = wl_display_create();
 	if (!fc.display || pipe(fc.cmd) || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		return -1;
@@ -554,6 +643,19 @@ void fc_refuse_unlisted(bool refuse)
 	pthread_mutex_lock(&fc.mu);
 	fc.refuse_unlisted = refuse;
 	pthread_mutex_unlock(&fc.mu);
+}
+
+void fc_set_hold(enum fc_hold h)
+{
+	pthread_mutex_lock(&fc.mu);
+	fc.hold = h;
+	pthread_mutex_unlock(&fc.mu);
+}
+
+void fc_release_held(void)
+{
+	if (write(fc.cmd[1], "r", 1) != 1)
+		perror("fake compositor");
 }
 
 void fc_close_window(void)

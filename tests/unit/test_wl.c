@@ -211,6 +211,86 @@ TEST(wl_dmabufs_go_implicit_where_the_compositor_refuses_unlisted_linear)
 	rig_close(&r);
 }
 
+/*
+ * A flip is done when its frame callback came and the compositor gave back
+ * the guest's buffer it replaced: the guest draws into that one next.
+ */
+TEST(wl_a_flip_waits_for_the_buffer_it_replaced)
+{
+	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};
+	struct zd_dmafb *a = NULL, *b = NULL, *c = NULL, *e = NULL;
+	struct rig r;
+	int fd;
+
+	rig_open(&r, true, false);
+	fc_set_hold(FC_RELEASE_WHEN_ASKED);
+	fd = dmabuf_fd();
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &a), 0);
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &b), 0);
+	CHECK_EQ_INT(ops->set_config_dmafb(r.o, W, H, 0, 0, a, W, H), 0);
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, b, W, H, 1), 0);
+	CHECK(until_count(&r, FC_FRAMES_DONE, 1));
+	/* The import's roundtrip reads the frame callback; a is still held. */
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &c), 0);
+	zd_loop_dispatch(r.loop, 0);
+	CHECK_EQ_INT(r.done, 0);
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, a, W, H, 2), -EBUSY);
+	fc_release_held();
+	CHECK(until_done(&r, 1));
+	CHECK_EQ_INT(r.token, 1);
+	CHECK_EQ_INT(fc_count(FC_RELEASES), 1);
+	/* The same buffer again: nothing to give back. */
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, b, W, H, 3), 0);
+	CHECK(until_done(&r, 2));
+	/* A copied frame replaces b: it waits for b as well. */
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 4, NULL), 0);
+	CHECK(until_count(&r, FC_FRAMES_DONE, 3));
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &e), 0);
+	zd_loop_dispatch(r.loop, 0);
+	CHECK_EQ_INT(r.done, 2);
+	fc_release_held();
+	CHECK(until_done(&r, 3));
+	CHECK_EQ_INT(r.token, 4);
+	/* A buffer the guest drops while a flip waits for it: not waited for. */
+	CHECK_EQ_INT(ops->set_config_dmafb(r.o, W, H, 0, 0, c, W, H), 0);
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, e, W, H, 5), 0);
+	CHECK(until_count(&r, FC_FRAMES_DONE, 4));
+	CHECK_EQ_INT(ops->dmafb_drop(c), false); /* not the one shown */
+	CHECK(until_done(&r, 4));
+	CHECK_EQ_INT(r.token, 5);
+	close(fd);
+	ops->dmafb_drop(a);
+	ops->dmafb_drop(b);
+	ops->dmafb_drop(e);
+	rig_close(&r);
+}
+
+TEST(wl_flips_keep_pace_with_a_compositor_that_scans_buffers_out)
+{
+	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};
+	struct zd_dmafb *fb[2] = {NULL, NULL};
+	struct rig r;
+	int fd;
+
+	rig_open(&r, true, false);
+	fc_set_hold(FC_RELEASE_ON_REPLACE);
+	fd = dmabuf_fd();
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &fb[0]), 0);
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &fb[1]), 0);
+	close(fd);
+	CHECK_EQ_INT(ops->set_config_dmafb(r.o, W, H, 0, 0, fb[0], W, H), 0);
+	for (unsigned int i = 0; i < 10; i++) {
+		CHECK_EQ_INT(ops->flip_dmafb(r.o, fb[(i + 1) % 2], W, H, 10 + i), 0);
+		CHECK(until_done(&r, i + 1));
+		/* Each flip gave back the buffer it replaced, and only that one. */
+		CHECK_EQ_INT(fc_count(FC_RELEASES), i + 1);
+	}
+	CHECK_EQ_INT(r.token, 19);
+	ops->dmafb_drop(fb[0]);
+	ops->dmafb_drop(fb[1]);
+	rig_close(&r);
+}
+
 TEST(wl_no_linux_dmabuf_means_copies)
 {
 	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};

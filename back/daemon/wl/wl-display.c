@@ -328,6 +328,7 @@ void zwl_window_close(struct zd_output *o)
 	o->surface = NULL;
 	o->configured = false;
 	o->shown = NULL;
+	o->retiring = NULL; /* what the window held is not waited for */
 	zwl_flush(o->d);
 }
 

@@ -50,6 +50,19 @@ int zwl_complete_later(struct zd_output *o, uint64_t token)
 	return zd_loop_defer(o->d->loop, run_completions, o->d);
 }
 
+/*
+ * A flip is done once its frame callback came and the guest's buffer it
+ * replaced is back from the compositor (see struct zd_output).
+ */
+static void flip_check(struct zd_output *o)
+{
+	if (!o->flip_pending || o->flip_completed || o->frame || o->retiring)
+		return;
+	o->flip_completed = true;
+	if (zd_loop_defer(o->d->loop, run_completions, o->d))
+		zd_err(o->log_prefix, "%s: flip completion lost: out of memory", o->name);
+}
+
 static void frame_done(void *data, struct wl_callback *cb, uint32_t ms)
 {
 	struct zd_output *o = data;
@@ -57,17 +70,15 @@ static void frame_done(void *data, struct wl_callback *cb, uint32_t ms)
 	(void)ms;
 	wl_callback_destroy(cb);
 	o->frame = NULL;
-	if (o->flip_pending && !o->flip_completed) {
-		o->flip_completed = true;
-		if (zd_loop_defer(o->d->loop, run_completions, o->d))
-			zd_err(o->log_prefix, "%s: flip completion lost: out of memory", o->name);
-	}
+	flip_check(o);
 }
 
 static const struct wl_callback_listener frame_listener = {.done = frame_done};
 
 int zwl_present(struct zd_output *o, struct wl_buffer *buf, bool flip, uint64_t token)
 {
+	struct zd_dmafb *prev = o->shown;
+
 	if (flip && o->flip_pending)
 		return -EBUSY;
 	if (zwl_headless(o))
@@ -83,6 +94,7 @@ int zwl_present(struct zd_output *o, struct wl_buffer *buf, bool flip, uint64_t 
 		o->token = token;
 		o->flip_pending = true;
 		o->flip_completed = false;
+		o->retiring = prev && prev->buf != buf && prev->busy ? prev : NULL;
 	}
 	wl_surface_commit(o->surface);
 	zwl_flush(o->d);
@@ -366,9 +378,18 @@ static struct zwl_dmabuf_format *dmabuf_format(struct zd_display *d, uint32_t fo
 	return NULL;
 }
 
+/* The compositor is done with the guest's buffer: the guest may draw into it. */
 static void dmabuf_release(void *data, struct wl_buffer *buf)
 {
-	(void)data, (void)buf; /* the guest's buffer: it is the guest's to reuse */
+	struct zd_dmafb *fb = data;
+	struct zd_output *o = fb->o;
+
+	(void)buf;
+	fb->busy = false;
+	if (o->retiring == fb) {
+		o->retiring = NULL;
+		flip_check(o);
+	}
 }
 
 static const struct wl_buffer_listener dmabuf_buffer_listener = {.release = dmabuf_release};
@@ -467,7 +488,7 @@ int zwl_import_dumb(struct zd_output *o, struct zd_dumb *b, const struct zd_fb_l
 bool zwl_dmafb_drop(struct zd_dmafb *fb)
 {
 	struct zd_output *o;
-	bool off = false;
+	bool off = false, retiring;
 
 	if (!fb)
 		return false;
@@ -478,9 +499,15 @@ bool zwl_dmafb_drop(struct zd_dmafb *fb)
 		if (off)
 			zd_dbg(o->log_prefix, "%s: its shown buffer went away: black", o->name);
 	}
+	/* A flip waiting for its release: that will never come now. */
+	retiring = o->retiring == fb;
+	if (retiring)
+		o->retiring = NULL;
 	wl_buffer_destroy(fb->buf);
 	zwl_flush(o->d);
 	free(fb);
+	if (retiring)
+		flip_check(o);
 	return off;
 }
 
@@ -495,8 +522,10 @@ static int show_dmafb(struct zd_output *o, struct zd_dmafb *fb, uint32_t w, uint
 	if (o->x || o->y || w != o->width || h != o->height || fb->width != w || fb->height != h)
 		return -EOPNOTSUPP;
 	r = zwl_present(o, fb->buf, flip, token);
-	if (!r && !zwl_headless(o))
+	if (!r && !zwl_headless(o)) {
 		o->shown = fb;
+		fb->busy = true;
+	}
 	return r;
 }
 

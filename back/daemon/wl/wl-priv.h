@@ -9,7 +9,9 @@
  * away every output runs headless for good. Events never call the core's
  * flip callback directly: a frame callback only marks its flip done and
  * defers the call to the loop, so the core is never re-entered from
- * inside an op (a roundtrip dispatches events).
+ * inside an op (a roundtrip dispatches events). A flip is done when its
+ * frame callback has come and the compositor has released the guest's
+ * buffer it replaced, if it held one: what a KMS page-flip event means.
  */
 #ifndef ZD_WL_PRIV_H
 #define ZD_WL_PRIV_H
@@ -102,12 +104,19 @@ struct zd_output {
 
 	struct zwl_shmbuf shm[ZWL_SHM_BUFFERS];
 	struct zd_dmafb *shown; /* the dma-buf buffer attached last, if any */
+	/*
+	 * The guest's buffer a flip replaced, while the compositor still
+	 * holds it: the flip completes once it is released as well, since
+	 * the guest may draw into it again as soon as it hears of the flip.
+	 */
+	struct zd_dmafb *retiring;
 };
 
 struct zd_dmafb {
 	struct zd_output *o;
 	struct wl_buffer *buf;
 	uint32_t width, height;
+	bool busy; /* attached and not yet released by the compositor */
 };
 
 /* wl-display.c */
