@@ -28,6 +28,7 @@ static struct {
 	bool dmabuf, running;
 	bool refuse_unlisted; /* fail XR24 with an explicit linear modifier */
 	enum fc_hold hold;
+	bool withhold_frames;	 /* answer no frame callback (a hidden window) */
 	struct surface *held_by; /* the surface whose buffers wait for fc_release_held() */
 	uint64_t mod;		 /* the modifier of the params' last add */
 	pthread_mutex_t mu;
@@ -462,6 +463,7 @@ static void surf_commit(struct wl_client *c, struct wl_resource *r)
 	struct surface *s = wl_resource_get_user_data(r);
 	struct wl_array states;
 	enum fc_hold h;
+	bool withhold;
 
 	(void)c;
 	if (s->toplevel && !s->configured) {
@@ -473,20 +475,22 @@ static void surf_commit(struct wl_client *c, struct wl_resource *r)
 	}
 	if (s->attached)
 		count(FC_COMMITS_WITH_BUFFER, 1);
-	for (unsigned int i = 0; i < s->nframes; i++) {
+	pthread_mutex_lock(&fc.mu);
+	h = fc.hold;
+	withhold = fc.withhold_frames;
+	pthread_mutex_unlock(&fc.mu);
+	for (unsigned int i = 0; i < s->nframes && !withhold; i++) {
 		wl_callback_send_done(s->frames[i], 0);
 		wl_resource_destroy(s->frames[i]);
 		count(FC_FRAMES_DONE, 1);
 	}
-	s->nframes = 0;
+	if (!withhold)
+		s->nframes = 0;
 	/*
 	 * A copying compositor takes the contents at once; one that scans
 	 * buffers out keeps each until the next replaces it (released after
 	 * the frame callback, the order that asks most of the client).
 	 */
-	pthread_mutex_lock(&fc.mu);
-	h = fc.hold;
-	pthread_mutex_unlock(&fc.mu);
 	if (s->pending && h == FC_RELEASE_AT_COMMIT) {
 		wl_buffer_send_release(s->pending);
 		count(FC_RELEASES, 1);
@@ -605,6 +609,7 @@ int fc_start(bool dmabuf)
 
 	fc.dmabuf = dmabuf;
 	fc.hold = FC_RELEASE_AT_COMMIT;
+	fc.withhold_frames = false;
 	fc.held_by = NULL;
 	fc.display = wl_display_create();
 	if (!fc.display || pipe(fc.cmd) || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
@@ -649,6 +654,13 @@ void fc_set_hold(enum fc_hold h)
 {
 	pthread_mutex_lock(&fc.mu);
 	fc.hold = h;
+	pthread_mutex_unlock(&fc.mu);
+}
+
+void fc_withhold_frames(bool withhold)
+{
+	pthread_mutex_lock(&fc.mu);
+	fc.withhold_frames = withhold;
 	pthread_mutex_unlock(&fc.mu);
 }
 

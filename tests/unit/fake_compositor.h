@@ -5,7 +5,8 @@
  * wl_compositor, wl_shm, xdg_wm_base and (unless asked not to)
  * zwp_linux_dmabuf_v1 version 3 with XR24 (implicit modifier) and AR24
  * (implicit and linear). It configures each new toplevel, answers every
- * frame callback at the next commit, releases buffers as fc_set_hold()
+ * frame callback at the next commit (none while fc_withhold_frames(), as
+ * for a hidden window), releases buffers as fc_set_hold()
  * says (at once, by default), takes every dma-buf buffer except one
  * of width 13 (and, after fc_refuse_unlisted(), XR24 with the linear
  * modifier it did not list), and counts what it saw. The real compositor
@@ -48,6 +49,7 @@ unsigned int fc_count(enum fc_counter c);
 void fc_refuse_unlisted(bool refuse);
 void fc_set_hold(enum fc_hold h);
 void fc_release_held(void);
+void fc_withhold_frames(bool withhold);
 void fc_close_window(void);
 void fc_stop(void);
 

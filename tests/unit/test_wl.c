@@ -31,6 +31,7 @@ struct rig {
 	struct zd_output *o;
 	unsigned int done;
 	uint64_t token;
+	uint64_t now_us; /* the loop's clock, once rig_fake_clock() */
 	uint32_t px[W * H];
 	struct zd_image img;
 };
@@ -51,6 +52,18 @@ static void rig_open(struct rig *r, bool dmabuf, bool fullscreen)
 	CHECK_EQ_INT(zd_loop_new(&r->loop), 0);
 	CHECK_EQ_INT(zwl_display_open(r->loop, fullscreen, &r->d), 0);
 	CHECK_EQ_INT(ops->claim(r->d, "main", "dom1/vdispl/0/0", NULL, flip_done, r, &r->o), 0);
+}
+
+static uint64_t rig_now(void *data)
+{
+	return ((struct rig *)data)->now_us;
+}
+
+/* The loop's clock moves only when the test moves r->now_us. */
+static void rig_fake_clock(struct rig *r)
+{
+	r->now_us = 1000000;
+	zd_loop_set_clock(r->loop, rig_now, r);
 }
 
 static void rig_close(struct rig *r)
@@ -288,6 +301,61 @@ TEST(wl_flips_keep_pace_with_a_compositor_that_scans_buffers_out)
 	CHECK_EQ_INT(r.token, 19);
 	ops->dmafb_drop(fb[0]);
 	ops->dmafb_drop(fb[1]);
+	rig_close(&r);
+}
+
+/* A window the compositor does not show: its flips complete after 1 s. */
+TEST(wl_flips_the_compositor_never_shows_complete_after_a_second)
+{
+	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};
+	struct zd_dmafb *a = NULL, *b = NULL, *c = NULL;
+	struct rig r;
+	int fd;
+
+	rig_open(&r, true, false);
+	rig_fake_clock(&r);
+	CHECK_EQ_INT(ops->set_config(r.o, W, H, 0, 0, &r.img, NULL), 0);
+	fc_withhold_frames(true);
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 1, NULL), 0);
+	CHECK(until_count(&r, FC_COMMITS_WITH_BUFFER, 2));
+	r.now_us += 999000;
+	zd_loop_dispatch(r.loop, 0);
+	CHECK_EQ_INT(r.done, 0);
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 2, NULL), -EBUSY);
+	r.now_us += 1000;
+	CHECK(until_done(&r, 1));
+	CHECK_EQ_INT(r.token, 1);
+	/* The next one again, timed from its own commit. */
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 2, NULL), 0);
+	r.now_us += 999000;
+	zd_loop_dispatch(r.loop, 0);
+	CHECK_EQ_INT(r.done, 1);
+	r.now_us += 1000;
+	CHECK(until_done(&r, 2));
+	/* Shown again: the compositor's pace, with no time passing. */
+	fc_withhold_frames(false);
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 3, NULL), 0);
+	CHECK(until_done(&r, 3));
+	/* A buffer the compositor never gives back: the same second. */
+	fc_set_hold(FC_RELEASE_WHEN_ASKED);
+	fd = dmabuf_fd();
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &a), 0);
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &b), 0);
+	CHECK_EQ_INT(ops->set_config_dmafb(r.o, W, H, 0, 0, a, W, H), 0);
+	/* The three held back went with flip 3's commit; this one's is the 4th. */
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, b, W, H, 4), 0);
+	CHECK(until_count(&r, FC_FRAMES_DONE, 4));
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &c), 0); /* its roundtrip reads it */
+	close(fd);
+	r.now_us += 999000;
+	zd_loop_dispatch(r.loop, 0);
+	CHECK_EQ_INT(r.done, 3);
+	r.now_us += 1000;
+	CHECK(until_done(&r, 4));
+	CHECK_EQ_INT(r.token, 4);
+	ops->dmafb_drop(a);
+	ops->dmafb_drop(b);
+	ops->dmafb_drop(c);
 	rig_close(&r);
 }
 

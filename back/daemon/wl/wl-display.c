@@ -329,6 +329,7 @@ void zwl_window_close(struct zd_output *o)
 	o->configured = false;
 	o->shown = NULL;
 	o->retiring = NULL; /* what the window held is not waited for */
+	o->stalled = false;
 	zwl_flush(o->d);
 }
 

@@ -70,7 +70,47 @@ static void frame_done(void *data, struct wl_callback *cb, uint32_t ms)
 	(void)ms;
 	wl_callback_destroy(cb);
 	o->frame = NULL;
+	if (o->stalled) {
+		o->stalled = false;
+		zd_log_rl(o->rl, ZD_LOG_INFO, o->log_prefix,
+			  "%s: the compositor shows the window again: flips at its pace", o->name);
+	}
 	flip_check(o);
+}
+
+/* Flips the compositor has not done in ZWL_FLIP_TIMEOUT_MS complete now. */
+static void flip_watchdog(void *data)
+{
+	struct zd_display *d = data;
+	uint64_t now = zd_loop_now_us(d->loop), due, next = UINT64_MAX;
+
+	for (struct zd_output *o = d->outputs; o; o = o->next) {
+		if (!o->flip_pending || o->flip_completed)
+			continue;
+		due = o->flip_since_us + ZWL_FLIP_TIMEOUT_MS * 1000ull;
+		if (now < due) {
+			next = due - now < next ? due - now : next;
+			continue;
+		}
+		if (!o->stalled) {
+			o->stalled = true;
+			zd_log_rl(o->rl, ZD_LOG_INFO, o->log_prefix,
+				  "%s: the compositor has not %s in %u ms (is the window hidden?): "
+				  "flips complete after that long until it does",
+				  o->name,
+				  o->frame ? "shown the guest's last flip"
+					   : "released the buffer the last flip replaced",
+				  ZWL_FLIP_TIMEOUT_MS);
+		}
+		if (o->frame)
+			wl_callback_destroy(o->frame);
+		o->frame = NULL;
+		o->retiring = NULL;
+		flip_check(o);
+	}
+	if (next != UINT64_MAX &&
+	    zd_loop_defer_in(d->loop, (unsigned int)((next + 999) / 1000), flip_watchdog, d))
+		zd_err(WL_LOG, "flip timeouts lost: out of memory");
 }
 
 static const struct wl_callback_listener frame_listener = {.done = frame_done};
@@ -95,6 +135,9 @@ int zwl_present(struct zd_output *o, struct wl_buffer *buf, bool flip, uint64_t 
 		o->flip_pending = true;
 		o->flip_completed = false;
 		o->retiring = prev && prev->buf != buf && prev->busy ? prev : NULL;
+		o->flip_since_us = zd_loop_now_us(o->d->loop);
+		if (zd_loop_defer_in(o->d->loop, ZWL_FLIP_TIMEOUT_MS, flip_watchdog, o->d))
+			zd_err(o->log_prefix, "%s: flip timeout lost: out of memory", o->name);
 	}
 	wl_surface_commit(o->surface);
 	zwl_flush(o->d);

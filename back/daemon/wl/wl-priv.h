@@ -28,6 +28,12 @@
 #define ZWL_MAX_OUTPUTS 64
 #define ZWL_MAX_FORMATS 64
 #define ZWL_SHM_BUFFERS 3
+/*
+ * A compositor owes no frame callback to a window it does not show
+ * (hidden, minimised, its output off): a flip not done in this long
+ * completes anyway, so the guest goes on, at this pace.
+ */
+#define ZWL_FLIP_TIMEOUT_MS 1000
 
 /*
  * A format the compositor takes as a dma-buf. Our buffers are linear, and
@@ -100,7 +106,9 @@ struct zd_output {
 	bool flip_pending;   /* a flip's completion is still to be reported */
 	bool flip_completed; /* ... and it has happened: the loop reports it */
 	bool due;	     /* reported by the run of completions under way */
+	bool stalled;	     /* flips complete on ZWL_FLIP_TIMEOUT_MS, not the compositor */
 	uint64_t token;
+	uint64_t flip_since_us; /* when the pending flip was committed (the loop's clock) */
 
 	struct zwl_shmbuf shm[ZWL_SHM_BUFFERS];
 	struct zd_dmafb *shown; /* the dma-buf buffer attached last, if any */
