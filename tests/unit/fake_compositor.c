@@ -575,6 +575,9 @@ static int on_command(int fd, uint32_t mask, void *data)
 	if (c == 'c' && fc.last_toplevel) {
 		xdg_toplevel_send_close(fc.last_toplevel);
 		wl_display_flush_clients(fc.display);
+	} else if (c == 'e' && fc.last_toplevel) {
+		wl_resource_post_error(fc.last_toplevel, 0, "the test says so");
+		wl_display_flush_clients(fc.display);
 	} else if (c == 'r' && fc.held_by) {
 		release_held(fc.held_by);
 		wl_display_flush_clients(fc.display);
@@ -662,6 +665,12 @@ void fc_withhold_frames(bool withhold)
 	pthread_mutex_lock(&fc.mu);
 	fc.withhold_frames = withhold;
 	pthread_mutex_unlock(&fc.mu);
+}
+
+void fc_post_error(void)
+{
+	if (write(fc.cmd[1], "e", 1) != 1)
+		perror("fake compositor");
 }
 
 void fc_release_held(void)

@@ -15,7 +15,8 @@
  * fc_start() sets WAYLAND_SOCKET, so the next wl_display_connect(NULL)
  * reaches it. The counters are read through fc_count(), which asks the
  * compositor's thread; fc_close_window() sends xdg_toplevel.close to the
- * newest toplevel; fc_release_held() releases what FC_RELEASE_WHEN_ASKED
+ * newest toplevel, fc_post_error() a protocol error on it (which ends
+ * the client's connection); fc_release_held() releases what FC_RELEASE_WHEN_ASKED
  * kept; fc_stop() disconnects the client and ends the thread.
  */
 #ifndef ZD_FAKE_COMPOSITOR_H
@@ -50,6 +51,7 @@ void fc_refuse_unlisted(bool refuse);
 void fc_set_hold(enum fc_hold h);
 void fc_release_held(void);
 void fc_withhold_frames(bool withhold);
+void fc_post_error(void);
 void fc_close_window(void);
 void fc_stop(void);
 

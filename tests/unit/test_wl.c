@@ -402,6 +402,38 @@ TEST(wl_closed_window_runs_headless_until_the_next_mode_set)
 	rig_close(&r);
 }
 
+TEST(wl_a_protocol_error_leaves_flips_completing)
+{
+	struct zd_fb_layout l = {W, H, XR24, 0, W * 4, W * H * 4};
+	struct zd_dmafb *fb[2] = {NULL, NULL}, *late = NULL;
+	struct rig r;
+	int fd;
+
+	rig_open(&r, true, false);
+	fc_set_hold(FC_RELEASE_ON_REPLACE);
+	fd = dmabuf_fd();
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &fb[0]), 0);
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &fb[1]), 0);
+	CHECK_EQ_INT(ops->set_config_dmafb(r.o, W, H, 0, 0, fb[0], W, H), 0);
+	CHECK_EQ_INT(ops->flip_dmafb(r.o, fb[1], W, H, 1), 0);
+	CHECK(until_done(&r, 1));
+	fc_post_error();
+	/* Whether a read or a write meets the hang-up first, flips go on. */
+	for (unsigned int i = 0; i < 6; i++) {
+		CHECK_EQ_INT(ops->flip_dmafb(r.o, fb[i % 2], W, H, 2 + i), 0);
+		CHECK(until_done(&r, 2 + i));
+	}
+	CHECK_EQ_INT(r.token, 7);
+	/* Nothing more goes to the compositor: the next buffer is copied. */
+	CHECK_EQ_INT(ops->import(r.o, fd, &l, &late), -EOPNOTSUPP);
+	CHECK_EQ_INT(ops->flip(r.o, &r.img, 8, NULL), 0);
+	CHECK(until_done(&r, 8));
+	close(fd);
+	ops->dmafb_drop(fb[0]);
+	ops->dmafb_drop(fb[1]);
+	rig_close(&r);
+}
+
 TEST(wl_lost_compositor_leaves_flips_completing)
 {
 	struct rig r;

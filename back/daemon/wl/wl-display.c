@@ -5,6 +5,7 @@
  */
 #include <drm_fourcc.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,45 @@
 
 /* ---- the connection ----------------------------------------------------- */
 
-static void lost(struct zd_display *d, const char *why)
+/*
+ * What the compositor said before it hung up: a write that met the hang-up
+ * (EPIPE) leaves its last message, a protocol error if any, unread; read
+ * what is there without waiting. libwayland logs the error's text.
+ */
+static void hangup_reason(struct zd_display *d, int err, char *buf, size_t n)
 {
+	struct pollfd p = {.fd = wl_display_get_fd(d->wl), .events = POLLIN};
+	const struct wl_interface *iface = NULL;
+	uint32_t id = 0, code;
+
+	for (int i = 0; i < 8 && err == EPIPE && !wl_display_get_error(d->wl); i++) {
+		if (wl_display_prepare_read(d->wl) < 0) {
+			wl_display_dispatch_pending(d->wl);
+			continue;
+		}
+		if (poll(&p, 1, 0) <= 0) {
+			wl_display_cancel_read(d->wl);
+			break;
+		}
+		if (wl_display_read_events(d->wl) < 0)
+			break;
+		wl_display_dispatch_pending(d->wl);
+	}
+	code = wl_display_get_protocol_error(d->wl, &iface, &id);
+	if (iface)
+		snprintf(buf, n, "protocol error %u on %s@%u", code, iface->name, id);
+	else
+		snprintf(buf, n, "%s", strerror(err));
+}
+
+static void lost(struct zd_display *d, int err)
+{
+	char why[128];
+
 	if (d->lost)
 		return;
 	d->lost = true;
+	hangup_reason(d, err, why, sizeof(why));
 	zd_err(WL_LOG,
 	       "connection to the compositor lost (%s): every guest display runs "
 	       "headless from now on",
@@ -36,7 +71,7 @@ static void lost(struct zd_display *d, const char *why)
 void zwl_flush(struct zd_display *d)
 {
 	if (!d->lost && wl_display_flush(d->wl) < 0 && errno != EAGAIN)
-		lost(d, strerror(errno));
+		lost(d, errno);
 }
 
 static void on_readable(void *data)
@@ -44,7 +79,7 @@ static void on_readable(void *data)
 	struct zd_display *d = data;
 
 	if (wl_display_dispatch(d->wl) < 0)
-		lost(d, strerror(errno));
+		lost(d, errno);
 	else
 		zwl_flush(d);
 }
@@ -303,7 +338,7 @@ int zwl_window_open(struct zd_output *o)
 	/* Nothing may be attached before the first configure. */
 	for (int i = 0; i < 10 && !o->configured && !d->lost; i++)
 		if (wl_display_roundtrip(d->wl) < 0)
-			lost(d, strerror(errno));
+			lost(d, errno);
 	if (!o->configured) {
 		zwl_window_close(o);
 		return d->lost ? 0 : -ETIMEDOUT;

@@ -541,6 +541,7 @@ bool zwl_dmafb_drop(struct zd_dmafb *fb)
 		off = zwl_disable(o) == 0;
 		if (off)
 			zd_dbg(o->log_prefix, "%s: its shown buffer went away: black", o->name);
+		o->shown = NULL; /* even if black could not be shown */
 	}
 	/* A flip waiting for its release: that will never come now. */
 	retiring = o->retiring == fb;
